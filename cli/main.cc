@@ -1,0 +1,245 @@
+// sysjourney: follow one read() from the program's call to the bytes arriving.
+// Only this file turns errors into exit codes: 0 ok, 1 the work failed, 2 bad usage or input.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <iostream>
+#include <optional>
+#include <unistd.h>
+
+#include "cli/model_dir.h"
+#include "cli/table.h"
+#include "core/builtin_model.h"
+#include "core/format.h"
+#include "core/journey.h"
+#include "core/units.h"
+
+namespace sysjourney {
+namespace {
+
+constexpr int kUsage = 2;
+
+struct ScenarioFlags {
+  // One string per option of the scenario table, in table order; flags may come without a value.
+  std::vector<std::pair<const OptionSpec*, CLI::Option*>> options;
+  std::vector<std::string> values = std::vector<std::string>(scenario_options().size());
+};
+
+void add_scenario_options(CLI::App* cmd, ScenarioFlags& flags) {
+  const auto& specs = scenario_options();
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const OptionSpec& spec = specs[i];
+    std::string name = std::string("--") + spec.name;
+    CLI::Option* opt = cmd->add_option(name, flags.values[i], spec.help);
+    if (spec.kind == OptionKind::flag) {
+      opt->expected(0, 1);
+      opt->type_name(std::string(spec.name) == "kpti" || std::string(spec.name) == "pcid" ? "on|off" : "[on|off]");
+    } else if (spec.kind == OptionKind::choice && !spec.values.empty()) {
+      opt->type_name(join(spec.values, "|"));
+    } else if (spec.kind == OptionKind::number) {
+      opt->type_name(std::string(spec.name) == "bytes" ? "SIZE" : "N");
+    }
+    flags.options.push_back({&spec, opt});
+  }
+}
+
+Result<Scenario> scenario_from(const ScenarioFlags& flags, const Model& model, Scenario s = {}) {
+  for (std::size_t i = 0; i < flags.options.size(); ++i) {
+    auto [spec, opt] = flags.options[i];
+    if (opt->count() == 0) continue;
+    std::string value = flags.values[i];
+    if (spec->kind == OptionKind::flag && value.empty()) value = "on";
+    auto r = set_option(s, spec->name, value, model);
+    if (!r) {
+      Error e = r.error();
+      e.message = fmt::format("--{}: {}", spec->name, e.message);
+      return e;
+    }
+  }
+  return s;
+}
+
+Style terminal_style(const std::string& color) {
+  Style st;
+  bool tty = isatty(STDOUT_FILENO);
+  const char* no_color = std::getenv("NO_COLOR");
+  if (color == "always") st.color = true;
+  else if (color == "never") st.color = false;
+  else st.color = tty && !(no_color && *no_color);
+  if (const char* cols = std::getenv("COLUMNS")) st.width = std::max(60, std::atoi(cols));
+  return st;
+}
+
+int usage_error(const Error& e) {
+  std::cerr << "sysjourney: " << describe(e);
+  if (!e.allowed.empty() && e.message.find(e.allowed) == std::string::npos) std::cerr << " (allowed: " << e.allowed << ")";
+  std::cerr << "\n";
+  return kUsage;
+}
+
+}  // namespace
+
+int run_main(int argc, char** argv) {
+  CLI::App app{"sysjourney: what one read(fd, buf, 16) really costs, stage by stage"};
+  app.set_version_flag("--version", std::string("sysjourney ") + SYSJOURNEY_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  std::string model_dir;
+  app.add_option("--model", model_dir, "load the model from this directory of .toml files instead of the built-in one");
+  std::string color = "auto";
+  app.add_option("--color", color, "colour the table")->check(CLI::IsMember({"auto", "always", "never"}));
+
+  // run
+  CLI::App* run = app.add_subcommand("run", "follow one call through every stage");
+  ScenarioFlags run_flags;
+  add_scenario_options(run, run_flags);
+  std::string format = "table";
+  run->add_option("--format", format, "output format")->check(CLI::IsMember({"table", "json", "csv", "trace-event"}));
+  int samples = 0;
+  std::uint64_t seed = 1;
+  run->add_option("--samples", samples, "draw each stage from its range N times for p50/p99")->check(CLI::Range(0, 1000000));
+  run->add_option("--seed", seed, "seed for --samples");
+  std::string profile_path;
+  run->add_option("--profile", profile_path, "apply a host profile saved by `sysjourney measure --save`");
+
+  // compare
+  CLI::App* cmp = app.add_subcommand("compare", "two scenarios side by side, with the ratio");
+  ScenarioFlags cmp_flags;
+  add_scenario_options(cmp, cmp_flags);
+  std::string a_text, b_text, cmp_format = "table";
+  cmp->add_option("--a", a_text, "scenario A on top of the common options, e.g. cache=hit")->required();
+  cmp->add_option("--b", b_text, "scenario B, e.g. cache=miss")->required();
+  cmp->add_option("--format", cmp_format, "output format")->check(CLI::IsMember({"table", "json"}));
+
+  // list
+  CLI::App* list = app.add_subcommand("list", "CPU presets, devices and paths (or stages, sources)");
+  std::string list_what;
+  list->add_option("what", list_what, "one section")->check(CLI::IsMember({"presets", "devices", "paths", "stages", "sources"}));
+
+  // explain
+  CLI::App* explain = app.add_subcommand("explain", "a stage's functions, explanation, cost range and sources");
+  std::string stage_id;
+  explain->add_option("stage", stage_id, "stage id, e.g. kpti_enter (see `sysjourney list stages`)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kUsage;
+  }
+
+  Result<Model> loaded = Error{};
+  if (!model_dir.empty()) {
+    auto files = read_model_dir(model_dir);
+    if (!files) return usage_error(files.error());
+    loaded = load_model(*files);
+  } else {
+    loaded = builtin_model();
+  }
+  if (!loaded) {
+    std::cerr << "sysjourney: bad model: " << describe(loaded.error()) << "\n";
+    return kUsage;
+  }
+  const Model& model = *loaded;
+  Style style = terminal_style(color);
+
+  if (run->parsed()) {
+    auto s = scenario_from(run_flags, model);
+    if (!s) return usage_error(s.error());
+    std::optional<Profile> profile;
+    if (!profile_path.empty()) {
+      auto text = read_text_file(profile_path);
+      if (!text) return usage_error(text.error());
+      auto p = parse_profile(*text);
+      if (!p) {
+        Error e = p.error();
+        e.message = fmt::format("--profile {}: {}", profile_path, e.message);
+        return usage_error(e);
+      }
+      profile = *p;
+    }
+    auto j = run_journey(model, *s, profile ? &*profile : nullptr);
+    if (!j) return usage_error(j.error());
+    std::optional<Percentiles> p;
+    if (samples > 0) p = sample_totals(*j, samples, seed);
+    if (format == "json") std::cout << journey_json(*j, p).dump(2) << "\n";
+    else if (format == "csv") std::cout << journey_csv(*j);
+    else if (format == "trace-event") std::cout << journey_trace_event(*j).dump(1) << "\n";
+    else std::cout << render_journey(*j, style, p);
+    return 0;
+  }
+  if (cmp->parsed()) {
+    auto base = scenario_from(cmp_flags, model);
+    if (!base) return usage_error(base.error());
+    Journey sides[2];
+    const std::string* texts[2] = {&a_text, &b_text};
+    for (int i = 0; i < 2; ++i) {
+      Scenario s = *base;
+      std::string text = *texts[i];
+      std::size_t pos = 0;
+      while (pos <= text.size()) {
+        std::size_t end = text.find_first_of(",&", pos);
+        if (end == std::string::npos) end = text.size();
+        std::string part = text.substr(pos, end - pos);
+        pos = end + 1;
+        if (part.empty()) continue;
+        auto eq = part.find('=');
+        if (eq == std::string::npos) {
+          return usage_error(Error{fmt::format("--{}: expected key=value, got '{}'", i ? "b" : "a", part),
+                                   i ? "b" : "a", part, "key=value pairs, e.g. cache=hit", ""});
+        }
+        auto r = set_option(s, part.substr(0, eq), part.substr(eq + 1), model);
+        if (!r) {
+          Error e = r.error();
+          e.message = fmt::format("--{}: {}", i ? "b" : "a", e.message);
+          return usage_error(e);
+        }
+      }
+      auto j = run_journey(model, s);
+      if (!j) {
+        Error e = j.error();
+        e.message = fmt::format("--{}: {}", i ? "b" : "a", e.message);
+        return usage_error(e);
+      }
+      sides[i] = *j;
+    }
+    if (cmp_format == "json") std::cout << compare_json(sides[0], sides[1]).dump(2) << "\n";
+    else std::cout << render_compare(sides[0], sides[1], style);
+    return 0;
+  }
+  if (list->parsed()) {
+    std::cout << render_list(model, list_what, style);
+    return 0;
+  }
+  if (explain->parsed()) {
+    const Stage* st = model.find_stage(stage_id);
+    if (!st) {
+      std::vector<std::string> ids;
+      for (const auto& s2 : model.stages) ids.push_back(s2.id);
+      return usage_error(Error{fmt::format("unknown stage '{}' (see `sysjourney list stages`)", stage_id), "stage",
+                               stage_id, join(ids, ", "), ""});
+    }
+    std::cout << render_explain(model, *st, style);
+    return 0;
+  }
+  return kUsage;
+}
+
+}  // namespace sysjourney
+
+int main(int argc, char** argv) {
+  try {
+    return sysjourney::run_main(argc, argv);
+  } catch (const std::exception& e) {
+    // Nothing should get here; if it does, say so instead of aborting.
+    std::cerr << "sysjourney: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,22 @@
+// Terminal renderings of journeys, comparisons, the model's lists and stage explanations.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "core/journey.h"
+#include "core/model.h"
+
+namespace sysjourney {
+
+struct Style {
+  bool color = false;
+  int width = 100;  // terminal columns
+};
+
+std::string render_journey(const Journey& j, const Style& style,
+                           const std::optional<Percentiles>& p = std::nullopt);
+std::string render_compare(const Journey& a, const Journey& b, const Style& style);
+std::string render_list(const Model& m, const std::string& what, const Style& style);
+std::string render_explain(const Model& m, const Stage& s, const Style& style);
+
+}  // namespace sysjourney

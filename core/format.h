@@ -1,0 +1,28 @@
+// Journeys and the model in the forms other tools read: JSON (versioned contracts from
+// design.md), CSV, and Chrome Trace Event JSON (opens in Perfetto).
+#pragma once
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "journey.h"
+#include "model.h"
+
+namespace sysjourney {
+
+// "sysjourney.journey/1". Percentiles are added to the totals when given.
+nlohmann::json journey_json(const Journey& j, const std::optional<Percentiles>& p = std::nullopt);
+
+// "sysjourney.compare/1": both journeys and the ratio b/a.
+nlohmann::json compare_json(const Journey& a, const Journey& b);
+
+// "sysjourney.model/1": options, presets, devices, paths, stages and sources (for the page).
+nlohmann::json model_json(const Model& m, const std::string& version);
+
+// One header line and one line per stage.
+std::string journey_csv(const Journey& j);
+
+// Trace Event Format: one complete event per stage, one thread per lane, times in µs.
+nlohmann::json journey_trace_event(const Journey& j);
+
+}  // namespace sysjourney

@@ -1,0 +1,201 @@
+#include "journey.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+namespace sysjourney {
+
+namespace {
+
+constexpr double kPageBytes = 4096;
+
+bool holds(const Condition& c, const ResolvedScenario& s) {
+  auto v = attribute(s, c.key);
+  bool in = v && std::find(c.values.begin(), c.values.end(), *v) != c.values.end();
+  return c.negate ? !in : in;
+}
+
+bool all_hold(const std::vector<Condition>& conds, const ResolvedScenario& s) {
+  return std::all_of(conds.begin(), conds.end(), [&](const Condition& c) { return holds(c, s); });
+}
+
+// SplitMix64: tiny, fast, and the same sequence on every platform (std distributions are not).
+struct SplitMix64 {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  double uniform() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
+};
+
+double triangular(double low, double typ, double high, double u) {
+  if (high <= low) return typ;
+  double f = (typ - low) / (high - low);
+  if (u < f) return low + std::sqrt(u * (high - low) * (typ - low));
+  return high - std::sqrt((1 - u) * (high - low) * (high - typ));
+}
+
+}  // namespace
+
+Result<const Path*> select_path(const Model& model, const ResolvedScenario& s) {
+  for (const auto& p : model.paths) {
+    if (all_hold(p.when, s)) return &p;
+  }
+  std::vector<std::string> pairs;
+  for (const auto& [k, v] : scenario_pairs(s)) pairs.push_back(k + "=" + v);
+  std::string text = join(pairs, ",");
+  return Error{fmt::format("no path in the model serves this scenario ({})", text), "scenario", text,
+               "a combination one of the model's paths describes", ""};
+}
+
+Result<Journey> run_journey(const Model& model, const Scenario& scenario, const Profile* profile) {
+  Scenario in = scenario;
+  if (profile) {
+    // The profile describes the host; explicit options still win.
+    if (!in.ghz && profile->ghz) in.ghz = profile->ghz;
+    if (!in.kpti && profile->kpti) in.kpti = profile->kpti;
+    if (!in.pcid && profile->pcid) in.pcid = profile->pcid;
+    if (in.cpu.empty() && !profile->cpu.empty()) in.cpu = profile->cpu;
+    if (in.device.empty() && !profile->device.empty()) in.device = profile->device;
+  }
+  auto resolved = resolve(in, model);
+  if (!resolved) return resolved.error();
+  auto path = select_path(model, *resolved);
+  if (!path) return path.error();
+
+  Journey j;
+  j.scenario = *resolved;
+  j.path = *path;
+  j.profiled = profile != nullptr;
+  const ResolvedScenario& s = j.scenario;
+  const std::map<std::string, double>& scales = profile ? profile->scales : s.cpu->scales;
+  const double ghz = s.ghz;
+  const int batch = s.in.batch;
+  const double bytes = double(s.in.bytes);
+  const double extra_pages = std::max(0.0, std::ceil(bytes / kPageBytes) - 1);
+
+  for (const PathItem& item : j.path->items) {
+    if (!all_hold(item.when, s)) continue;
+    const Stage* st = model.find_stage(item.stage);
+    const Cost* cost = nullptr;
+    if (st->cost) {
+      cost = &*st->cost;
+    } else {
+      auto key = attribute(s, st->cost_by);
+      auto it = key ? st->costs.find(*key) : st->costs.end();
+      if (it == st->costs.end()) {
+        return Error{fmt::format("stage {} has no cost for {}={}", st->id, st->cost_by, key.value_or("")),
+                     st->cost_by, key.value_or(""), "a value with a cost in the model", st->where};
+      }
+      cost = &it->second;
+    }
+    double low = cost->low + extra_pages * cost->per_page_low;
+    double typ = cost->typ + extra_pages * cost->per_page_typ;
+    double high = cost->high + extra_pages * cost->per_page_high;
+    if (cost->warm && item.per == "read" && batch > 1 && typ > 0) {
+      // In a batch only the first read finds cold caches; the rest run warm.
+      double f = (cost->typ + (batch - 1) * *cost->warm) / batch / cost->typ;
+      low *= f, typ *= f, high *= f;
+    }
+    std::string source = cost->source.empty() ? st->source : cost->source;
+    if (st->scale == "device") {
+      if (profile && profile->device_ns && profile->device == s.device->id && typ > 0) {
+        double f = *profile->device_ns / typ;
+        low *= f, typ *= f, high *= f;
+        source = "measured";
+      }
+      // Beyond the first 4 KiB the transfer itself takes time at the device's rate.
+      double transfer_ns = std::max(0.0, bytes - kPageBytes) * 1000.0 / s.device->bandwidth_mb_s;
+      low += transfer_ns, typ += transfer_ns, high += transfer_ns;
+    }
+    double factor = 1;
+    if (auto it = scales.find(st->scale); it != scales.end()) factor = it->second;
+    double to_ns = cost->unit == Unit::cycles ? factor / ghz : factor;
+    double share_of_batch = 1;
+    if (item.per == "batch") {
+      share_of_batch = 1.0 / batch;
+    } else if (item.per == "overlap") {
+      // N reads in flight overlap up to the device's parallelism.
+      share_of_batch = std::ceil(double(batch) / s.device->parallelism) / batch;
+    }
+    JourneyStage js;
+    js.stage = st;
+    js.unit = cost->unit;
+    js.per = item.per;
+    js.source = source;
+    js.ns = typ * to_ns * share_of_batch;
+    js.low_ns = low * to_ns * share_of_batch;
+    js.high_ns = high * to_ns * share_of_batch;
+    js.cycles = js.ns * ghz;
+    j.stages.push_back(js);
+  }
+
+  Totals& t = j.totals;
+  for (auto& js : j.stages) {
+    js.start_ns = t.ns;
+    t.ns += js.ns;
+    js.cumulative_ns = t.ns;
+    t.cycles += js.cycles;
+    t.low_ns += js.low_ns;
+    t.high_ns += js.high_ns;
+    (js.stage->on_cpu ? t.on_cpu_ns : t.blocked_ns) += js.ns;
+    const auto& v = js.stage->visible_to;
+    if (std::find(v.begin(), v.end(), "strace") != v.end()) ++t.strace_visible_stages;
+  }
+  t.stages = int(j.stages.size());
+  t.batch_ns = t.ns * batch;
+  for (auto& js : j.stages) js.share = t.ns > 0 ? js.ns / t.ns : 0;
+  return j;
+}
+
+Percentiles sample_totals(const Journey& j, int samples, std::uint64_t seed) {
+  Percentiles p;
+  p.samples = std::max(1, samples);
+  p.seed = seed;
+  SplitMix64 rng{seed};
+  std::vector<double> totals(p.samples);
+  for (double& total : totals) {
+    total = 0;
+    for (const auto& js : j.stages) total += triangular(js.low_ns, js.ns, js.high_ns, rng.uniform());
+  }
+  std::sort(totals.begin(), totals.end());
+  auto at = [&](double q) {
+    std::size_t i = std::size_t(std::ceil(q * totals.size()));
+    return totals[std::min(totals.size() - 1, i == 0 ? 0 : i - 1)];
+  };
+  p.p50_ns = at(0.50);
+  p.p99_ns = at(0.99);
+  return p;
+}
+
+Comparison compare(const Journey& a, const Journey& b) {
+  Comparison c;
+  c.ratio = a.totals.ns > 0 ? b.totals.ns / a.totals.ns : 0;
+  auto row_of = [&](const std::string& id) -> CompareRow* {
+    for (auto& r : c.rows) if (r.id == id) return &r;
+    return nullptr;
+  };
+  for (const auto& js : a.stages) {
+    CompareRow* r = row_of(js.stage->id);
+    if (!r) {
+      c.rows.push_back({js.stage->id, js.stage->title, 0.0, std::nullopt});
+      r = &c.rows.back();
+    }
+    *r->a_ns += js.ns;
+  }
+  for (const auto& js : b.stages) {
+    CompareRow* r = row_of(js.stage->id);
+    if (!r) {
+      c.rows.push_back({js.stage->id, js.stage->title, std::nullopt, 0.0});
+      r = &c.rows.back();
+    }
+    r->b_ns = r->b_ns.value_or(0) + js.ns;
+  }
+  return c;
+}
+
+}  // namespace sysjourney

@@ -1,0 +1,724 @@
+#include "model.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <set>
+
+// Parse errors come back as values; model.cc is the only file that includes toml++.
+#define TOML_EXCEPTIONS 0
+#include <toml++/toml.h>
+
+#include "scenario.h"
+
+namespace sysjourney {
+
+namespace {
+
+const std::vector<std::string> kLanes = {"user", "kernel", "hardware"};
+const std::vector<std::string> kUnits = {"cycles", "ns"};
+const std::vector<std::string> kScales = {"user", "trap", "kernel", "wake", "device", "none"};
+const std::vector<std::string> kTools = {"strace",   "ltrace",    "perf-trace", "ftrace",
+                                         "bpftrace", "blktrace", "biolatency"};
+const std::vector<std::string> kPer = {"read", "batch", "overlap"};
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// Reads one file's tables and reports problems with "file:line", field, value, allowed.
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  const std::string& file() const { return file_; }
+
+  std::string where(const toml::node& n) const {
+    return fmt::format("{}:{}", file_, n.source().begin.line);
+  }
+
+  Error error(const toml::node& n, const std::string& field, const std::string& value,
+              const std::string& allowed, const std::string& message) const {
+    return Error{message, field, value, allowed, where(n)};
+  }
+
+  Error missing(const toml::node& table, const std::string& owner, const std::string& field,
+                const std::string& allowed) const {
+    return error(table, field, "", allowed, fmt::format("{}: missing '{}' ({})", owner, field, allowed));
+  }
+
+  // Every key of `table` must be one of `known`: catches typos such as "tpy".
+  std::optional<Error> check_keys(const toml::table& table, const std::string& owner,
+                                  const std::vector<std::string>& known) const {
+    for (const auto& [key, node] : table) {
+      std::string k(key.str());
+      if (!contains(known, k)) {
+        return error(node, k, k, join(known, ", "),
+                     fmt::format("{}: unknown field '{}' (allowed {})", owner, k, join(known, ", ")));
+      }
+    }
+    return std::nullopt;
+  }
+
+  Result<std::string> string(const toml::table& t, const std::string& owner,
+                             const std::string& field, bool required = true) const {
+    const toml::node* n = t.get(field);
+    if (!n) {
+      if (!required) return std::string();
+      return missing(t, owner, field, "a string");
+    }
+    auto v = n->value<std::string>();
+    if (!v) return error(*n, field, "", "a string", fmt::format("{}: '{}' must be a string", owner, field));
+    if (required && v->empty()) {
+      return error(*n, field, "", "a non-empty string", fmt::format("{}: '{}' is empty", owner, field));
+    }
+    return *v;
+  }
+
+  Result<std::string> choice(const toml::table& t, const std::string& owner,
+                             const std::string& field, const std::vector<std::string>& allowed) const {
+    auto s = string(t, owner, field);
+    if (!s) return s;
+    if (!contains(allowed, *s)) {
+      return error(*t.get(field), field, *s, join(allowed, ", "),
+                   fmt::format("{}: {} '{}' is not one of {}", owner, field, *s, join(allowed, ", ")));
+    }
+    return s;
+  }
+
+  Result<bool> boolean(const toml::table& t, const std::string& owner, const std::string& field) const {
+    const toml::node* n = t.get(field);
+    if (!n) return missing(t, owner, field, "true or false");
+    auto v = n->value<bool>();
+    if (!v || !n->is_boolean()) {
+      return error(*n, field, "", "true or false", fmt::format("{}: '{}' must be true or false", owner, field));
+    }
+    return *v;
+  }
+
+  // A number >= 0 (integers are accepted for floats).
+  Result<double> number(const toml::table& t, const std::string& owner, const std::string& field,
+                        std::optional<double> fallback = std::nullopt) const {
+    const toml::node* n = t.get(field);
+    if (!n) {
+      if (fallback) return *fallback;
+      return missing(t, owner, field, "a number >= 0");
+    }
+    if (!n->is_number()) {
+      return error(*n, field, "", "a number >= 0", fmt::format("{}: '{}' must be a number", owner, field));
+    }
+    double d = n->value<double>().value_or(0);
+    if (!(d >= 0)) {
+      return error(*n, field, fmt::format("{}", d), "a number >= 0",
+                   fmt::format("{}: '{}' is {}, a cost cannot be negative", owner, field, d));
+    }
+    return d;
+  }
+
+  Result<std::vector<std::string>> strings(const toml::table& t, const std::string& owner,
+                                           const std::string& field, bool allow_empty) const {
+    const toml::node* n = t.get(field);
+    if (!n) return missing(t, owner, field, "a list of strings");
+    const toml::array* a = n->as_array();
+    if (!a) return error(*n, field, "", "a list of strings", fmt::format("{}: '{}' must be a list", owner, field));
+    std::vector<std::string> out;
+    for (const auto& item : *a) {
+      auto v = item.value<std::string>();
+      if (!v) return error(item, field, "", "strings", fmt::format("{}: '{}' holds a non-string", owner, field));
+      out.push_back(*v);
+    }
+    if (out.empty() && !allow_empty) {
+      return error(*n, field, "", "at least one entry", fmt::format("{}: '{}' is empty", owner, field));
+    }
+    return out;
+  }
+
+ private:
+  std::string file_;
+};
+
+Result<Cost> read_cost(const Reader& r, const toml::table& t, const std::string& owner) {
+  if (auto e = r.check_keys(t, owner, {"unit", "low", "typ", "high", "per_page_low", "per_page_typ",
+                                       "per_page_high", "warm", "source"})) {
+    return *e;
+  }
+  Cost c;
+  auto unit = r.choice(t, owner, "unit", kUnits);
+  if (!unit) return unit.error();
+  c.unit = *unit == "ns" ? Unit::ns : Unit::cycles;
+  for (auto [field, dst] : {std::pair{"low", &c.low}, {"typ", &c.typ}, {"high", &c.high}}) {
+    auto v = r.number(t, owner, field);
+    if (!v) return v.error();
+    *dst = *v;
+  }
+  for (auto [field, dst] : {std::pair{"per_page_low", &c.per_page_low},
+                            {"per_page_typ", &c.per_page_typ},
+                            {"per_page_high", &c.per_page_high}}) {
+    auto v = r.number(t, owner, field, 0.0);
+    if (!v) return v.error();
+    *dst = *v;
+  }
+  if (!(c.low <= c.typ && c.typ <= c.high)) {
+    return r.error(t, "typ", fmt::format("{}/{}/{}", c.low, c.typ, c.high), "low <= typ <= high",
+                   fmt::format("{}: cost range {}/{}/{} is out of order (low <= typ <= high)", owner,
+                               c.low, c.typ, c.high));
+  }
+  if (!(c.per_page_low <= c.per_page_typ && c.per_page_typ <= c.per_page_high)) {
+    return r.error(t, "per_page_typ", fmt::format("{}", c.per_page_typ), "per_page_low <= typ <= high",
+                   fmt::format("{}: per-page range is out of order", owner));
+  }
+  if (t.get("warm")) {
+    auto warm = r.number(t, owner, "warm");
+    if (!warm) return warm.error();
+    if (*warm > c.typ) {
+      return r.error(*t.get("warm"), "warm", fmt::format("{}", *warm), fmt::format("0 to typ ({})", c.typ),
+                     fmt::format("{}: warm cost {} is above the typical (cold) cost {}", owner, *warm, c.typ));
+    }
+    c.warm = *warm;
+  }
+  auto src = r.string(t, owner, "source", false);
+  if (!src) return src.error();
+  c.source = *src;
+  return c;
+}
+
+// Conditions look like "key=value", "key=a|b" or "key!=value".
+Result<Condition> read_condition(const Reader& r, const toml::node& n, const std::string& text,
+                                 const std::string& owner) {
+  Condition c;
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return r.error(n, "when", text, "key=value, key=a|b or key!=value",
+                   fmt::format("{}: condition '{}' is not key=value", owner, text));
+  }
+  c.negate = text[eq - 1] == '!';
+  c.key = text.substr(0, c.negate ? eq - 1 : eq);
+  std::string rest = text.substr(eq + 1);
+  std::size_t pos = 0;
+  while (pos <= rest.size()) {
+    auto bar = rest.find('|', pos);
+    if (bar == std::string::npos) bar = rest.size();
+    c.values.push_back(rest.substr(pos, bar - pos));
+    pos = bar + 1;
+  }
+  if (!contains(attribute_keys(), c.key)) {
+    return r.error(n, "when", c.key, join(attribute_keys(), ", "),
+                   fmt::format("{}: condition on unknown key '{}' (allowed {})", owner, c.key,
+                               join(attribute_keys(), ", ")));
+  }
+  return c;
+}
+
+Result<std::vector<Condition>> read_conditions(const Reader& r, const toml::node* n,
+                                               const std::string& owner) {
+  std::vector<Condition> out;
+  if (!n) return out;
+  std::vector<std::pair<const toml::node*, std::string>> texts;
+  if (auto s = n->value<std::string>()) {
+    texts.push_back({n, *s});
+  } else if (const toml::array* a = n->as_array()) {
+    for (const auto& item : *a) {
+      auto s2 = item.value<std::string>();
+      if (!s2) return r.error(item, "when", "", "strings", owner + ": 'when' holds a non-string");
+      texts.push_back({&item, *s2});
+    }
+  } else {
+    return r.error(*n, "when", "", "a string or a list of strings", owner + ": bad 'when'");
+  }
+  for (auto& [node, text] : texts) {
+    auto c = read_condition(r, *node, text, owner);
+    if (!c) return c.error();
+    out.push_back(*c);
+  }
+  return out;
+}
+
+struct RawSegment {
+  const toml::array* items = nullptr;
+  std::string file;
+};
+
+// The stage items of a path or segment before segment references are expanded.
+Result<std::vector<PathItem>> read_items(const Reader& r, const toml::array& items,
+                                         const std::string& owner,
+                                         const std::map<std::string, RawSegment>& segments,
+                                         int depth);
+
+Result<std::vector<PathItem>> expand_segment(const toml::node& at, const Reader& r,
+                                             const std::string& name, const std::string& owner,
+                                             const std::map<std::string, RawSegment>& segments,
+                                             int depth) {
+  auto it = segments.find(name);
+  if (it == segments.end()) {
+    std::vector<std::string> names;
+    for (const auto& [k, v] : segments) names.push_back(k);
+    return r.error(at, "segment", name, join(names, ", "),
+                   fmt::format("{}: unknown segment '{}'", owner, name));
+  }
+  if (depth > 4) {
+    return r.error(at, "segment", name, "segments nested at most 4 deep",
+                   fmt::format("{}: segment '{}' refers to itself", owner, name));
+  }
+  Reader seg_reader(it->second.file);
+  return read_items(seg_reader, *it->second.items, "segment " + name, segments, depth + 1);
+}
+
+Result<std::vector<PathItem>> read_items(const Reader& r, const toml::array& items,
+                                         const std::string& owner,
+                                         const std::map<std::string, RawSegment>& segments,
+                                         int depth) {
+  std::vector<PathItem> out;
+  for (const auto& node : items) {
+    if (auto s = node.value<std::string>()) {
+      if (!s->empty() && (*s)[0] == '@') {
+        auto sub = expand_segment(node, r, s->substr(1), owner, segments, depth);
+        if (!sub) return sub.error();
+        out.insert(out.end(), sub->begin(), sub->end());
+      } else {
+        out.push_back(PathItem{*s, {}, "read"});
+      }
+      continue;
+    }
+    const toml::table* t = node.as_table();
+    if (!t) return r.error(node, "stages", "", "stage ids or tables", owner + ": bad stage item");
+    if (auto e = r.check_keys(*t, owner, {"stage", "segment", "when", "per"})) return *e;
+    auto per = t->get("per") ? r.choice(*t, owner, "per", kPer) : Result<std::string>("read");
+    if (!per) return per.error();
+    auto when = read_conditions(r, t->get("when"), owner);
+    if (!when) return when.error();
+    if (t->get("segment")) {
+      auto name = r.string(*t, owner, "segment");
+      if (!name) return name.error();
+      auto sub = expand_segment(node, r, *name, owner, segments, depth);
+      if (!sub) return sub.error();
+      for (auto item : *sub) {
+        if (t->get("per")) item.per = *per;
+        item.when.insert(item.when.end(), when->begin(), when->end());
+        out.push_back(item);
+      }
+      continue;
+    }
+    auto stage = r.string(*t, owner, "stage");
+    if (!stage) return stage.error();
+    out.push_back(PathItem{*stage, *when, *per});
+  }
+  return out;
+}
+
+// Values an attribute can take, for checking conditions and cost_by coverage.
+std::vector<std::string> attribute_domain(const std::string& key, const Model& m) {
+  std::vector<std::string> out;
+  if (key == "device") {
+    for (const auto& d : m.devices) out.push_back(d.id);
+  } else if (key == "cpu") {
+    for (const auto& c : m.cpus) out.push_back(c.id);
+  } else if (key == "vendor" || key == "mitigation") {
+    for (const auto& c : m.cpus) {
+      const std::string& v = key == "vendor" ? c.vendor : c.mitigation;
+      if (!contains(out, v)) out.push_back(v);
+    }
+  } else if (key == "kpti" || key == "pcid" || key == "direct" || key == "wait" ||
+             key == "nonblock" || key == "virtualized") {
+    out = {"on", "off"};
+  } else {
+    for (const auto& o : scenario_options()) {
+      if (key == o.name) out = o.values;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(Unit u) { return u == Unit::ns ? "ns" : "cycles"; }
+
+const char* to_string(Lane l) {
+  switch (l) {
+    case Lane::user: return "user";
+    case Lane::kernel: return "kernel";
+    case Lane::hardware: return "hardware";
+  }
+  return "kernel";
+}
+
+const Stage* Model::find_stage(const std::string& id) const {
+  for (const auto& s : stages) if (s.id == id) return &s;
+  return nullptr;
+}
+const CpuPreset* Model::find_cpu(const std::string& id) const {
+  for (const auto& c : cpus) if (c.id == id) return &c;
+  return nullptr;
+}
+const Device* Model::find_device(const std::string& id) const {
+  for (const auto& d : devices) if (d.id == id) return &d;
+  return nullptr;
+}
+const Source* Model::find_source(const std::string& id) const {
+  for (const auto& s : sources) if (s.id == id) return &s;
+  return nullptr;
+}
+
+Result<Model> load_model(const std::vector<ModelFile>& files) {
+  Model m;
+  // Parsed documents are kept alive: segments and paths are read after every file is in.
+  std::vector<std::pair<Reader, toml::table>> docs;
+  std::map<std::string, std::string> seen;  // "kind id" -> where it was defined
+  std::map<std::string, RawSegment> segments;
+  std::vector<std::pair<std::size_t, const toml::table*>> raw_paths;
+  std::string default_where;
+
+  for (const auto& f : files) {
+    toml::parse_result parsed = toml::parse(f.text, f.name);
+    if (!parsed) {
+      const auto& err = parsed.error();
+      return Error{fmt::format("TOML syntax error: {}", err.description()), "", "", "valid TOML",
+                   fmt::format("{}:{}:{}", f.name, err.source().begin.line, err.source().begin.column)};
+    }
+    docs.emplace_back(Reader(f.name), std::move(parsed).table());
+  }
+  auto define = [&](const Reader& r, const toml::node& n, const std::string& kind,
+                    const std::string& id) -> std::optional<Error> {
+    auto key = kind + " " + id;
+    if (auto it = seen.find(key); it != seen.end()) {
+      return r.error(n, "id", id, "a unique id",
+                     fmt::format("duplicate {} id '{}' (first defined at {})", kind, id, it->second));
+    }
+    seen[key] = r.where(n);
+    return std::nullopt;
+  };
+
+  for (std::size_t di = 0; di < docs.size(); ++di) {
+    const Reader& r = docs[di].first;
+    const toml::table& root = docs[di].second;
+    if (auto e = r.check_keys(root, "model file", {"stages", "cpus", "devices", "sources", "segments",
+                                                    "paths", "default"})) {
+      return *e;
+    }
+    if (const toml::node* d = root.get("default")) {
+      auto v = d->value<std::string>();
+      if (!v) return r.error(*d, "default", "", "a CPU preset id", "'default' must be a string");
+      m.default_cpu = *v;
+      default_where = r.where(*d);
+    }
+    if (const toml::table* sources = root["sources"].as_table()) {
+      for (const auto& [key, node] : *sources) {
+        std::string id(key.str());
+        std::string owner = "source " + id;
+        const toml::table* t = node.as_table();
+        if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
+        if (auto e = define(r, node, "source", id)) return *e;
+        if (auto e = r.check_keys(*t, owner, {"citation", "url", "year", "estimate"})) return *e;
+        Source s;
+        s.id = id;
+        auto citation = r.string(*t, owner, "citation");
+        if (!citation) return citation.error();
+        s.citation = *citation;
+        auto url = r.string(*t, owner, "url", false);
+        if (!url) return url.error();
+        s.url = *url;
+        s.year = static_cast<int>((*t)["year"].value<int64_t>().value_or(0));
+        s.estimate = (*t)["estimate"].value<bool>().value_or(false);
+        m.sources.push_back(s);
+      }
+    }
+    if (const toml::table* devices = root["devices"].as_table()) {
+      for (const auto& [key, node] : *devices) {
+        std::string id(key.str());
+        std::string owner = "device " + id;
+        const toml::table* t = node.as_table();
+        if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
+        if (auto e = define(r, node, "device", id)) return *e;
+        if (auto e = r.check_keys(*t, owner, {"title", "parallelism", "bandwidth_mb_s",
+                                              "logical_block", "source"})) {
+          return *e;
+        }
+        Device d;
+        d.id = id;
+        auto title = r.string(*t, owner, "title");
+        if (!title) return title.error();
+        d.title = *title;
+        auto par = r.number(*t, owner, "parallelism");
+        if (!par) return par.error();
+        auto bw = r.number(*t, owner, "bandwidth_mb_s");
+        if (!bw) return bw.error();
+        auto lb = r.number(*t, owner, "logical_block");
+        if (!lb) return lb.error();
+        if (*par < 1 || *bw <= 0 || *lb < 1) {
+          return r.error(node, "parallelism", "", "parallelism >= 1, bandwidth_mb_s > 0, logical_block >= 1",
+                         owner + ": parallelism, bandwidth and logical block must be positive");
+        }
+        d.parallelism = static_cast<int>(*par);
+        d.bandwidth_mb_s = *bw;
+        d.logical_block = static_cast<int>(*lb);
+        auto src = r.string(*t, owner, "source");
+        if (!src) return src.error();
+        d.source = *src;
+        m.devices.push_back(d);
+      }
+    }
+    if (const toml::table* cpus = root["cpus"].as_table()) {
+      for (const auto& [key, node] : *cpus) {
+        std::string id(key.str());
+        std::string owner = "cpu " + id;
+        const toml::table* t = node.as_table();
+        if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
+        if (auto e = define(r, node, "cpu", id)) return *e;
+        if (auto e = r.check_keys(*t, owner, {"title", "vendor", "ghz", "kpti", "pcid", "mitigation",
+                                              "virtualized", "device", "scales", "scales_source",
+                                              "source"})) {
+          return *e;
+        }
+        CpuPreset c;
+        c.id = id;
+        auto title = r.string(*t, owner, "title");
+        if (!title) return title.error();
+        c.title = *title;
+        auto vendor = r.choice(*t, owner, "vendor", {"intel", "amd"});
+        if (!vendor) return vendor.error();
+        c.vendor = *vendor;
+        auto ghz = r.number(*t, owner, "ghz");
+        if (!ghz) return ghz.error();
+        if (*ghz < 0.5 || *ghz > 6.0) {
+          return r.error(*t->get("ghz"), "ghz", fmt::format("{}", *ghz), "0.5 to 6.0",
+                         fmt::format("{}: ghz {} is outside 0.5 to 6.0", owner, *ghz));
+        }
+        c.ghz = *ghz;
+        for (auto [field, dst] : {std::pair{"kpti", &c.kpti}, {"pcid", &c.pcid},
+                                  {"virtualized", &c.virtualized}}) {
+          auto b = r.boolean(*t, owner, field);
+          if (!b) return b.error();
+          *dst = *b;
+        }
+        auto mit = r.string(*t, owner, "mitigation");
+        if (!mit) return mit.error();
+        c.mitigation = *mit;
+        auto dev = r.string(*t, owner, "device");
+        if (!dev) return dev.error();
+        c.device = *dev;
+        auto src = r.string(*t, owner, "source");
+        if (!src) return src.error();
+        c.source = *src;
+        if (const toml::node* sn = t->get("scales")) {
+          const toml::table* st = sn->as_table();
+          if (!st) return r.error(*sn, "scales", "", "a table of class = factor", owner + ": bad scales");
+          for (const auto& [cls, v] : *st) {
+            std::string k(cls.str());
+            if (!contains(kScales, k)) {
+              return r.error(v, "scales", k, join(kScales, ", "),
+                             fmt::format("{}: unknown scale class '{}'", owner, k));
+            }
+            double f = v.value<double>().value_or(-1);
+            if (!(f > 0)) {
+              return r.error(v, "scales", k, "a factor > 0", fmt::format("{}: scale {} must be > 0", owner, k));
+            }
+            c.scales[k] = f;
+          }
+        }
+        m.cpus.push_back(c);
+      }
+    }
+    if (const toml::table* stages = root["stages"].as_table()) {
+      for (const auto& [key, node] : *stages) {
+        std::string id(key.str());
+        std::string owner = "stage " + id;
+        const toml::table* t = node.as_table();
+        if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
+        if (auto e = define(r, node, "stage", id)) return *e;
+        if (auto e = r.check_keys(*t, owner, {"title", "lane", "on_cpu", "scale", "functions",
+                                              "visible_to", "cost", "cost_by", "costs", "source",
+                                              "explain"})) {
+          return *e;
+        }
+        Stage s;
+        s.id = id;
+        s.where = r.where(node);
+        auto title = r.string(*t, owner, "title");
+        if (!title) return title.error();
+        s.title = *title;
+        auto lane = r.choice(*t, owner, "lane", kLanes);
+        if (!lane) return lane.error();
+        s.lane = *lane == "user" ? Lane::user : *lane == "hardware" ? Lane::hardware : Lane::kernel;
+        auto on_cpu = r.boolean(*t, owner, "on_cpu");
+        if (!on_cpu) return on_cpu.error();
+        s.on_cpu = *on_cpu;
+        auto scale = r.choice(*t, owner, "scale", kScales);
+        if (!scale) return scale.error();
+        s.scale = *scale;
+        auto functions = r.strings(*t, owner, "functions", false);
+        if (!functions) return functions.error();
+        s.functions = *functions;
+        auto visible = r.strings(*t, owner, "visible_to", true);
+        if (!visible) return visible.error();
+        for (const auto& tool : *visible) {
+          if (!contains(kTools, tool)) {
+            return r.error(*t->get("visible_to"), "visible_to", tool, join(kTools, ", "),
+                           fmt::format("{}: unknown tool '{}' in visible_to", owner, tool));
+          }
+        }
+        s.visible_to = *visible;
+        auto explain = r.string(*t, owner, "explain");
+        if (!explain) return explain.error();
+        s.explain = *explain;
+        auto src = r.string(*t, owner, "source");
+        if (!src) return src.error();
+        s.source = *src;
+        const toml::node* cost = t->get("cost");
+        const toml::node* cost_by = t->get("cost_by");
+        if (bool(cost) == bool(cost_by)) {
+          return r.error(node, "cost", "", "either cost or cost_by with costs",
+                         fmt::format("{}: needs exactly one of 'cost' and 'cost_by'", owner));
+        }
+        if (cost) {
+          const toml::table* ct = cost->as_table();
+          if (!ct) return r.error(*cost, "cost", "", "a table", owner + ": 'cost' must be a table");
+          auto c = read_cost(r, *ct, owner);
+          if (!c) return c.error();
+          s.cost = *c;
+        } else {
+          auto by = r.choice(*t, owner, "cost_by", attribute_keys());
+          if (!by) return by.error();
+          s.cost_by = *by;
+          const toml::table* costs = (*t)["costs"].as_table();
+          if (!costs) return r.missing(*t, owner, "costs", "a table of costs for each value of cost_by");
+          for (const auto& [value, cnode] : *costs) {
+            const toml::table* ct = cnode.as_table();
+            std::string v(value.str());
+            if (!ct) return r.error(cnode, "costs", v, "a table", owner + ": each cost must be a table");
+            auto c = read_cost(r, *ct, owner + " cost " + v);
+            if (!c) return c.error();
+            s.costs[v] = *c;
+          }
+        }
+        m.stages.push_back(s);
+      }
+    }
+    if (const toml::table* segs = root["segments"].as_table()) {
+      for (const auto& [key, node] : *segs) {
+        std::string id(key.str());
+        if (auto e = define(r, node, "segment", id)) return *e;
+        const toml::table* t = node.as_table();
+        const toml::array* items = t ? (*t)["stages"].as_array() : nullptr;
+        if (!items) return r.error(node, "stages", id, "a list", "segment " + id + ": needs a 'stages' list");
+        segments[id] = RawSegment{items, r.file()};
+      }
+    }
+    if (const toml::node* pn = root.get("paths")) {
+      const toml::array* paths = pn->as_array();
+      if (!paths) return r.error(*pn, "paths", "", "an array of tables [[paths]]", "'paths' must be [[paths]]");
+      for (const auto& node : *paths) {
+        const toml::table* t = node.as_table();
+        if (!t) return r.error(node, "paths", "", "a table", "each [[paths]] entry must be a table");
+        raw_paths.push_back({di, t});
+      }
+    }
+  }
+
+  // Cross references, now that every file is in.
+  auto known_source = [&](const std::string& id) { return m.find_source(id) != nullptr; };
+  std::vector<std::string> source_ids;
+  for (const auto& s : m.sources) source_ids.push_back(s.id);
+  auto source_error = [&](const std::string& where, const std::string& owner, const std::string& id) {
+    return Error{fmt::format("{}: unknown source id '{}' (define it in sources.toml)", owner, id),
+                 "source", id, join(source_ids, ", "), where};
+  };
+  for (const auto& s : m.stages) {
+    if (!known_source(s.source)) return source_error(s.where, "stage " + s.id, s.source);
+    auto check_cost = [&](const Cost& c, const std::string& owner) -> std::optional<Error> {
+      if (!c.source.empty() && !known_source(c.source)) return source_error(s.where, owner, c.source);
+      // CPU work is counted in cycles; the device and wake-ups in ns (they do not speed up
+      // with the clock).
+      bool wants_ns = s.lane == Lane::hardware || s.scale == "device" || s.scale == "wake";
+      Unit want = wants_ns ? Unit::ns : Unit::cycles;
+      if (c.unit != want) {
+        return Error{fmt::format("{}: unit '{}' does not fit a {} stage with scale '{}' (use '{}')",
+                                 owner, to_string(c.unit), to_string(s.lane), s.scale, to_string(want)),
+                     "unit", to_string(c.unit), to_string(want), s.where};
+      }
+      return std::nullopt;
+    };
+    if (s.cost) {
+      if (auto e = check_cost(*s.cost, "stage " + s.id)) return *e;
+    }
+    if (!s.cost_by.empty()) {
+      for (const auto& [v, c] : s.costs) {
+        if (auto e = check_cost(c, "stage " + s.id + " cost " + v)) return *e;
+      }
+      for (const auto& v : attribute_domain(s.cost_by, m)) {
+        if (!s.costs.count(v)) {
+          return Error{fmt::format("stage {}: no cost for {}={} (cost_by '{}' needs one for every value)",
+                                   s.id, s.cost_by, v, s.cost_by),
+                       "costs", v, join(attribute_domain(s.cost_by, m), ", "), s.where};
+        }
+      }
+    }
+  }
+  for (const auto& d : m.devices) {
+    if (!known_source(d.source)) return source_error("devices", "device " + d.id, d.source);
+  }
+  for (const auto& c : m.cpus) {
+    if (!known_source(c.source)) return source_error("cpus", "cpu " + c.id, c.source);
+    if (!m.find_device(c.device)) {
+      return Error{fmt::format("cpu {}: unknown device '{}'", c.id, c.device), "device", c.device,
+                   join(attribute_domain("device", m), ", "), "cpus"};
+    }
+  }
+  if (m.cpus.empty()) return Error{"the model defines no CPU presets", "cpus", "", "[cpus.<id>] tables", ""};
+  if (m.default_cpu.empty()) m.default_cpu = m.cpus.front().id;
+  if (!m.find_cpu(m.default_cpu)) {
+    return Error{fmt::format("default CPU preset '{}' is not defined", m.default_cpu), "default",
+                 m.default_cpu, join(attribute_domain("cpu", m), ", "), default_where};
+  }
+
+  for (const auto& [di, t] : raw_paths) {
+    const Reader& r = docs[di].first;
+    if (auto e = r.check_keys(*t, "path", {"id", "title", "when", "stages", "result"})) return *e;
+    Path p;
+    auto id = r.string(*t, "path", "id");
+    if (!id) return id.error();
+    p.id = *id;
+    std::string owner = "path " + p.id;
+    p.where = r.where(*t);
+    if (auto e = define(r, *t, "path", p.id)) return *e;
+    auto title = r.string(*t, owner, "title");
+    if (!title) return title.error();
+    p.title = *title;
+    auto result = r.string(*t, owner, "result");
+    if (!result) return result.error();
+    p.result = *result;
+    auto when = read_conditions(r, t->get("when"), owner);
+    if (!when) return when.error();
+    p.when = *when;
+    const toml::array* items = (*t)["stages"].as_array();
+    if (!items) return r.missing(*t, owner, "stages", "a list of stage ids");
+    auto expanded = read_items(r, *items, owner, segments, 0);
+    if (!expanded) return expanded.error();
+    p.items = *expanded;
+    if (p.items.empty()) return r.error(*t, "stages", "", "at least one stage", owner + ": no stages");
+    for (const auto& item : p.items) {
+      if (!m.find_stage(item.stage)) {
+        return r.error(*t, "stages", item.stage, "a stage id from stages.toml",
+                       fmt::format("{}: unknown stage id '{}'", owner, item.stage));
+      }
+    }
+    m.paths.push_back(p);
+  }
+  // Every condition value must be one the attribute can take.
+  for (const auto& p : m.paths) {
+    auto check = [&](const Condition& c) -> std::optional<Error> {
+      auto domain = attribute_domain(c.key, m);
+      for (const auto& v : c.values) {
+        if (!contains(domain, v)) {
+          return Error{fmt::format("path {}: condition {} can never hold: '{}' is not a value of {}",
+                                   p.id, c.key, v, c.key),
+                       "when", v, join(domain, ", "), p.where};
+        }
+      }
+      return std::nullopt;
+    };
+    for (const auto& c : p.when) if (auto e = check(c)) return *e;
+    for (const auto& item : p.items) for (const auto& c : item.when) if (auto e = check(c)) return *e;
+  }
+  if (m.paths.empty()) return Error{"the model defines no paths", "paths", "", "[[paths]] entries", ""};
+  return m;
+}
+
+}  // namespace sysjourney

@@ -1,0 +1,125 @@
+// The model: stages, CPU presets, devices, paths and sources, loaded from TOML text.
+// core/ does no I/O: callers hand in the files' names and contents (embedded or from --model).
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "result.h"
+
+namespace sysjourney {
+
+enum class Unit { cycles, ns };
+enum class Lane { user, kernel, hardware };
+
+// A cost range. `typ` is what the journey shows; low/high bound it and feed sampling.
+// `per_page` is added for every 4 KiB page the read touches beyond the first.
+struct Cost {
+  Unit unit = Unit::cycles;
+  double low = 0, typ = 0, high = 0;
+  double per_page_low = 0, per_page_typ = 0, per_page_high = 0;
+  // Typical cost with hot caches when the work repeats back to back (a batch); unset = typ.
+  std::optional<double> warm;
+  std::string source;  // source id; falls back to the stage's
+};
+
+struct Stage {
+  std::string id;
+  std::string title;
+  Lane lane = Lane::kernel;
+  bool on_cpu = true;
+  // Which calibration factor applies: "user", "trap", "kernel", "wake", "device" or "none".
+  std::string scale;
+  std::vector<std::string> functions;
+  std::vector<std::string> visible_to;
+  std::string explain;
+  std::string source;
+  // Either one cost, or costs picked by a scenario attribute (`cost_by`, e.g. "device").
+  std::optional<Cost> cost;
+  std::string cost_by;
+  std::map<std::string, Cost> costs;
+  std::string where;  // "stages.toml:12", for messages
+};
+
+struct Source {
+  std::string id;
+  std::string citation;
+  std::string url;
+  int year = 0;
+  bool estimate = false;
+};
+
+struct CpuPreset {
+  std::string id;
+  std::string title;
+  std::string vendor;
+  double ghz = 3.0;
+  bool kpti = false;
+  bool pcid = true;
+  std::string mitigation;
+  bool virtualized = false;
+  std::string device;  // the device a read on this machine usually meets
+  std::map<std::string, double> scales;  // per stage scale class; missing = 1
+  std::string source;
+};
+
+struct Device {
+  std::string id;
+  std::string title;
+  int parallelism = 1;       // reads the device serves at once (io_uring overlap)
+  double bandwidth_mb_s = 0; // sequential transfer rate, for reads beyond 4 KiB
+  int logical_block = 512;   // O_DIRECT alignment
+  std::string source;
+};
+
+// A condition on the scenario, "key=value", "key=a|b" or "key!=value".
+struct Condition {
+  std::string key;
+  std::vector<std::string> values;
+  bool negate = false;
+};
+
+// One step of a path: a stage, paid once per read or once per io_uring_enter batch.
+struct PathItem {
+  std::string stage;
+  std::vector<Condition> when;
+  std::string per = "read";  // "read", "batch", or "overlap" (device time shared by a batch)
+};
+
+struct Path {
+  std::string id;
+  std::string title;
+  std::vector<Condition> when;  // the scenarios this path serves
+  std::vector<PathItem> items;  // segments already expanded
+  std::string result;           // what the call returns, e.g. "16 bytes" or "EAGAIN"
+  std::string where;
+};
+
+struct Model {
+  std::vector<Stage> stages;
+  std::vector<CpuPreset> cpus;
+  std::vector<Device> devices;
+  std::vector<Path> paths;
+  std::vector<Source> sources;
+  std::string default_cpu;
+
+  const Stage* find_stage(const std::string& id) const;
+  const CpuPreset* find_cpu(const std::string& id) const;
+  const Device* find_device(const std::string& id) const;
+  const Source* find_source(const std::string& id) const;
+};
+
+struct ModelFile {
+  std::string name;  // e.g. "stages.toml"
+  std::string text;
+};
+
+// Parses and validates every file. The first problem found is returned with the file, line,
+// field, value and what is allowed.
+Result<Model> load_model(const std::vector<ModelFile>& files);
+
+const char* to_string(Unit u);
+const char* to_string(Lane l);
+
+}  // namespace sysjourney

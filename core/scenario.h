@@ -1,0 +1,82 @@
+// A scenario: what is called and on what. One vocabulary for the CLI, the API's query string
+// and the page's URL (see design.md).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model.h"
+#include "result.h"
+
+namespace sysjourney {
+
+struct Scenario {
+  std::string op = "read";
+  std::string fd = "file";
+  std::string cache = "miss";
+  std::string device;  // empty: the CPU preset's usual device
+  std::string cpu;     // empty: the model's default preset
+  std::optional<double> ghz;
+  std::optional<bool> kpti;
+  std::optional<bool> pcid;
+  std::int64_t bytes = 16;
+  std::string tracer = "none";
+  std::string api = "read";
+  int batch = 1;
+  bool direct = false;
+  bool wait = false;
+  bool nonblock = false;
+};
+
+// A scenario with every default filled in from the model and the CPU preset.
+struct ResolvedScenario {
+  Scenario in;  // as given
+  const CpuPreset* cpu = nullptr;
+  const Device* device = nullptr;
+  double ghz = 3.0;
+  bool kpti = false;
+  bool pcid = true;
+};
+
+enum class OptionKind { choice, number, flag };
+
+// One scenario option. The table below feeds parsing, --help, /api/model and validation.
+struct OptionSpec {
+  const char* name;
+  OptionKind kind;
+  std::vector<std::string> values = {};  // for choices; cpu and device come from the model
+  double min = 0, max = 0;  // for numbers
+  const char* help = "";
+};
+
+const std::vector<OptionSpec>& scenario_options();
+
+// Allowed values of a choice option, including those the model defines (cpu, device).
+std::vector<std::string> allowed_values(const OptionSpec& spec, const Model& model);
+
+// Sets one option from text, e.g. ("cache", "hit"). Flags take on/off/true/false/1/0/yes/no.
+Result<bool> set_option(Scenario& s, const std::string& key, const std::string& value,
+                        const Model& model);
+
+// Parses "fd=file,cache=miss" or "fd=file&cache=miss" (no percent-decoding).
+Result<Scenario> parse_scenario(const std::string& text, const Model& model);
+
+// Checks the combination and fills in defaults. Impossible combinations (O_DIRECT with a
+// size the device cannot transfer, io_uring on a pipe) are errors that say why.
+Result<ResolvedScenario> resolve(const Scenario& s, const Model& model);
+
+// The scenario attribute a path condition or a cost_by names ("fd", "kpti", "vendor", ...).
+// Returns nullopt for an unknown key.
+std::optional<std::string> attribute(const ResolvedScenario& s, const std::string& key);
+
+// The keys attribute() knows.
+const std::vector<std::string>& attribute_keys();
+
+// Canonical "key=value" pairs of a resolved scenario, in table order (for JSON, URLs, CSV).
+std::vector<std::pair<std::string, std::string>> scenario_pairs(const ResolvedScenario& s);
+
+std::string join(const std::vector<std::string>& items, const std::string& sep);
+
+}  // namespace sysjourney

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, from Debian's packages and the npm registry only.
+# As root it runs apt-get; otherwise it prints the exact apt-get line and stops.
+# Usage: scripts/deps.sh build|test|bench
+set -euo pipefail
+what=${1:-build}
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+pkgs=(cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev
+      libcpp-httplib-dev liburing-dev libgtest-dev libgmock-dev libbenchmark-dev)
+case "$what" in
+  test)  pkgs+=(chromium) ;;
+  bench) pkgs+=(chromium wrk linux-perf fio hyperfine) ;;
+esac
+# Debian 12's node is new enough; a machine that already has node and npm keeps its own.
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  line="apt-get install -y --no-install-recommends ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing packages. Run as root:" >&2
+    echo "  apt-get update && $line" >&2
+    exit 1
+  fi
+  echo "deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >&2
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+# Browser-test packages from npm (lock file committed); only when tests need them.
+if [ "$what" != build ] && [ -f "$here/tests/web/package-lock.json" ]; then
+  if [ ! -d "$here/tests/web/node_modules/playwright-core" ]; then
+    echo "deps: npm ci in tests/web" >&2
+    (cd "$here/tests/web" && npm ci --no-audit --no-fund >&2)
+  fi
+fi

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs tests/cli/cases.txt and the golden JSON files against a sysjourney binary.
+# Usage: run_cases.sh BINARY [--update]   (--update rewrites the golden files)
+set -u
+bin=$1
+update=${2:-}
+here=$(cd "$(dirname "$0")" && pwd)
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+run_case() {
+  [ -n "$name" ] || return 0
+  local out="$tmp/out" err="$tmp/err" code ok=1
+  # shellcheck disable=SC2086
+  env $envs "$bin" $args >"$out" 2>"$err" </dev/null
+  code=$?
+  if [ "$code" != "$exit_code" ]; then echo "FAIL $name: exit $code, expected $exit_code"; ok=0; fi
+  for e in "${expects[@]}"; do grep -qF -- "$e" "$out" || { echo "FAIL $name: stdout lacks '$e'"; ok=0; }; done
+  for e in "${expect_errs[@]}"; do grep -qF -- "$e" "$err" || { echo "FAIL $name: stderr lacks '$e'"; ok=0; }; done
+  for e in "${rejects[@]}"; do ! grep -qF -- "$e" "$out" || { echo "FAIL $name: stdout has '$e'"; ok=0; }; done
+  if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); sed 's/^/    | /' "$err" | head -5; fi
+}
+
+name=""
+while IFS= read -r line || [ -n "$line" ]; do
+  case "$line" in
+    "NAME "*) run_case; name=${line#NAME }; args=""; exit_code=0; envs=""; expects=(); expect_errs=(); rejects=() ;;
+    "RUN"*) args=${line#RUN}; args=${args# } ;;
+    "EXIT "*) exit_code=${line#EXIT } ;;
+    "ENV "*) envs="$envs ${line#ENV }" ;;
+    "EXPECT_ERR "*) expect_errs+=("${line#EXPECT_ERR }") ;;
+    "EXPECT "*) expects+=("${line#EXPECT }") ;;
+    "REJECT "*) rejects+=("${line#REJECT }") ;;
+  esac
+done <"$here/cases.txt"
+run_case
+
+# Golden JSON: every CPU preset, hit and miss. A change to the model shows up here on purpose.
+for cpu in $("$bin" list presets | awk '/^  [a-z]/ {print $1}'); do
+  for cache in hit miss; do
+    golden="$here/golden/${cpu}_${cache}.json"
+    "$bin" run --cpu "$cpu" --cache "$cache" --format json >"$tmp/golden.json"
+    if [ "$update" = --update ]; then cp "$tmp/golden.json" "$golden"; fi
+    if diff -u "$golden" "$tmp/golden.json" >"$tmp/diff" 2>&1; then
+      pass=$((pass + 1))
+    else
+      echo "FAIL golden $cpu $cache (run tests/cli/run_cases.sh BIN --update after a deliberate model change)"
+      head -20 "$tmp/diff"
+      fail=$((fail + 1))
+    fi
+  done
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
