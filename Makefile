@@ -12,7 +12,7 @@ build:
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	@$(BUILD)/sysjourney run
+	@$(BUILD)/sysjourney serve --host $(HOST) --port $(PORT)
 
 test:
 	@scripts/deps.sh test

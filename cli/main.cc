@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 #include <iostream>
 #include <optional>
+#include <csignal>
+#include <pthread.h>
+#include <thread>
 #include <unistd.h>
 
 #include "cli/model_dir.h"
@@ -14,6 +17,7 @@
 #include "core/format.h"
 #include "core/journey.h"
 #include "core/units.h"
+#include "server/server.h"
 
 namespace sysjourney {
 namespace {
@@ -71,6 +75,39 @@ Style terminal_style(const std::string& color) {
   return st;
 }
 
+// Serves until SIGINT or SIGTERM. The signals are blocked in every thread and taken by one
+// waiting thread, which stops the server so that listen() returns and main exits cleanly.
+int serve(const Model& model, const ServeOptions& options, bool open_browser) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  WebServer server(model, options);
+  auto port = server.bind();
+  if (!port) {
+    std::cerr << "sysjourney: " << describe(port.error()) << "\n";
+    return 1;
+  }
+  std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+  std::string url = fmt::format("http://{}:{}/", host, *port);
+  std::cout << "sysjourney: serving " << url << "  (Ctrl-C to stop)" << std::endl;
+  if (open_browser && fork() == 0) {
+    execlp("xdg-open", "xdg-open", url.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::cout << "sysjourney: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping" << std::endl;
+    server.stop();
+  });
+  server.listen();
+  waiter.join();
+  return 0;
+}
+
 int usage_error(const Error& e) {
   std::cerr << "sysjourney: " << describe(e);
   if (!e.allowed.empty() && e.message.find(e.allowed) == std::string::npos) std::cerr << " (allowed: " << e.allowed << ")";
@@ -122,6 +159,14 @@ int run_main(int argc, char** argv) {
   std::string stage_id;
   explain->add_option("stage", stage_id, "stage id, e.g. kpti_enter (see `sysjourney list stages`)")->required();
 
+  // serve
+  CLI::App* serve_cmd = app.add_subcommand("serve", "the interactive page and the JSON API over HTTP");
+  ServeOptions serve_options;
+  bool open_browser = false;
+  serve_cmd->add_option("--host", serve_options.host, "address to bind (127.0.0.1 unless told otherwise)");
+  serve_cmd->add_option("--port", serve_options.port, "port (0: any free port)")->check(CLI::Range(0, 65535));
+  serve_cmd->add_flag("--open", open_browser, "open the page in a browser");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -169,7 +214,7 @@ int run_main(int argc, char** argv) {
     if (!j) return usage_error(j.error());
     std::optional<Percentiles> p;
     if (samples > 0) p = sample_totals(*j, samples, seed);
-    if (format == "json") std::cout << journey_json(*j, p).dump(2) << "\n";
+    if (format == "json") std::cout << nlohmann::json::parse(journey_json(*j, p)).dump(2) << "\n";
     else if (format == "csv") std::cout << journey_csv(*j);
     else if (format == "trace-event") std::cout << journey_trace_event(*j).dump(1) << "\n";
     else std::cout << render_journey(*j, style, p);
@@ -210,7 +255,7 @@ int run_main(int argc, char** argv) {
       }
       sides[i] = *j;
     }
-    if (cmp_format == "json") std::cout << compare_json(sides[0], sides[1]).dump(2) << "\n";
+    if (cmp_format == "json") std::cout << nlohmann::json::parse(compare_json(sides[0], sides[1])).dump(2) << "\n";
     else std::cout << render_compare(sides[0], sides[1], style);
     return 0;
   }
@@ -218,6 +263,7 @@ int run_main(int argc, char** argv) {
     std::cout << render_list(model, list_what, style);
     return 0;
   }
+  if (serve_cmd->parsed()) return serve(model, serve_options, open_browser);
   if (explain->parsed()) {
     const Stage* st = model.find_stage(stage_id);
     if (!st) {

@@ -10,12 +10,32 @@ namespace {
 // Three decimals keep golden files stable across compilers without losing anything visible.
 double r3(double x) { return std::round(x * 1000.0) / 1000.0; }
 
-nlohmann::json scenario_json(const ResolvedScenario& s) {
-  return {{"op", s.in.op},       {"fd", s.in.fd},         {"cache", s.in.cache},
-          {"device", s.device->id}, {"cpu", s.cpu->id},   {"ghz", s.ghz},
-          {"kpti", s.kpti},      {"pcid", s.pcid},        {"bytes", s.in.bytes},
-          {"tracer", s.in.tracer}, {"api", s.in.api},     {"batch", s.in.batch},
-          {"direct", s.in.direct}, {"wait", s.in.wait},   {"nonblock", s.in.nonblock}};
+// A JSON string literal.
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
+        else out += char(c);
+    }
+  }
+  return out + "\"";
+}
+
+const char* boolean(bool b) { return b ? "true" : "false"; }
+
+std::string scenario_text(const ResolvedScenario& s) {
+  return fmt::format(
+      R"({{"op":{},"fd":{},"cache":{},"device":{},"cpu":{},"ghz":{},"kpti":{},"pcid":{},"bytes":{},)"
+      R"("tracer":{},"api":{},"batch":{},"direct":{},"wait":{},"nonblock":{}}})",
+      json_string(s.in.op), json_string(s.in.fd), json_string(s.in.cache), json_string(s.device->id), json_string(s.cpu->id), s.ghz,
+      boolean(s.kpti), boolean(s.pcid), s.in.bytes, json_string(s.in.tracer), json_string(s.in.api), s.in.batch,
+      boolean(s.in.direct), boolean(s.in.wait), boolean(s.in.nonblock));
 }
 
 nlohmann::json cost_json(const Cost& c) {
@@ -29,67 +49,58 @@ nlohmann::json cost_json(const Cost& c) {
 
 }  // namespace
 
-nlohmann::json journey_json(const Journey& j, const std::optional<Percentiles>& p) {
-  nlohmann::json stages = nlohmann::json::array();
-  for (const auto& js : j.stages) {
-    const Stage& st = *js.stage;
-    stages.push_back({{"id", st.id},
-                      {"title", st.title},
-                      {"lane", to_string(st.lane)},
-                      {"cycles", r3(js.cycles)},
-                      {"ns", r3(js.ns)},
-                      {"share", std::round(js.share * 1e6) / 1e6},
-                      {"start_ns", r3(js.start_ns)},
-                      {"cumulative_ns", r3(js.cumulative_ns)},
-                      {"low_ns", r3(js.low_ns)},
-                      {"high_ns", r3(js.high_ns)},
-                      {"unit", to_string(js.unit)},
-                      {"per", js.per},
-                      {"on_cpu", st.on_cpu},
-                      {"visible_to", st.visible_to},
-                      {"functions", st.functions},
-                      {"source", js.source},
-                      {"explain", st.explain}});
-  }
-  const Totals& t = j.totals;
-  nlohmann::json totals = {{"stages", t.stages},
-                           {"cycles", r3(t.cycles)},
-                           {"ns", r3(t.ns)},
-                           {"on_cpu_ns", r3(t.on_cpu_ns)},
-                           {"blocked_ns", r3(t.blocked_ns)},
-                           {"low_ns", r3(t.low_ns)},
-                           {"high_ns", r3(t.high_ns)},
-                           {"strace_visible_stages", t.strace_visible_stages},
-                           {"batch_ns", r3(t.batch_ns)}};
-  if (p) {
-    totals["p50_ns"] = r3(p->p50_ns);
-    totals["p99_ns"] = r3(p->p99_ns);
-    totals["samples"] = p->samples;
-    totals["seed"] = p->seed;
-  }
-  return {{"schema", "sysjourney.journey/1"},
-          {"scenario", scenario_json(j.scenario)},
-          {"path", {{"id", j.path->id}, {"title", j.path->title}}},
-          {"result", j.path->result},
-          {"profiled", j.profiled},
-          {"stages", stages},
-          {"totals", totals}};
+std::string stage_static_json(const Stage& st) {
+  auto list = [](const std::vector<std::string>& v) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + json_string(v[i]);
+    return out + "]";
+  };
+  return fmt::format(R"("id":{},"title":{},"lane":{},"on_cpu":{},"visible_to":{},"functions":{},"explain":{})",
+                     json_string(st.id), json_string(st.title), json_string(to_string(st.lane)), boolean(st.on_cpu),
+                     list(st.visible_to), list(st.functions), json_string(st.explain));
 }
 
-nlohmann::json compare_json(const Journey& a, const Journey& b) {
-  Comparison c = compare(a, b);
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& r : c.rows) {
-    rows.push_back({{"id", r.id},
-                    {"title", r.title},
-                    {"a_ns", r.a_ns ? nlohmann::json(r3(*r.a_ns)) : nlohmann::json()},
-                    {"b_ns", r.b_ns ? nlohmann::json(r3(*r.b_ns)) : nlohmann::json()}});
+std::string journey_json(const Journey& j, const std::optional<Percentiles>& p) {
+  std::string out;
+  out.reserve(1024 + 900 * j.stages.size());
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, R"({{"schema":"sysjourney.journey/1","scenario":{},"path":{{"id":{},"title":{}}},)",
+                 scenario_text(j.scenario), json_string(j.path->id), json_string(j.path->title));
+  fmt::format_to(it, R"("result":{},"profiled":{},"stages":[)", json_string(j.path->result), boolean(j.profiled));
+  bool first = true;
+  for (const auto& js : j.stages) {
+    fmt::format_to(it,
+                   R"({}{{{},"cycles":{},"ns":{},"share":{},"start_ns":{},"cumulative_ns":{},"low_ns":{},)"
+                   R"("high_ns":{},"unit":"{}","per":{},"source":{}}})",
+                   first ? "" : ",", js.stage->json, r3(js.cycles), r3(js.ns), std::round(js.share * 1e6) / 1e6,
+                   r3(js.start_ns), r3(js.cumulative_ns), r3(js.low_ns), r3(js.high_ns), to_string(js.unit),
+                   json_string(js.per), json_string(js.source));
+    first = false;
   }
-  return {{"schema", "sysjourney.compare/1"},
-          {"a", journey_json(a)},
-          {"b", journey_json(b)},
-          {"ratio", std::round(c.ratio * 1e4) / 1e4},
-          {"rows", rows}};
+  const Totals& t = j.totals;
+  fmt::format_to(it,
+                 R"(],"totals":{{"stages":{},"cycles":{},"ns":{},"on_cpu_ns":{},"blocked_ns":{},"low_ns":{},)"
+                 R"("high_ns":{},"strace_visible_stages":{},"batch_ns":{})",
+                 t.stages, r3(t.cycles), r3(t.ns), r3(t.on_cpu_ns), r3(t.blocked_ns), r3(t.low_ns), r3(t.high_ns),
+                 t.strace_visible_stages, r3(t.batch_ns));
+  if (p) {
+    fmt::format_to(it, R"(,"p50_ns":{},"p99_ns":{},"samples":{},"seed":{})", r3(p->p50_ns), r3(p->p99_ns),
+                   p->samples, p->seed);
+  }
+  out += "}}";
+  return out;
+}
+
+std::string compare_json(const Journey& a, const Journey& b) {
+  Comparison c = compare(a, b);
+  std::string rows;
+  for (const auto& r : c.rows) {
+    auto num = [](const std::optional<double>& v) { return v ? fmt::format("{}", r3(*v)) : std::string("null"); };
+    rows += fmt::format(R"({}{{"id":{},"title":{},"a_ns":{},"b_ns":{}}})", rows.empty() ? "" : ",", json_string(r.id),
+                        json_string(r.title), num(r.a_ns), num(r.b_ns));
+  }
+  return fmt::format(R"({{"schema":"sysjourney.compare/1","a":{},"b":{},"ratio":{},"rows":[{}]}})",
+                     journey_json(a), journey_json(b), std::round(c.ratio * 1e4) / 1e4, rows);
 }
 
 nlohmann::json model_json(const Model& m, const std::string& version) {

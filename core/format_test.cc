@@ -9,7 +9,7 @@ namespace {
 
 TEST(Format, JourneyJsonFollowsTheContract) {
   Journey j = journey_of("cache=miss");
-  nlohmann::json out = journey_json(j);
+  nlohmann::json out = nlohmann::json::parse(journey_json(j));
   EXPECT_EQ(out["schema"], "sysjourney.journey/1");
   for (const char* k : {"op", "fd", "cache", "device", "cpu", "ghz", "kpti", "pcid", "bytes", "tracer", "api", "batch"}) {
     EXPECT_TRUE(out["scenario"].contains(k)) << k;
@@ -58,6 +58,29 @@ TEST(Format, ModelJsonListsOptionsAndSources) {
   EXPECT_EQ(m["options"]["device"].size(), 5u);
   EXPECT_GE(m["sources"].size(), 30u);
   EXPECT_EQ(m["ranges"]["batch"][1], 4096);
+}
+
+}  // namespace
+}  // namespace sysjourney
+
+namespace sysjourney {
+namespace {
+
+TEST(Format, JourneyJsonEscapesAndRoundTrips) {
+  Journey j = journey_of("cache=miss,tracer=strace");
+  nlohmann::json out = nlohmann::json::parse(journey_json(j, Percentiles{1, 2, 10, 3}));
+  ASSERT_EQ(out["stages"].size(), j.stages.size());
+  for (std::size_t i = 0; i < j.stages.size(); ++i) {
+    const auto& s = out["stages"][i];
+    EXPECT_EQ(s["id"], j.stages[i].stage->id);
+    EXPECT_EQ(s["explain"], j.stages[i].stage->explain) << "text survives escaping";
+    EXPECT_EQ(s["functions"].size(), j.stages[i].stage->functions.size());
+    EXPECT_NEAR(s["ns"].get<double>(), j.stages[i].ns, 1e-3);
+  }
+  EXPECT_EQ(out["totals"]["p99_ns"], 2);
+  nlohmann::json cmp = nlohmann::json::parse(compare_json(journey_of("cache=hit"), j));
+  EXPECT_EQ(cmp["schema"], "sysjourney.compare/1");
+  EXPECT_GT(cmp["ratio"].get<double>(), 1);
 }
 
 }  // namespace

@@ -10,14 +10,15 @@ namespace {
 
 constexpr double kPageBytes = 4096;
 
-bool holds(const Condition& c, const ResolvedScenario& s) {
-  auto v = attribute(s, c.key);
-  bool in = v && std::find(c.values.begin(), c.values.end(), *v) != c.values.end();
+// `attrs` holds the scenario's attribute values in attribute_keys() order.
+bool holds(const Condition& c, const std::vector<std::string_view>& attrs) {
+  std::string_view v = attrs[c.key_index];
+  bool in = std::find(c.values.begin(), c.values.end(), v) != c.values.end();
   return c.negate ? !in : in;
 }
 
-bool all_hold(const std::vector<Condition>& conds, const ResolvedScenario& s) {
-  return std::all_of(conds.begin(), conds.end(), [&](const Condition& c) { return holds(c, s); });
+bool all_hold(const std::vector<Condition>& conds, const std::vector<std::string_view>& attrs) {
+  return std::all_of(conds.begin(), conds.end(), [&](const Condition& c) { return holds(c, attrs); });
 }
 
 // SplitMix64: tiny, fast, and the same sequence on every platform (std distributions are not).
@@ -42,8 +43,9 @@ double triangular(double low, double typ, double high, double u) {
 }  // namespace
 
 Result<const Path*> select_path(const Model& model, const ResolvedScenario& s) {
+  auto attrs = attributes(s);
   for (const auto& p : model.paths) {
-    if (all_hold(p.when, s)) return &p;
+    if (all_hold(p.when, attrs)) return &p;
   }
   std::vector<std::string> pairs;
   for (const auto& [k, v] : scenario_pairs(s)) pairs.push_back(k + "=" + v);
@@ -72,37 +74,46 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
   j.path = *path;
   j.profiled = profile != nullptr;
   const ResolvedScenario& s = j.scenario;
-  const std::map<std::string, double>& scales = profile ? profile->scales : s.cpu->scales;
+  const auto attrs = attributes(s);
+  const std::map<std::string, double>& scale_map = profile ? profile->scales : s.cpu->scales;
+  std::vector<double> scales;  // by scale class index
+  for (const auto& cls : scale_classes()) {
+    auto it = scale_map.find(cls);
+    scales.push_back(it == scale_map.end() ? 1.0 : it->second);
+  }
+  const int device_class = int(std::find(scale_classes().begin(), scale_classes().end(), "device") -
+                               scale_classes().begin());
+  j.stages.reserve(j.path->items.size());
   const double ghz = s.ghz;
   const int batch = s.in.batch;
   const double bytes = double(s.in.bytes);
   const double extra_pages = std::max(0.0, std::ceil(bytes / kPageBytes) - 1);
 
   for (const PathItem& item : j.path->items) {
-    if (!all_hold(item.when, s)) continue;
-    const Stage* st = model.find_stage(item.stage);
+    if (!all_hold(item.when, attrs)) continue;
+    const Stage* st = &model.stages[item.stage_index];
     const Cost* cost = nullptr;
     if (st->cost) {
       cost = &*st->cost;
     } else {
-      auto key = attribute(s, st->cost_by);
-      auto it = key ? st->costs.find(*key) : st->costs.end();
+      std::string_view key = attrs[st->cost_by_index];
+      auto it = st->costs.find(key);
       if (it == st->costs.end()) {
-        return Error{fmt::format("stage {} has no cost for {}={}", st->id, st->cost_by, key.value_or("")),
-                     st->cost_by, key.value_or(""), "a value with a cost in the model", st->where};
+        return Error{fmt::format("stage {} has no cost for {}={}", st->id, st->cost_by, key), st->cost_by,
+                     std::string(key), "a value with a cost in the model", st->where};
       }
       cost = &it->second;
     }
     double low = cost->low + extra_pages * cost->per_page_low;
     double typ = cost->typ + extra_pages * cost->per_page_typ;
     double high = cost->high + extra_pages * cost->per_page_high;
-    if (cost->warm && item.per == "read" && batch > 1 && typ > 0) {
+    if (cost->warm && item.per == Per::read && batch > 1 && typ > 0) {
       // In a batch only the first read finds cold caches; the rest run warm.
       double f = (cost->typ + (batch - 1) * *cost->warm) / batch / cost->typ;
       low *= f, typ *= f, high *= f;
     }
-    std::string source = cost->source.empty() ? st->source : cost->source;
-    if (st->scale == "device") {
+    std::string_view source = cost->source.empty() ? st->source : cost->source;
+    if (st->scale_index == device_class) {
       if (profile && profile->device_ns && profile->device == s.device->id && typ > 0) {
         double f = *profile->device_ns / typ;
         low *= f, typ *= f, high *= f;
@@ -112,20 +123,19 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
       double transfer_ns = std::max(0.0, bytes - kPageBytes) * 1000.0 / s.device->bandwidth_mb_s;
       low += transfer_ns, typ += transfer_ns, high += transfer_ns;
     }
-    double factor = 1;
-    if (auto it = scales.find(st->scale); it != scales.end()) factor = it->second;
+    double factor = scales[st->scale_index];
     double to_ns = cost->unit == Unit::cycles ? factor / ghz : factor;
     double share_of_batch = 1;
-    if (item.per == "batch") {
+    if (item.per == Per::batch) {
       share_of_batch = 1.0 / batch;
-    } else if (item.per == "overlap") {
+    } else if (item.per == Per::overlap) {
       // N reads in flight overlap up to the device's parallelism.
       share_of_batch = std::ceil(double(batch) / s.device->parallelism) / batch;
     }
     JourneyStage js;
     js.stage = st;
     js.unit = cost->unit;
-    js.per = item.per;
+    js.per = to_string(item.per);
     js.source = source;
     js.ns = typ * to_ns * share_of_batch;
     js.low_ns = low * to_ns * share_of_batch;

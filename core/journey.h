@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model.h"
@@ -15,8 +16,8 @@ namespace sysjourney {
 struct JourneyStage {
   const Stage* stage = nullptr;
   Unit unit = Unit::cycles;  // the unit the model states the cost in
-  std::string per;           // "read", "batch" or "overlap"
-  std::string source;        // the source of the cost actually used
+  std::string_view per;      // "read", "batch" or "overlap" (owned by the model)
+  std::string_view source;   // the source of the cost actually used (owned by the model)
   double cycles = 0, ns = 0; // per read
   double low_ns = 0, high_ns = 0;
   double share = 0;          // of the total ns

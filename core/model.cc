@@ -8,6 +8,7 @@
 #define TOML_EXCEPTIONS 0
 #include <toml++/toml.h>
 
+#include "format.h"
 #include "scenario.h"
 
 namespace sysjourney {
@@ -16,7 +17,7 @@ namespace {
 
 const std::vector<std::string> kLanes = {"user", "kernel", "hardware"};
 const std::vector<std::string> kUnits = {"cycles", "ns"};
-const std::vector<std::string> kScales = {"user", "trap", "kernel", "wake", "device", "none"};
+const std::vector<std::string>& kScales = scale_classes();
 const std::vector<std::string> kTools = {"strace",   "ltrace",    "perf-trace", "ftrace",
                                          "bpftrace", "blktrace", "biolatency"};
 const std::vector<std::string> kPer = {"read", "batch", "overlap"};
@@ -200,6 +201,8 @@ Result<Condition> read_condition(const Reader& r, const toml::node& n, const std
     c.values.push_back(rest.substr(pos, bar - pos));
     pos = bar + 1;
   }
+  const auto& keys = attribute_keys();
+  c.key_index = int(std::find(keys.begin(), keys.end(), c.key) - keys.begin());
   if (!contains(attribute_keys(), c.key)) {
     return r.error(n, "when", c.key, join(attribute_keys(), ", "),
                    fmt::format("{}: condition on unknown key '{}' (allowed {})", owner, c.key,
@@ -274,15 +277,16 @@ Result<std::vector<PathItem>> read_items(const Reader& r, const toml::array& ite
         if (!sub) return sub.error();
         out.insert(out.end(), sub->begin(), sub->end());
       } else {
-        out.push_back(PathItem{*s, {}, "read"});
+        out.push_back(PathItem{*s, 0, {}, Per::read});
       }
       continue;
     }
     const toml::table* t = node.as_table();
     if (!t) return r.error(node, "stages", "", "stage ids or tables", owner + ": bad stage item");
     if (auto e = r.check_keys(*t, owner, {"stage", "segment", "when", "per"})) return *e;
-    auto per = t->get("per") ? r.choice(*t, owner, "per", kPer) : Result<std::string>("read");
-    if (!per) return per.error();
+    auto per_name = t->get("per") ? r.choice(*t, owner, "per", kPer) : Result<std::string>("read");
+    if (!per_name) return per_name.error();
+    Per per = *per_name == "batch" ? Per::batch : *per_name == "overlap" ? Per::overlap : Per::read;
     auto when = read_conditions(r, t->get("when"), owner);
     if (!when) return when.error();
     if (t->get("segment")) {
@@ -291,7 +295,7 @@ Result<std::vector<PathItem>> read_items(const Reader& r, const toml::array& ite
       auto sub = expand_segment(node, r, *name, owner, segments, depth);
       if (!sub) return sub.error();
       for (auto item : *sub) {
-        if (t->get("per")) item.per = *per;
+        if (t->get("per")) item.per = per;
         item.when.insert(item.when.end(), when->begin(), when->end());
         out.push_back(item);
       }
@@ -299,7 +303,7 @@ Result<std::vector<PathItem>> read_items(const Reader& r, const toml::array& ite
     }
     auto stage = r.string(*t, owner, "stage");
     if (!stage) return stage.error();
-    out.push_back(PathItem{*stage, *when, *per});
+    out.push_back(PathItem{*stage, 0, *when, per});
   }
   return out;
 }
@@ -328,6 +332,20 @@ std::vector<std::string> attribute_domain(const std::string& key, const Model& m
 }
 
 }  // namespace
+
+const std::vector<std::string>& scale_classes() {
+  static const std::vector<std::string> classes = {"user", "trap", "kernel", "wake", "device", "none"};
+  return classes;
+}
+
+const char* to_string(Per p) {
+  switch (p) {
+    case Per::read: return "read";
+    case Per::batch: return "batch";
+    case Per::overlap: return "overlap";
+  }
+  return "read";
+}
 
 const char* to_string(Unit u) { return u == Unit::ns ? "ns" : "cycles"; }
 
@@ -543,6 +561,7 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         auto scale = r.choice(*t, owner, "scale", kScales);
         if (!scale) return scale.error();
         s.scale = *scale;
+        s.scale_index = int(std::find(kScales.begin(), kScales.end(), s.scale) - kScales.begin());
         auto functions = r.strings(*t, owner, "functions", false);
         if (!functions) return functions.error();
         s.functions = *functions;
@@ -577,6 +596,8 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
           auto by = r.choice(*t, owner, "cost_by", attribute_keys());
           if (!by) return by.error();
           s.cost_by = *by;
+          const auto& keys = attribute_keys();
+          s.cost_by_index = int(std::find(keys.begin(), keys.end(), s.cost_by) - keys.begin());
           const toml::table* costs = (*t)["costs"].as_table();
           if (!costs) return r.missing(*t, owner, "costs", "a table of costs for each value of cost_by");
           for (const auto& [value, cnode] : *costs) {
@@ -693,11 +714,13 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
     if (!expanded) return expanded.error();
     p.items = *expanded;
     if (p.items.empty()) return r.error(*t, "stages", "", "at least one stage", owner + ": no stages");
-    for (const auto& item : p.items) {
-      if (!m.find_stage(item.stage)) {
+    for (auto& item : p.items) {
+      const Stage* st = m.find_stage(item.stage);
+      if (!st) {
         return r.error(*t, "stages", item.stage, "a stage id from stages.toml",
                        fmt::format("{}: unknown stage id '{}'", owner, item.stage));
       }
+      item.stage_index = std::size_t(st - m.stages.data());
     }
     m.paths.push_back(p);
   }
@@ -718,6 +741,7 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
     for (const auto& item : p.items) for (const auto& c : item.when) if (auto e = check(c)) return *e;
   }
   if (m.paths.empty()) return Error{"the model defines no paths", "paths", "", "[[paths]] entries", ""};
+  for (auto& s : m.stages) s.json = stage_static_json(s);
   return m;
 }
 

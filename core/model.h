@@ -31,6 +31,7 @@ struct Stage {
   bool on_cpu = true;
   // Which calibration factor applies: "user", "trap", "kernel", "wake", "device" or "none".
   std::string scale;
+  int scale_index = 0;  // into scale_classes(), resolved at load
   std::vector<std::string> functions;
   std::vector<std::string> visible_to;
   std::string explain;
@@ -38,8 +39,10 @@ struct Stage {
   // Either one cost, or costs picked by a scenario attribute (`cost_by`, e.g. "device").
   std::optional<Cost> cost;
   std::string cost_by;
-  std::map<std::string, Cost> costs;
+  std::map<std::string, Cost, std::less<>> costs;
   std::string where;  // "stages.toml:12", for messages
+  int cost_by_index = -1;  // into attribute_keys(), resolved at load
+  std::string json;        // the fields that never change, pre-rendered for fast JSON output
 };
 
 struct Source {
@@ -76,15 +79,22 @@ struct Device {
 // A condition on the scenario, "key=value", "key=a|b" or "key!=value".
 struct Condition {
   std::string key;
+  int key_index = -1;  // into attribute_keys(), resolved at load
   std::vector<std::string> values;
   bool negate = false;
 };
 
+// How often a path item is paid: every read, once per io_uring_enter batch, or as device time
+// that the reads of a batch overlap.
+enum class Per { read, batch, overlap };
+const char* to_string(Per p);
+
 // One step of a path: a stage, paid once per read or once per io_uring_enter batch.
 struct PathItem {
   std::string stage;
+  std::size_t stage_index = 0;  // into Model::stages, resolved at load
   std::vector<Condition> when;
-  std::string per = "read";  // "read", "batch", or "overlap" (device time shared by a batch)
+  Per per = Per::read;
 };
 
 struct Path {
@@ -118,6 +128,9 @@ struct ModelFile {
 // Parses and validates every file. The first problem found is returned with the file, line,
 // field, value and what is allowed.
 Result<Model> load_model(const std::vector<ModelFile>& files);
+
+// The scale classes a stage can belong to, in a fixed order.
+const std::vector<std::string>& scale_classes();
 
 const char* to_string(Unit u);
 const char* to_string(Lane l);

@@ -276,6 +276,14 @@ std::optional<std::string> attribute(const ResolvedScenario& s, const std::strin
   return std::nullopt;
 }
 
+std::vector<std::string_view> attributes(const ResolvedScenario& s) {
+  auto onoff = [](bool b) { return std::string_view(b ? "on" : "off"); };
+  // The same order as attribute_keys().
+  return {s.in.op,          s.in.fd,           s.in.cache,        s.device->id,        s.cpu->id,
+          s.in.api,         s.in.tracer,       onoff(s.kpti),     onoff(s.pcid),       onoff(s.in.direct),
+          onoff(s.in.wait), onoff(s.in.nonblock), s.cpu->vendor, s.cpu->mitigation, onoff(s.cpu->virtualized)};
+}
+
 std::vector<std::pair<std::string, std::string>> scenario_pairs(const ResolvedScenario& s) {
   auto onoff = [](bool b) { return std::string(b ? "on" : "off"); };
   return {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -73,6 +74,10 @@ std::optional<std::string> attribute(const ResolvedScenario& s, const std::strin
 
 // The keys attribute() knows.
 const std::vector<std::string>& attribute_keys();
+
+// Every attribute's value, in attribute_keys() order (one pass instead of a lookup per use).
+// The views point into `s` and the model: use them while both live.
+std::vector<std::string_view> attributes(const ResolvedScenario& s);
 
 // Canonical "key=value" pairs of a resolved scenario, in table order (for JSON, URLs, CSV).
 std::vector<std::pair<std::string, std::string>> scenario_pairs(const ResolvedScenario& s);

@@ -1,0 +1,200 @@
+#include "measure/fake_os.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace sysjourney::measure {
+namespace {
+
+// The value scripted for `path` or its nearest scripted ancestor, as a mount covers its subtree.
+template <class V>
+const V* nearest(const std::map<std::string, V>& by_path, std::string path) {
+  for (;;) {
+    auto it = by_path.find(path);
+    if (it != by_path.end()) return &it->second;
+    const size_t slash = path.rfind('/');
+    if (slash == std::string::npos || path == "/") return nullptr;
+    path.resize(slash == 0 ? 1 : slash);
+  }
+}
+
+std::string parent_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash);
+}
+
+Error unscripted(std::string_view what) { return os_error(what, "", ENOSYS); }
+
+}  // namespace
+
+void FakeOs::spend(const std::string& call) {
+  ++calls[call];
+  auto it = latency_ns.find(call);
+  if (it == latency_ns.end() || it->second.empty()) return;
+  size_t& next = next_latency_[call];
+  advance(it->second[next % it->second.size()]);
+  ++next;
+}
+
+std::optional<Error> FakeOs::scripted_error(std::string_view what, const std::string& path) {
+  auto it = errors.find(path);
+  if (it == errors.end()) return std::nullopt;
+  return os_error(what, path, it->second);
+}
+
+Result<std::string> FakeOs::read_file(const std::string& path) {
+  if (auto e = scripted_error("open", path)) return *e;
+  auto it = files.find(path);
+  if (it == files.end()) return os_error("open", path, ENOENT);
+  return it->second;
+}
+
+Result<std::vector<std::string>> FakeOs::list_dir(const std::string& path) {
+  if (auto e = scripted_error("open directory", path)) return *e;
+  std::set<std::string> names;
+  const std::string prefix = path + "/";
+  auto collect = [&](const std::string& p) {
+    if (p.rfind(prefix, 0) != 0) return;
+    const std::string rest = p.substr(prefix.size());
+    names.insert(rest.substr(0, rest.find('/')));
+  };
+  for (const auto& [p, _] : files) collect(p);
+  for (const auto& [p, _] : links) collect(p);
+  for (const auto& p : dirs) collect(p);
+  if (names.empty() && !dirs.count(path)) return os_error("open directory", path, ENOENT);
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+Result<std::string> FakeOs::readlink(const std::string& path) {
+  if (auto e = scripted_error("read link", path)) return *e;
+  auto it = links.find(path);
+  if (it == links.end()) return os_error("read link", path, ENOENT);
+  return it->second;
+}
+
+Result<long> FakeOs::fs_magic(const std::string& path) {
+  if (auto e = scripted_error("statfs", path)) return *e;
+  const long* magic = nearest(fs_magics, path);
+  if (!magic) return os_error("statfs", path, ENOENT);
+  return *magic;
+}
+
+Result<DeviceNumber> FakeOs::device_of(const std::string& path) {
+  if (auto e = scripted_error("stat", path)) return *e;
+  const DeviceNumber* dev = nearest(devices, path);
+  if (!dev) return os_error("stat", path, ENOENT);
+  return *dev;
+}
+
+Result<std::string> FakeOs::kernel_release() { return release; }
+
+std::optional<std::string> FakeOs::env(const std::string& name) {
+  auto it = env_vars.find(name);
+  if (it == env_vars.end()) return std::nullopt;
+  return it->second;
+}
+
+int64_t FakeOs::monotonic_ns() {
+  const int64_t t = now_ns;
+  advance(clock_cost_ns);
+  return t;
+}
+
+std::optional<uint64_t> FakeOs::read_tsc() {
+  if (tsc_ghz <= 0) return std::nullopt;
+  return static_cast<uint64_t>(static_cast<double>(now_ns) * tsc_ghz);
+}
+
+void FakeOs::sleep_ns(int64_t ns) { advance(ns); }
+
+Result<std::string> FakeOs::make_private_dir(const std::string& parent) {
+  if (auto e = scripted_error("create a directory in", parent)) return *e;
+  const std::string dir = parent + "/sysjourney-fake" + std::to_string(next_dir_++);
+  dirs.insert(dir);
+  watched.push_back(dir);
+  return dir;
+}
+
+Status FakeOs::create_file(const std::string& path, size_t bytes) {
+  if (auto e = scripted_error("create", path)) return *e;
+  if (!dirs.count(parent_of(path))) return os_error("create", path, ENOENT);
+  files[path] = std::string(bytes, 'x');
+  watched.push_back(path);
+  return Unit{};
+}
+
+Status FakeOs::remove(const std::string& path) {
+  ++calls["remove"];
+  std::erase(watched, path);
+  if (auto e = scripted_error("remove", path)) return *e;
+  if (files.erase(path) || dirs.erase(path)) return Unit{};
+  return os_error("remove", path, ENOENT);
+}
+
+Result<int> FakeOs::open(const std::string& path, int) {
+  if (auto e = scripted_error("open", path)) return *e;
+  if (!files.count(path)) return os_error("open", path, ENOENT);
+  fds_[next_fd_] = OpenFile{.path = path};
+  return next_fd_++;
+}
+
+Status FakeOs::close(int fd) {
+  if (!fds_.erase(fd)) return os_error("close", "fd " + std::to_string(fd), EBADF);
+  return Unit{};
+}
+
+Result<size_t> FakeOs::pread(int fd, void* buf, size_t n, off_t offset) {
+  auto it = fds_.find(fd);
+  if (it == fds_.end()) return os_error("pread", "fd " + std::to_string(fd), EBADF);
+  if (it->second.cold) {
+    it->second.cold = false;
+    spend("pread_cold");
+  } else {
+    spend("pread");
+  }
+  const std::string& content = files[it->second.path];
+  if (static_cast<size_t>(offset) >= content.size()) return size_t{0};
+  const size_t count = std::min(n, content.size() - static_cast<size_t>(offset));
+  std::memcpy(buf, content.data() + offset, count);
+  return count;
+}
+
+Status FakeOs::drop_cached_pages(int fd) {
+  auto it = fds_.find(fd);
+  if (it == fds_.end()) return os_error("drop cached pages of", "fd " + std::to_string(fd), EBADF);
+  if (evictable) it->second.cold = true;
+  return Unit{};
+}
+
+Result<size_t> FakeOs::resident_pages(int fd, size_t length) {
+  auto it = fds_.find(fd);
+  if (it == fds_.end()) return os_error("mmap", "fd " + std::to_string(fd), EBADF);
+  return it->second.cold ? size_t{0} : (length + 4095) / 4096;
+}
+
+Result<long> FakeOs::getppid() {
+  spend("getppid");
+  return 1L;
+}
+
+// Not scripted: the probes that need these report "skipped" with the ENOSYS message.
+Result<size_t> FakeOs::read(int, void*, size_t) { return unscripted("read"); }
+Result<size_t> FakeOs::write(int, const void*, size_t) { return unscripted("write"); }
+Result<size_t> FakeOs::bytes_queued(int) { return unscripted("ask how many bytes wait on"); }
+Result<FdPair> FakeOs::open_channel(Channel) { return unscripted("create a channel"); }
+Result<int> FakeOs::uring_open(unsigned) { return unscripted("set up io_uring"); }
+Status FakeOs::uring_read(int, int, char*, unsigned, unsigned) {
+  return unscripted("submit to io_uring");
+}
+Result<int> FakeOs::fork() { return unscripted("fork"); }
+void FakeOs::exit_child(int code) { std::_Exit(code); }
+Status FakeOs::ptrace_traceme() { return unscripted("ptrace(PTRACE_TRACEME)"); }
+Status FakeOs::stop_self() { return unscripted("stop"); }
+Result<int> FakeOs::wait_child(int) { return unscripted("wait for"); }
+Status FakeOs::ptrace_set_options(int, long) { return unscripted("ptrace(PTRACE_SETOPTIONS)"); }
+Status FakeOs::ptrace_resume_syscall(int, int) { return unscripted("ptrace(PTRACE_SYSCALL)"); }
+Status FakeOs::kill(int, int) { return unscripted("send a signal to"); }
+
+}  // namespace sysjourney::measure

@@ -1,0 +1,106 @@
+// A scripted Os for tests: an in-memory file tree, errno values to fail with, and a clock that
+// moves only when a call is made. Calls it has no script for fail with ENOSYS, which the probes
+// report as "skipped".
+#pragma once
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "measure/os.h"
+
+namespace sysjourney::measure {
+
+class FakeOs final : public Os {
+ public:
+  // --- Script
+  // -------------------------------------------------------------------------------------
+  std::map<std::string, std::string> files;     // read_file / pread content; probe files land here
+  std::map<std::string, int> errors;            // path -> errno for any call on that path
+  std::map<std::string, std::string> links;     // readlink
+  std::map<std::string, long> fs_magics;        // statfs f_type of a path and all below it
+  std::map<std::string, DeviceNumber> devices;  // stat st_dev of a path and all below it
+  std::map<std::string, std::string> env_vars;
+  std::string release = "6.1.0-fake";
+
+  // Time: monotonic_ns() returns `now_ns`, then advances it by `clock_cost_ns`, so two reads in a
+  // row are clock_cost_ns apart. Each call named in `latency_ns` ("pread", "pread_cold",
+  // "getppid") advances the clock by the next value of its list, cycling.
+  int64_t now_ns = 1'000'000;
+  int64_t clock_cost_ns = 20;
+  double tsc_ghz = 0;  // 0: no TSC
+  std::map<std::string, std::vector<int64_t>> latency_ns;
+
+  // Page cache: when true, drop_cached_pages() empties a file's pages and the next pread costs
+  // latency_ns["pread_cold"]; when false pages stay resident, as on tmpfs.
+  bool evictable = false;
+
+  // --- What happened
+  // --------------------------------------------------------------------------------
+  std::set<std::string> dirs;        // directories made with make_private_dir
+  std::vector<std::string> watched;  // paths currently watched for signal cleanup
+  std::map<std::string, int> calls;  // timed calls and remove() -> count
+
+  void advance(int64_t ns) { now_ns += ns; }
+
+  // --- Os
+  // -------------------------------------------------------------------------------------------
+  Result<std::string> read_file(const std::string& path) override;
+  Result<std::vector<std::string>> list_dir(const std::string& path) override;
+  Result<std::string> readlink(const std::string& path) override;
+  Result<long> fs_magic(const std::string& path) override;
+  Result<DeviceNumber> device_of(const std::string& path) override;
+  Result<std::string> kernel_release() override;
+  std::optional<std::string> env(const std::string& name) override;
+
+  int64_t monotonic_ns() override;
+  std::optional<uint64_t> read_tsc() override;
+  void sleep_ns(int64_t ns) override;
+
+  Result<std::string> make_private_dir(const std::string& parent) override;
+  Status create_file(const std::string& path, size_t bytes) override;
+  Status remove(const std::string& path) override;
+
+  Result<int> open(const std::string& path, int flags) override;
+  Status close(int fd) override;
+  Result<size_t> pread(int fd, void* buf, size_t n, off_t offset) override;
+  Result<size_t> read(int fd, void* buf, size_t n) override;
+  Result<size_t> write(int fd, const void* buf, size_t n) override;
+  Result<size_t> bytes_queued(int fd) override;
+  Status drop_cached_pages(int fd) override;
+  Result<size_t> resident_pages(int fd, size_t length) override;
+  Result<FdPair> open_channel(Channel kind) override;
+  Result<long> getppid() override;
+  int thread_id() override { return 1; }
+
+  Result<int> uring_open(unsigned entries) override;
+  Status uring_read(int ring, int fd, char* buf, unsigned length, unsigned count) override;
+  void uring_close(int) override {}
+
+  Result<int> fork() override;
+  [[noreturn]] void exit_child(int code) override;
+  Status ptrace_traceme() override;
+  Status stop_self() override;
+  Result<int> wait_child(int pid) override;
+  Status ptrace_set_options(int pid, long options) override;
+  Status ptrace_resume_syscall(int pid, int signal) override;
+  Status kill(int pid, int signal) override;
+
+  // Open descriptors, for tests that check nothing leaks.
+  size_t open_fds() const { return fds_.size(); }
+
+ private:
+  struct OpenFile {
+    std::string path;
+    bool cold = false;
+  };
+  void spend(const std::string& call);
+  std::optional<Error> scripted_error(std::string_view what, const std::string& path);
+
+  std::map<int, OpenFile> fds_;
+  std::map<std::string, size_t> next_latency_;
+  int next_fd_ = 3;
+  int next_dir_ = 0;
+};
+
+}  // namespace sysjourney::measure

@@ -1,0 +1,21 @@
+#include "measure/stats.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sysjourney::measure {
+
+Summary summarize(std::vector<double> samples) {
+  if (samples.empty()) return {};
+  std::sort(samples.begin(), samples.end());
+  const size_t n = samples.size();
+  const double median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+  // Nearest rank: the smallest sample with at least 99% of the samples at or below it.
+  const size_t rank = static_cast<size_t>(std::ceil(0.99 * static_cast<double>(n)));
+  return Summary{.median = median,
+                 .p99 = samples[std::max<size_t>(rank, 1) - 1],
+                 .min = samples.front(),
+                 .max = samples.back()};
+}
+
+}  // namespace sysjourney::measure

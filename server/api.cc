@@ -1,0 +1,121 @@
+#include "api.h"
+
+#include <charconv>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/format.h"
+#include "core/journey.h"
+
+namespace sysjourney {
+
+namespace {
+
+ApiResponse from_error(const Error& e) {
+  return Api::error(400, e.message, e.field, e.value, e.allowed);
+}
+
+// Rejects repeated keys: "?cache=hit&cache=miss" has no single meaning.
+std::optional<Error> repeated(const Params& params) {
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    for (std::size_t k = 0; k < i; ++k) {
+      if (params[i].first == params[k].first) {
+        return Error{fmt::format("parameter '{}' is given more than once", params[i].first),
+                     params[i].first, params[i].second, "each parameter once", ""};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<long long> whole_number(const std::string& v, long long min, long long max) {
+  long long n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < min || n > max) return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
+Api::Api(const Model& model, std::string version)
+    : model_(model), version_(std::move(version)), model_json_(model_json(model, version_).dump()) {}
+
+ApiResponse Api::error(int status, const std::string& message, const std::string& field,
+                       const std::string& value, const std::string& allowed) {
+  nlohmann::json j = {{"error", message}, {"field", field}, {"value", value}, {"allowed", allowed}};
+  // Values come from the request and may hold invalid UTF-8: replace rather than throw.
+  return {status, "application/json", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+ApiResponse Api::health() const {
+  return {200, "application/json", nlohmann::json({{"status", "ok"}, {"version", version_}}).dump()};
+}
+
+ApiResponse Api::run(const Params& params) const {
+  if (auto e = repeated(params)) return from_error(*e);
+  Scenario s;
+  std::string format = "json";
+  int samples = 0;
+  std::uint64_t seed = 1;
+  for (const auto& [key, value] : params) {
+    if (key == "format") {
+      if (value != "json" && value != "csv" && value != "trace-event") {
+        return error(400, fmt::format("invalid value '{}' for format", value), "format", value, "json, csv, trace-event");
+      }
+      format = value;
+    } else if (key == "samples") {
+      auto n = whole_number(value, 0, 100000);
+      if (!n) return error(400, fmt::format("invalid value '{}' for samples", value), "samples", value, "0 to 100000");
+      samples = int(*n);
+    } else if (key == "seed") {
+      auto n = whole_number(value, 0, (1LL << 53));
+      if (!n) return error(400, fmt::format("invalid value '{}' for seed", value), "seed", value, "0 to 2^53");
+      seed = std::uint64_t(*n);
+    } else {
+      auto r = set_option(s, key, value, model_);
+      if (!r) return from_error(r.error());
+    }
+  }
+  auto j = run_journey(model_, s);
+  if (!j) return from_error(j.error());
+  if (format == "csv") return {200, "text/csv; charset=utf-8", journey_csv(*j)};
+  if (format == "trace-event") return {200, "application/json", journey_trace_event(*j).dump()};
+  std::optional<Percentiles> p;
+  if (samples > 0) p = sample_totals(*j, samples, seed);
+  return {200, "application/json", journey_json(*j, p)};
+}
+
+ApiResponse Api::compare(const Params& params) const {
+  if (auto e = repeated(params)) return from_error(*e);
+  std::string texts[2];
+  bool seen[2] = {false, false};
+  for (const auto& [key, value] : params) {
+    if (key == "a" || key == "b") {
+      texts[key == "b"] = value;
+      seen[key == "b"] = true;
+    } else {
+      return error(400, fmt::format("unknown parameter '{}' for compare", key), "option", key, "a, b");
+    }
+  }
+  Journey sides[2];
+  for (int i = 0; i < 2; ++i) {
+    const char* name = i ? "b" : "a";
+    if (!seen[i]) return error(400, fmt::format("missing parameter '{}'", name), name, "", "a scenario query, e.g. cache=hit");
+    auto s = parse_scenario(texts[i], model_);
+    if (!s) {
+      Error e = s.error();
+      e.message = fmt::format("{}: {}", name, e.message);
+      return from_error(e);
+    }
+    auto j = run_journey(model_, *s);
+    if (!j) {
+      Error e = j.error();
+      e.message = fmt::format("{}: {}", name, e.message);
+      return from_error(e);
+    }
+    sides[i] = *j;
+  }
+  return {200, "application/json", compare_json(sides[0], sides[1])};
+}
+
+}  // namespace sysjourney

@@ -1,0 +1,77 @@
+#include "api.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/builtin_model.h"
+
+namespace sysjourney {
+namespace {
+
+const Api& api() {
+  static const Api a(*builtin_model(), "test");
+  return a;
+}
+
+nlohmann::json body(const ApiResponse& r) { return nlohmann::json::parse(r.body); }
+
+TEST(Api, RunFollowsTheJourneyContract) {
+  ApiResponse r = api().run({{"fd", "file"}, {"cache", "miss"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = body(r);
+  EXPECT_EQ(j["schema"], "sysjourney.journey/1");
+  EXPECT_EQ(j["scenario"]["cache"], "miss");
+  EXPECT_GE(j["totals"]["stages"].get<int>(), 20);
+}
+
+TEST(Api, BadParametersAre400WithTheErrorContract) {
+  struct Case { Params params; const char* field; const char* value; };
+  for (const Case& c : {Case{{{"cache", "lukewarm"}}, "cache", "lukewarm"},
+                        Case{{{"ghz", "NaN"}}, "ghz", "NaN"},
+                        Case{{{"ghz", "-Infinity"}}, "ghz", "-Infinity"},
+                        Case{{{"bytes", "-5"}}, "bytes", "-5"},
+                        Case{{{"bytes", "1e400"}}, "bytes", "1e400"},
+                        Case{{{"batch", "99999999999999999999"}}, "batch", "99999999999999999999"},
+                        Case{{{"colour", "red"}}, "option", "colour"},
+                        Case{{{"cache", "hit"}, {"cache", "miss"}}, "cache", "miss"},
+                        Case{{{"direct", "on"}}, "bytes", "16"},
+                        Case{{{"samples", "-1"}}, "samples", "-1"},
+                        Case{{{"format", "xml"}}, "format", "xml"},
+                        Case{{{"fd", "\xff\xfe"}}, "fd", "\xef\xbf\xbd\xef\xbf\xbd"}}) {
+    ApiResponse r = api().run(c.params);
+    EXPECT_EQ(r.status, 400) << r.body;
+    auto j = body(r);
+    EXPECT_EQ(j["field"], c.field) << r.body;
+    EXPECT_EQ(j["value"], c.value) << r.body;
+    EXPECT_FALSE(j["error"].get<std::string>().empty());
+    EXPECT_TRUE(j.contains("allowed"));
+  }
+}
+
+TEST(Api, CompareNeedsBothSides) {
+  ApiResponse ok = api().compare({{"a", "cache=hit"}, {"b", "cache=miss"}});
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_GT(body(ok)["ratio"].get<double>(), 100);
+  EXPECT_EQ(api().compare({{"a", "cache=hit"}}).status, 400);
+  EXPECT_EQ(body(api().compare({{"a", "cache=hit"}})).at("field"), "b");
+  EXPECT_EQ(body(api().compare({{"a", "cache=hit"}, {"b", "cache=cold"}})).at("value"), "cold");
+  EXPECT_EQ(api().compare({{"a", "x"}, {"b", "y"}, {"c", "z"}}).status, 400);
+}
+
+TEST(Api, CsvAndTraceEventFormats) {
+  ApiResponse csv = api().run({{"format", "csv"}});
+  EXPECT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.content_type.rfind("text/csv", 0), 0u);
+  ApiResponse te = api().run({{"format", "trace-event"}});
+  EXPECT_TRUE(body(te).contains("traceEvents"));
+}
+
+TEST(Api, ModelListsEverythingThePageNeeds) {
+  auto j = body(api().model());
+  for (const char* k : {"options", "ranges", "defaults", "cpus", "devices", "paths", "stages", "sources"}) {
+    EXPECT_TRUE(j.contains(k)) << k;
+  }
+}
+
+}  // namespace
+}  // namespace sysjourney

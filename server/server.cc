@@ -1,0 +1,169 @@
+#include "server.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <map>
+#include <string_view>
+
+#include "cmake/embedded.h"
+
+namespace sysjourney {
+
+extern const EmbeddedFile web_files[];
+extern const size_t web_files_count;
+
+namespace {
+
+// The page needs nothing from elsewhere: no inline script, no CDN, no fonts.
+const char* kCsp =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
+
+void send(httplib::Response& res, const ApiResponse& r) {
+  res.status = r.status;
+  res.set_content(r.body, r.content_type.c_str());
+  if (r.content_type.rfind("application/json", 0) == 0) res.set_header("Cache-Control", "no-store");
+}
+
+Params params_of(const httplib::Request& req) {
+  // httplib keeps parameters in a multimap (sorted by key); repeats survive, which is what
+  // the API needs to refuse them.
+  Params out;
+  for (const auto& [k, v] : req.params) out.emplace_back(k, v);
+  return out;
+}
+
+const std::map<std::string, const EmbeddedFile*>& web_index() {
+  static const auto index = [] {
+    std::map<std::string, const EmbeddedFile*> m;
+    for (size_t i = 0; i < web_files_count; ++i) m["/" + std::string(web_files[i].path)] = &web_files[i];
+    return m;
+  }();
+  return index;
+}
+
+}  // namespace
+
+std::string content_type_for(const std::string& path) {
+  auto ends = [&](std::string_view ext) {
+    return path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
+  };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js") || ends(".mjs")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".json")) return "application/json";
+  if (ends(".png")) return "image/png";
+  if (ends(".ico")) return "image/x-icon";
+  if (ends(".wasm")) return "application/wasm";
+  if (ends(".md") || ends(".txt")) return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+WebServer::WebServer(const Model& model, ServeOptions options, MeasureHandler measure)
+    : api_(model, SYSJOURNEY_VERSION),
+      options_(std::move(options)),
+      measure_(std::move(measure)),
+      http_(std::make_unique<httplib::Server>()) {
+  routes();
+}
+
+WebServer::~WebServer() = default;
+
+void WebServer::routes() {
+  httplib::Server& s = *http_;
+  int threads = options_.threads;
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Slow or half-open clients must not hold a worker for long.
+  s.set_read_timeout(5, 0);
+  s.set_write_timeout(5, 0);
+  s.set_keep_alive_timeout(5);
+  s.set_keep_alive_max_count(1000);
+  s.set_payload_max_length(16 * 1024);
+  s.set_tcp_nodelay(true);
+  // httplib also sets SO_REUSEPORT by default, which would let a second server share the port
+  // silently; keep only SO_REUSEADDR so a busy port is an error.
+  s.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  s.set_default_headers({{"X-Content-Type-Options", "nosniff"},
+                         {"Referrer-Policy", "no-referrer"},
+                         {"X-Frame-Options", "DENY"}});
+
+  s.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) { send(res, api_.health()); });
+  s.Get("/api/model", [this](const httplib::Request&, httplib::Response& res) { send(res, api_.model()); });
+  s.Get("/api/run", [this](const httplib::Request& req, httplib::Response& res) {
+    send(res, api_.run(params_of(req)));
+  });
+  s.Get("/api/compare", [this](const httplib::Request& req, httplib::Response& res) {
+    send(res, api_.compare(params_of(req)));
+  });
+  s.Post("/api/measure", [this](const httplib::Request&, httplib::Response& res) {
+    if (!measure_) {
+      send(res, Api::error(403, "measurement is turned off on this server (started with --no-measure, or "
+                                "bound to a public address without --allow-measure)"));
+      return;
+    }
+    send(res, measure_());
+  });
+  s.Get("/api/.*", [](const httplib::Request& req, httplib::Response& res) {
+    send(res, Api::error(404, fmt::format("no API endpoint {}", req.path), "path", req.path,
+                         "/api/model, /api/run, /api/compare, /api/measure (POST)"));
+  });
+  s.Get(".*", [](const httplib::Request& req, httplib::Response& res) {
+    std::string path = req.path == "/" ? "/index.html" : req.path;
+    const auto& index = web_index();
+    auto it = index.find(path);
+    if (it == index.end()) {
+      send(res, Api::error(404, fmt::format("not found: {}", req.path), "path", req.path, "/"));
+      return;
+    }
+    res.set_content(it->second->data, it->second->size, content_type_for(path).c_str());
+    res.set_header("Content-Security-Policy", kCsp);
+    res.set_header("Cache-Control", "no-cache");
+  });
+  // Everything else is read-only.
+  auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
+    send(res, Api::error(405, fmt::format("method {} is not allowed on {}", req.method, req.path), "method",
+                         req.method, req.path == "/api/measure" ? "POST" : "GET, HEAD"));
+    res.set_header("Allow", req.path == "/api/measure" ? "POST" : "GET, HEAD");
+  };
+  s.Post(".*", not_allowed);
+  s.Put(".*", not_allowed);
+  s.Patch(".*", not_allowed);
+  s.Delete(".*", not_allowed);
+  s.Options(".*", not_allowed);
+
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    send(res, Api::error(500, "internal error"));
+  });
+  // httplib's own refusals (400 bad request, 413, 414) get a JSON body too.
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    std::string why = res.status == 413 ? "request body too large"
+                      : res.status == 414 ? "request URI too long"
+                                          : fmt::format("request refused ({})", res.status);
+    send(res, Api::error(res.status, why, "request", "", ""));
+    (void)req;
+  });
+}
+
+Result<int> WebServer::bind() {
+  int port = options_.port == 0 ? http_->bind_to_any_port(options_.host)
+                                : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  if (port < 0) {
+    return Error{fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)", options_.host,
+                             options_.port),
+                 "port", std::to_string(options_.port), "a free port", ""};
+  }
+  return port;
+}
+
+void WebServer::listen() { http_->listen_after_bind(); }
+
+void WebServer::stop() { http_->stop(); }
+
+}  // namespace sysjourney

@@ -1,0 +1,48 @@
+// `sysjourney serve`: the page (embedded web/ files) and the JSON API over HTTP.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/model.h"
+#include "core/result.h"
+#include "server/api.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace sysjourney {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port
+  int threads = 16;
+};
+
+// A POST /api/measure handler; empty when measurement is off.
+using MeasureHandler = std::function<ApiResponse()>;
+
+class WebServer {
+ public:
+  WebServer(const Model& model, ServeOptions options, MeasureHandler measure = {});
+  ~WebServer();
+
+  // Binds the socket; returns the port (useful with port 0).
+  Result<int> bind();
+  // Serves until stop() is called from another thread or a signal handler thread.
+  void listen();
+  void stop();
+
+ private:
+  void routes();
+  Api api_;
+  ServeOptions options_;
+  MeasureHandler measure_;
+  std::unique_ptr<httplib::Server> http_;
+};
+
+// The content type for an embedded file name.
+std::string content_type_for(const std::string& path);
+
+}  // namespace sysjourney

@@ -1,0 +1,134 @@
+// The real server on loopback: bound to a free port, driven by an HTTP client.
+#include "server.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <thread>
+
+#include "core/builtin_model.h"
+
+namespace sysjourney {
+namespace {
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<WebServer>(*builtin_model(), ServeOptions{"127.0.0.1", 0, 4}, [] {
+      return ApiResponse{200, "application/json", R"({"measured":true})"};
+    });
+    auto port = server_->bind();
+    ASSERT_TRUE(port.ok());
+    port_ = *port;
+    thread_ = std::thread([this] { server_->listen(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    client_->set_connection_timeout(5);
+    client_->set_read_timeout(5);
+  }
+  void TearDown() override {
+    server_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  std::unique_ptr<WebServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+TEST_F(ServerTest, ServesThePageWithSecurityHeaders) {
+  auto r = client_->Get("/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(r->get_header_value("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "") << "no CORS by default";
+  EXPECT_NE(r->body.find("<html"), std::string::npos);
+}
+
+TEST_F(ServerTest, ApiEndpoints) {
+  auto health = client_->Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  auto run = client_->Get("/api/run?fd=file&cache=hit");
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->status, 200);
+  auto j = nlohmann::json::parse(run->body);
+  EXPECT_EQ(j["scenario"]["cache"], "hit");
+  auto cmp = client_->Get("/api/compare?a=cache%3Dhit&b=cache%3Dmiss%26device%3Dhdd");
+  ASSERT_TRUE(cmp);
+  EXPECT_EQ(cmp->status, 200) << cmp->body;
+  EXPECT_GT(nlohmann::json::parse(cmp->body)["ratio"].get<double>(), 10000);
+  auto head = client_->Head("/api/model");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(head->body.empty());
+}
+
+TEST_F(ServerTest, ErrorsAreJson) {
+  auto bad = client_->Get("/api/run?cache=lukewarm");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  auto j = nlohmann::json::parse(bad->body);
+  EXPECT_EQ(j["field"], "cache");
+  EXPECT_EQ(j["allowed"], "hit, miss");
+
+  auto missing = client_->Get("/no/such/page");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  auto api404 = client_->Get("/api/nothing");
+  ASSERT_TRUE(api404);
+  EXPECT_EQ(api404->status, 404);
+  EXPECT_TRUE(nlohmann::json::parse(api404->body).contains("error"));
+
+  for (const char* path : {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd",
+                           "/index.html/../../etc/passwd"}) {
+    auto r = client_->Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_TRUE(r->status == 404 || r->status == 400) << path << " " << r->status;
+    EXPECT_EQ(r->body.find("root:"), std::string::npos) << path;
+  }
+}
+
+TEST_F(ServerTest, OnlyGetAndHead) {
+  auto post = client_->Post("/api/run", "x", "text/plain");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+  EXPECT_EQ(post->get_header_value("Allow"), "GET, HEAD");
+  auto del = client_->Delete("/");
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 405);
+  auto measure = client_->Post("/api/measure", "", "application/json");
+  ASSERT_TRUE(measure);
+  EXPECT_EQ(measure->status, 200);
+  auto get_measure = client_->Get("/api/measure");
+  ASSERT_TRUE(get_measure);
+  EXPECT_EQ(get_measure->status, 404);
+}
+
+TEST_F(ServerTest, OversizedRequestsAreRefused) {
+  auto big_body = client_->Post("/api/measure", std::string(1 << 20, 'x'), "application/json");
+  ASSERT_TRUE(big_body);
+  EXPECT_EQ(big_body->status, 413);
+  auto long_uri = client_->Get("/api/run?fd=" + std::string(20000, 'a'));
+  ASSERT_TRUE(long_uri);
+  EXPECT_EQ(long_uri->status, 414);
+  // Still healthy afterwards.
+  auto health = client_->Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+}
+
+TEST(ServerBind, BusyPortIsAClearError) {
+  WebServer first(*builtin_model(), ServeOptions{"127.0.0.1", 0, 2});
+  auto port = first.bind();
+  ASSERT_TRUE(port.ok());
+  WebServer second(*builtin_model(), ServeOptions{"127.0.0.1", *port, 2});
+  auto again = second.bind();
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().field, "port");
+}
+
+}  // namespace
+}  // namespace sysjourney

@@ -1,0 +1,166 @@
+// A stand-in for the C++ engine, only good enough to exercise the page: it assembles a journey
+// from the hand-written fixtures in ./fixtures following the JSON contract of /api/run.
+// The real numbers and rules live in the C++ engine and model/; nothing here is authoritative.
+import { readFileSync } from 'node:fs';
+
+const here = new URL('./fixtures/', import.meta.url);
+export const MODEL = JSON.parse(readFileSync(new URL('model.json', here), 'utf8'));
+const COSTS = JSON.parse(readFileSync(new URL('costs.json', here), 'utf8'));
+const CATALOGUE = new Map(MODEL.stages.map((s) => [s.id, s]));
+
+/** A request the engine refuses: becomes HTTP 400 with these fields. */
+export class ScenarioError extends Error {
+  constructor(message, field, value, allowed) {
+    super(message);
+    this.field = field;
+    this.value = value;
+    this.allowed = allowed;
+  }
+}
+
+const BOOL = { on: true, off: false, true: true, false: false, 1: true, 0: false };
+const ENUMS = ['op', 'fd', 'cache', 'device', 'cpu', 'tracer', 'api'];
+
+/** Parses query parameters (URLSearchParams) into a complete scenario, or throws ScenarioError. */
+export function parseScenario(params) {
+  const s = { ...MODEL.defaults };
+  for (const [key, value] of params) {
+    if (ENUMS.includes(key)) {
+      if (!MODEL.options[key].includes(value)) {
+        throw new ScenarioError(`unknown ${key} '${value}'`, key, value, MODEL.options[key].join(', '));
+      }
+      s[key] = value;
+    } else if (['kpti', 'pcid', 'direct', 'wait', 'nonblock'].includes(key)) {
+      if (!(value in BOOL)) throw new ScenarioError(`${key} must be on or off`, key, value, 'on, off');
+      s[key] = BOOL[value];
+    } else if (['ghz', 'bytes', 'batch'].includes(key)) {
+      const n = Number(value);
+      const [lo, hi] = MODEL.ranges[key];
+      const integral = key !== 'ghz';
+      if (value === '' || !Number.isFinite(n) || n < lo || n > hi || (integral && !Number.isInteger(n))) {
+        throw new ScenarioError(`${key} must be ${integral ? 'an integer ' : ''}between ${lo} and ${hi}`, key, value, `${lo} .. ${hi}`);
+      }
+      s[key] = n;
+    } else {
+      throw new ScenarioError(`unknown option '${key}'`, key, value, Object.keys(MODEL.options).join(', ') + ', ghz, bytes, batch');
+    }
+  }
+  const cpu = MODEL.cpus.find((c) => c.id === s.cpu);
+  for (const k of ['ghz', 'kpti', 'pcid']) if (s[k] === undefined) s[k] = cpu[k];
+  if (!s.device) s.device = cpu.device;
+  if (s.op === 'read' && s.fd !== 'file' && !['read', 'pread'].includes(s.api)) {
+    throw new ScenarioError(`api=${s.api} is modelled for regular files only (fd=file)`, 'api', s.api, `read, pread for fd=${s.fd}`);
+  }
+  return s;
+}
+
+function costOf(id, s, cpu) {
+  const c = COSTS.stages[id];
+  let triple;
+  if (c.by_mitigation) triple = c.by_mitigation[cpu.mitigation];
+  else if (c.pcid) triple = s.pcid ? c.pcid : c.nopcid;
+  else if (c.ptrace) triple = c[s.tracer];
+  else triple = [c.typ, c.low, c.high];
+  const uring = s.op === 'read' && s.api.startsWith('io_uring');
+  return { unit: c.unit, typ: triple[0], low: triple[1], high: triple[2], per: c.per === 'batch' && uring ? 'batch' : 'read' };
+}
+
+function stageList(s) {
+  if (s.op === 'function_call') return { path: 'function_call', ids: ['call_ret'] };
+  if (s.op === 'vdso_clock_gettime') return { path: 'vdso_clock_gettime', ids: ['vdso_call', 'vdso_clock_read'] };
+  const traced = s.tracer !== 'none';
+  const uring = s.op === 'read' && s.api.startsWith('io_uring');
+  const enter = ['syscall_insn', 'entry_swapgs', ...(s.kpti ? ['kpti_enter'] : []), 'mitigation_entry',
+    ...(traced ? ['ptrace_entry_stop'] : []), 'dispatch'];
+  const leave = ['exit_work', ...(traced ? ['ptrace_exit_stop'] : []), ...(s.kpti ? ['kpti_exit'] : []), 'sysret'];
+  if (s.op === 'getppid') return { path: 'getppid', ids: ['libc_wrapper', ...enter, 'getppid_body', ...leave, 'libc_return'] };
+
+  let path;
+  let result = `${s.bytes} bytes`;
+  let body = ['fdget_pos', 'vfs_read', 'read_iter'];
+  const waitPath = (copy) => (s.wait ? (s.nonblock ? [copy] : ['wait_sleep', 'wait_peer', 'wakeup', copy]) : [copy]);
+  if (s.fd === 'file') {
+    const copy = s.api === 'sendfile' ? 'splice_to_socket' : 'copy_to_user';
+    if (s.direct) {
+      path = 'file_direct';
+      if (s.bytes % 512 !== 0) {
+        body.push('dio_read');
+        result = '-1 EINVAL: O_DIRECT needs a size and offset aligned to 512 bytes';
+      } else {
+        body.push('dio_read', 'block_submit', 'driver_queue', 'io_schedule', 'device_read', 'completion_irq', 'wakeup', 'touch_atime');
+      }
+    } else if (s.cache === 'hit') {
+      path = 'file_hit';
+      body.push('fs_entry', 'page_cache_lookup', 'readahead_check', copy, 'touch_atime');
+    } else {
+      path = 'file_miss';
+      body.push('fs_entry', 'page_cache_lookup', 'readahead_alloc', 'ext4_map_bio', 'block_submit', 'driver_queue',
+        'io_schedule', 'device_read', 'completion_irq', 'wakeup', copy, 'touch_atime');
+    }
+  } else {
+    path = s.fd;
+    body.push(...waitPath({ pipe: 'pipe_read', tcp: 'tcp_recvmsg', unix: 'unix_read' }[s.fd]));
+    if (s.wait && s.nonblock) result = '-1 EAGAIN: no data yet and O_NONBLOCK is set';
+  }
+  let ids;
+  if (s.api === 'io_uring_sqpoll') ids = ['uring_sqe', 'uring_sqpoll', ...body, 'uring_cqe', 'uring_reap'];
+  else if (uring) ids = ['uring_sqe', ...enter, 'uring_submit', ...body, 'uring_cqe', ...leave, 'uring_reap'];
+  else ids = ['libc_wrapper', ...enter, ...body, ...leave, 'libc_return'];
+  return { path, ids, result };
+}
+
+/** Builds a sysjourney.journey/1 object for a complete scenario. */
+export function buildJourney(s) {
+  const cpu = MODEL.cpus.find((c) => c.id === s.cpu);
+  const { path, ids, result } = stageList(s);
+  const batch = s.api.startsWith('io_uring') ? s.batch : 1;
+  const pages = Math.max(1, Math.ceil(s.bytes / 4096));
+  const stages = ids.map((id) => {
+    const cat = CATALOGUE.get(id);
+    let { unit, typ, low, high, per } = id === 'device_read' ? { unit: 'ns', per: 'read', ...COSTS.devices[s.device] } : costOf(id, s, cpu);
+    let scale = 1;
+    if (id === 'copy_to_user') scale = (typ + Math.ceil(s.bytes / 16)) / typ;
+    if (id === 'page_cache_lookup') scale = 1 + 0.1 * (pages - 1);
+    if (id === 'readahead_alloc') scale = pages;
+    if (id === 'device_read') scale = 1 + s.bytes / COSTS.devices[s.device].bytes_per_ns / typ;
+    if (per === 'batch') scale /= batch;
+    [typ, low, high] = [typ * scale, low * scale, high * scale];
+    const toNs = (v) => (unit === 'cycles' ? v / s.ghz : v);
+    const stage = {
+      id, title: cat.title, lane: cat.lane,
+      cycles: round(unit === 'cycles' ? typ : typ * s.ghz), ns: round(toNs(typ)),
+      share: 0, cumulative_ns: 0, start_ns: 0, on_cpu: cat.on_cpu, unit,
+      low_ns: round(toNs(low)), high_ns: round(toNs(high)), per,
+      visible_to: [...cat.visible_to], functions: [...cat.functions], source: cat.source, explain: cat.explain,
+    };
+    if (id === 'driver_queue') stage.functions = [...COSTS.driver_functions[s.device]];
+    if (id === 'dispatch' && s.op === 'getppid') stage.functions = ['do_syscall_64', 'x64_sys_call', '__x64_sys_getppid'];
+    if (id === 'dispatch' && s.api === 'pread') stage.functions = ['do_syscall_64', 'x64_sys_call', 'ksys_pread64'];
+    if (id === 'dispatch' && s.api === 'sendfile') stage.functions = ['do_syscall_64', 'x64_sys_call', 'do_sendfile'];
+    if (id === 'dispatch' && s.api === 'io_uring') { stage.title = 'Dispatch: io_uring_enter'; stage.functions = ['do_syscall_64', 'x64_sys_call', '__do_sys_io_uring_enter']; }
+    return stage;
+  });
+  let t = 0;
+  for (const st of stages) { st.start_ns = round(t); t += st.ns; st.cumulative_ns = round(t); }
+  const sum = (f, pred = () => true) => round(stages.filter(pred).reduce((a, st) => a + f(st), 0));
+  const totals = {
+    stages: stages.length, cycles: sum((x) => x.cycles), ns: sum((x) => x.ns),
+    on_cpu_ns: sum((x) => x.ns, (x) => x.on_cpu), blocked_ns: sum((x) => x.ns, (x) => !x.on_cpu),
+    low_ns: sum((x) => x.low_ns), high_ns: sum((x) => x.high_ns),
+    strace_visible_stages: stages.filter((x) => x.visible_to.includes('strace')).length, batch_ns: 0,
+  };
+  totals.batch_ns = round(totals.ns * batch);
+  for (const st of stages) st.share = totals.ns > 0 ? Math.round((st.ns / totals.ns) * 1e6) / 1e6 : 0;
+  return {
+    schema: 'sysjourney.journey/1',
+    scenario: s,
+    path: MODEL.paths.find((p) => p.id === path),
+    result: s.op === 'read' ? result : s.op === 'getppid' ? 'parent pid' : s.op === 'vdso_clock_gettime' ? '0 (time filled in)' : 'returned',
+    stages,
+    totals,
+  };
+}
+
+function round(x) {
+  return Math.round(x * 10) / 10;
+}

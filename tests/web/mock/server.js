@@ -1,0 +1,111 @@
+// Static + mock API server for developing and testing web/ without the C++ server.
+//   node mock/server.js [--port 8080] [--prefix /sj/] [--api http://127.0.0.1:8765/]
+// Serves ../../web/ under the prefix and answers <prefix>api/{model,run,compare} from the
+// fixtures, or, with --api, forwards them to a running real server (so the page as it is on disk
+// can be tried against the real engine without rebuilding the binary that embeds it). Sends the
+// Content-Security-Policy the real server is meant to send, so the browser tests catch inline
+// scripts or style attributes.
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MODEL, ScenarioError, buildJourney, parseScenario } from './journey.js';
+
+export const WEB_ROOT = fileURLToPath(new URL('../../../web/', import.meta.url));
+
+export const CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:",
+  "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml', '.json': 'application/json', '.md': 'text/markdown; charset=utf-8', '.ico': 'image/x-icon',
+};
+
+function sendJson(res, status, body) {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function runFromParams(params) {
+  return buildJourney(parseScenario(params));
+}
+
+async function proxy(res, upstream, route, query) {
+  const url = new URL(`api/${route}`, upstream.endsWith('/') ? upstream : `${upstream}/`);
+  url.search = query.toString();
+  try {
+    const r = await fetch(url);
+    res.writeHead(r.status, { 'Content-Type': r.headers.get('content-type') ?? 'application/json', 'Cache-Control': 'no-store' });
+    res.end(Buffer.from(await r.arrayBuffer()));
+  } catch (e) {
+    sendJson(res, 502, { error: `upstream ${upstream} unreachable: ${e.message}` });
+  }
+}
+
+function api(res, route, query) {
+  try {
+    if (route === 'model') return sendJson(res, 200, MODEL);
+    if (route === 'run') return sendJson(res, 200, runFromParams(query));
+    if (route === 'compare') {
+      const a = runFromParams(new URLSearchParams(query.get('a') ?? ''));
+      const b = runFromParams(new URLSearchParams(query.get('b') ?? ''));
+      return sendJson(res, 200, { schema: 'sysjourney.compare/1', a, b, ratio: b.totals.ns / a.totals.ns });
+    }
+    return sendJson(res, 404, { error: `no such endpoint: /api/${route}` });
+  } catch (e) {
+    if (e instanceof ScenarioError) return sendJson(res, 400, { error: e.message, field: e.field, value: e.value, allowed: e.allowed });
+    return sendJson(res, 500, { error: String(e) });
+  }
+}
+
+/** Starts the server; resolves to { server, url } where url ends with the prefix. */
+export function startMock({ port = 0, host = '127.0.0.1', prefix = '/', apiUpstream = '' } = {}) {
+  if (!prefix.endsWith('/')) prefix += '/';
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (!url.pathname.startsWith(prefix)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const rel = decodeURIComponent(url.pathname.slice(prefix.length));
+    if (rel.startsWith('api/')) {
+      if (apiUpstream) return proxy(res, apiUpstream, rel.slice(4), url.searchParams);
+      return api(res, rel.slice(4), url.searchParams);
+    }
+    const file = normalize(join(WEB_ROOT, rel === '' ? 'index.html' : rel));
+    if (!file.startsWith(WEB_ROOT) || file.split(sep).includes('..')) {
+      res.writeHead(403).end('forbidden');
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Content-Security-Policy': CSP,
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'no-store',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(port, host, () => {
+      const { port: p } = server.address();
+      resolve({ server, url: `http://${host}:${p}${prefix}` });
+    });
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const arg = (name, dflt) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : dflt;
+  };
+  const apiUpstream = arg('--api', '');
+  const { url } = await startMock({ port: Number(arg('--port', 8080)), prefix: arg('--prefix', '/'), apiUpstream });
+  console.log(`mock server: ${url}${apiUpstream ? ` (API from ${apiUpstream})` : ''}`);
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import {
+  allowedValues, defaultScenario, effective, fromQuery, normalize, parseFlag, relevance, summary, toQuery,
+} from '../../../web/lib/scenario.js';
+
+const model = JSON.parse(readFileSync(new URL('../mock/fixtures/model.json', import.meta.url), 'utf8'));
+const def = defaultScenario(model);
+
+test('the default scenario follows the model and leaves the machine to the preset', () => {
+  assert.equal(def.op, 'read');
+  assert.equal(def.fd, 'file');
+  assert.equal(def.cache, 'miss');
+  assert.equal(def.bytes, 16);
+  assert.equal(def.direct, false);
+  assert.equal(def.ghz, null);
+  assert.equal(def.kpti, null);
+  assert.equal(effective(def, model, 'ghz'), 3);
+  assert.equal(effective(def, model, 'kpti'), false);
+  assert.equal(effective({ ...def, kpti: true }, model, 'kpti'), true);
+});
+
+test('defaults are omitted from the query', () => {
+  assert.equal(toQuery(def, model), '');
+  assert.equal(toQuery({ ...def, cache: 'hit' }, model), 'cache=hit');
+});
+
+test('the query uses the API names and order, booleans as on/off', () => {
+  const s = { ...def, fd: 'file', cache: 'miss', device: 'hdd', kpti: true, pcid: false, ghz: 2.1, tracer: 'strace', direct: true, bytes: 4096 };
+  assert.equal(toQuery(s, model), 'device=hdd&ghz=2.1&kpti=on&pcid=off&bytes=4096&tracer=strace&direct=on');
+});
+
+test('options that do not apply are left out of the query', () => {
+  // cache and device mean nothing for a pipe; batch only for io_uring
+  assert.equal(toQuery({ ...def, fd: 'pipe', cache: 'hit', device: 'hdd', batch: 8 }, model), 'fd=pipe');
+  assert.equal(toQuery({ ...def, api: 'io_uring', batch: 8 }, model), 'api=io_uring&batch=8');
+  // a hit never reaches the device
+  assert.equal(toQuery({ ...def, cache: 'hit', device: 'hdd' }, model), 'cache=hit');
+  // PCID only matters with KPTI on
+  assert.equal(toQuery({ ...def, pcid: false }, model), '');
+  assert.equal(toQuery({ ...def, kpti: true, pcid: false }, model), 'kpti=on&pcid=off');
+  // baselines: no descriptor, no cache
+  assert.equal(toQuery({ ...def, op: 'function_call', cache: 'hit', tracer: 'strace' }, model), 'op=function_call');
+  assert.equal(toQuery({ ...def, op: 'getppid', tracer: 'strace' }, model), 'op=getppid&tracer=strace');
+});
+
+test('round trip: query -> scenario -> query', () => {
+  for (const q of ['', 'cache=hit', 'fd=tcp&wait=on&nonblock=on', 'device=optane&cpu=amd_epyc_vm&kpti=on&pcid=off',
+    'cache=hit&api=io_uring&batch=32', 'op=vdso_clock_gettime', 'ghz=4.5&bytes=1048576&tracer=ptrace', 'bytes=4096&direct=on']) {
+    const { scenario, problems } = fromQuery(`?${q}`, model);
+    assert.deepEqual(problems, [], q);
+    assert.equal(toQuery(scenario, model), q);
+  }
+});
+
+test('fromQuery accepts true/false/1/0 and reports what it cannot use', () => {
+  const { scenario, problems } = fromQuery('kpti=true&direct=1&cache=lukewarm&colour=blue&ghz=fast&wait=maybe', model);
+  assert.equal(scenario.kpti, true);
+  assert.equal(scenario.direct, true);
+  assert.equal(scenario.cache, 'miss');
+  assert.equal(scenario.ghz, null);
+  assert.deepEqual(problems.map((p) => p.field), ['cache', 'colour', 'ghz', 'wait']);
+  assert.match(problems[0].message, /lukewarm/);
+  assert.match(problems[0].message, /hit, miss/);
+});
+
+test('fromQuery keeps out-of-range numbers for the engine to judge', () => {
+  const { scenario, problems } = fromQuery('ghz=9', model);
+  assert.equal(scenario.ghz, 9);
+  assert.deepEqual(problems, []);
+});
+
+test('parseFlag', () => {
+  assert.equal(parseFlag('on'), true);
+  assert.equal(parseFlag('OFF'), false);
+  assert.equal(parseFlag('0'), false);
+  assert.equal(parseFlag('yes'), undefined);
+});
+
+test('relevance hides what does not apply and disables what has no effect', () => {
+  const pipe = relevance({ ...def, fd: 'pipe' }, model);
+  assert.equal(pipe.cache.applies, false);
+  assert.equal(pipe.wait.applies, true);
+  assert.equal(pipe.nonblock.applies, true);
+  assert.equal(pipe.nonblock.enabled, false);
+  assert.equal(relevance({ ...def, fd: 'pipe', wait: true }, model).nonblock.enabled, true);
+
+  const hit = relevance({ ...def, cache: 'hit' }, model);
+  assert.equal(hit.device.applies, true);
+  assert.equal(hit.device.enabled, false);
+  assert.match(hit.device.reason, /hit/);
+
+  const direct = relevance({ ...def, cache: 'hit', direct: true }, model);
+  assert.equal(direct.cache.enabled, false);
+  assert.equal(direct.device.enabled, true);
+
+  const vdso = relevance({ ...def, op: 'vdso_clock_gettime' }, model);
+  assert.equal(vdso.fd.applies, false);
+  assert.equal(vdso.tracer.applies, false);
+  assert.equal(vdso.kpti.applies, false);
+  assert.equal(vdso.cpu.enabled, true);
+
+  assert.equal(relevance(def, model).pcid.enabled, false);
+  assert.equal(relevance({ ...def, cpu: 'amd_epyc_vm' }, model).pcid.enabled, true);
+  assert.equal(relevance(def, model).batch.applies, false);
+  assert.equal(relevance({ ...def, api: 'io_uring_sqpoll' }, model).batch.enabled, true);
+});
+
+test('io_uring and sendfile need a file; normalize falls back to read', () => {
+  assert.deepEqual(allowedValues('api', { ...def, fd: 'tcp' }, model), ['read', 'pread']);
+  assert.deepEqual(allowedValues('api', def, model), model.options.api);
+  assert.equal(normalize({ ...def, fd: 'tcp', api: 'sendfile' }, model).api, 'read');
+  assert.equal(normalize({ ...def, fd: 'tcp', api: 'io_uring_sqpoll' }, model).api, 'read');
+  assert.equal(normalize({ ...def, fd: 'file', api: 'sendfile' }, model).api, 'sendfile');
+  assert.equal(fromQuery('fd=pipe&api=pread', model).scenario.api, 'pread');
+  assert.equal(fromQuery('fd=pipe&api=io_uring', model).scenario.api, 'read');
+});
+
+test('the device can be left to the CPU preset', () => {
+  assert.equal(def.device, '');
+  assert.equal(effective(def, model, 'device'), 'nvme');
+  assert.equal(effective({ ...def, cpu: 'amd_epyc_vm' }, model, 'device'), 'virtio');
+  assert.equal(effective({ ...def, cpu: 'amd_epyc_vm', device: 'hdd' }, model, 'device'), 'hdd');
+  assert.equal(toQuery({ ...def, cpu: 'amd_epyc_vm' }, model), 'cpu=amd_epyc_vm');
+  assert.equal(summary({ ...def, cpu: 'amd_epyc_vm' }, model), 'read · file · miss · virtio · amd_epyc_vm');
+});
+
+test('summary names the scenario in a few words', () => {
+  assert.equal(summary({ ...def, cache: 'hit' }, model), 'read · file · hit');
+  assert.equal(summary(def, model), 'read · file · miss · nvme');
+  assert.equal(summary({ ...def, cache: 'hit', api: 'io_uring', batch: 32 }, model), 'io_uring ×32 · file · hit');
+  assert.equal(summary({ ...def, op: 'getppid' }, model), 'getppid()');
+  assert.equal(summary({ ...def, cache: 'hit', tracer: 'strace', kpti: true }, model), 'read · file · hit · strace · KPTI on');
+});
+
+test('works with a sparse model (fallback defaults)', () => {
+  const s = defaultScenario({ options: { cpu: ['x'] } });
+  assert.equal(s.cpu, 'x');
+  assert.equal(s.cache, 'miss');
+});

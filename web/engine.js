@@ -1,0 +1,93 @@
+// The page's only door to the engine. Today it asks the server's JSON API; a WebAssembly build
+// of the same C++ core can later sit behind these functions without the views noticing.
+//
+//   import * as engine from './engine.js';
+//   const model = await engine.model();              // sysjourney.model/1
+//   const j = await engine.run({ ...scenario });      // sysjourney.journey/1
+//   const j2 = await engine.run('fd=file&cache=hit'); // a query string works too
+//   const c = await engine.compare(a, b);             // sysjourney.compare/1, computed here
+//
+// Failures reject with an EngineError whose message is fit to show a person; when the engine
+// refused the scenario it also carries the offending field, value and the allowed values.
+import { compareJourneys } from './lib/compare.js';
+import { toQuery } from './lib/scenario.js';
+
+// Relative to this module, so the page works from any sub-path of a static host.
+const API = new URL('api/', import.meta.url);
+
+export class EngineError extends Error {
+  constructor(message, { status = 0, field = '', value = '', allowed = '' } = {}) {
+    super(message);
+    this.name = 'EngineError';
+    this.status = status;
+    this.field = field;
+    this.value = value;
+    this.allowed = allowed;
+  }
+}
+
+async function getJson(path) {
+  let res;
+  try {
+    res = await fetch(new URL(path, API), { headers: { Accept: 'application/json' } });
+  } catch (e) {
+    throw new EngineError(`Cannot reach the engine (${e.message}).`);
+  }
+  let body = null;
+  try {
+    body = await res.json();
+  } catch {
+    // not JSON: handled below
+  }
+  if (!res.ok) {
+    const msg = body?.error ?? `The engine answered HTTP ${res.status}.`;
+    throw new EngineError(msg, { status: res.status, field: body?.field, value: body?.value, allowed: body?.allowed });
+  }
+  if (body === null) throw new EngineError('The engine answered with something that is not JSON.');
+  return body;
+}
+
+let modelPromise = null;
+const runs = new Map();
+
+/** The model: option vocabulary, defaults, CPU presets, devices, stage catalogue, sources. */
+export function model() {
+  if (!modelPromise) {
+    modelPromise = getJson('model');
+    modelPromise.catch(() => {
+      modelPromise = null;
+    });
+  }
+  return modelPromise;
+}
+
+async function queryOf(scenario) {
+  if (typeof scenario === 'string') return scenario.replace(/^\?/, '');
+  if (scenario instanceof URLSearchParams) return scenario.toString();
+  return toQuery(scenario ?? {}, await model());
+}
+
+/**
+ * Runs one scenario: a scenario object (see lib/scenario.js), a query string or URLSearchParams.
+ * Answers are cached by query; treat them as read-only.
+ */
+export async function run(scenario) {
+  const q = await queryOf(scenario);
+  if (!runs.has(q)) {
+    const p = getJson(q ? `run?${q}` : 'run');
+    runs.set(q, p);
+    p.catch(() => runs.delete(q));
+  }
+  return runs.get(q);
+}
+
+/** Runs both scenarios and compares them: { a, b, ratio } with ratio = b.totals.ns / a.totals.ns. */
+export async function compare(a, b) {
+  const [ja, jb] = await Promise.all([run(a), run(b)]);
+  return compareJourneys(ja, jb);
+}
+
+/** Measuring the host (POST /api/measure) is not wired up yet. */
+export function measure() {
+  return Promise.reject(new EngineError('not available'));
+}

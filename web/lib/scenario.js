@@ -1,0 +1,183 @@
+// The scenario: the options of one run, in the API's vocabulary. Converts to and from the URL
+// query (the permalink) and says which options matter for the current choice. Pure: no DOM.
+//
+// In the page a scenario is a plain object:
+//   { op, fd, cache, device, cpu, tracer, api,   // strings from model.options
+//     bytes, batch,                              // integers
+//     direct, wait, nonblock,                    // booleans
+//     ghz, kpti, pcid }                          // null = take it from the CPU preset
+// device may be '' when the model's default is "the CPU preset's device".
+
+/** Query order, matching the API's documentation. */
+export const FIELDS = ['op', 'fd', 'cache', 'device', 'cpu', 'ghz', 'kpti', 'pcid', 'bytes', 'tracer', 'api', 'batch',
+  'direct', 'wait', 'nonblock'];
+
+const ENUM = new Set(['op', 'fd', 'cache', 'device', 'cpu', 'tracer', 'api']);
+const FLAG = new Set(['direct', 'wait', 'nonblock']);
+const OVERRIDE_FLAG = new Set(['kpti', 'pcid']);
+const INT = new Set(['bytes', 'batch']);
+
+/** Used when the model leaves a default out. */
+const FALLBACK = {
+  op: 'read', fd: 'file', cache: 'miss', device: 'nvme', cpu: '', tracer: 'none', api: 'read',
+  batch: 1, bytes: 16, direct: false, wait: false, nonblock: false,
+};
+
+/** The scenario with every option at its default; ghz, kpti and pcid follow the CPU preset. */
+export function defaultScenario(model) {
+  const d = { ...FALLBACK, ...(model?.defaults ?? {}) };
+  if (!d.cpu) d.cpu = model?.cpus?.[0]?.id ?? model?.options?.cpu?.[0] ?? '';
+  return {
+    op: d.op, fd: d.fd, cache: d.cache, device: d.device, cpu: d.cpu, tracer: d.tracer, api: d.api,
+    bytes: Number(d.bytes), batch: Number(d.batch),
+    direct: Boolean(d.direct), wait: Boolean(d.wait), nonblock: Boolean(d.nonblock),
+    ghz: null, kpti: null, pcid: null,
+  };
+}
+
+/** Parses "on"/"off" (and true/false/1/0); returns undefined for anything else. */
+export function parseFlag(v) {
+  const t = String(v).toLowerCase();
+  if (t === 'on' || t === 'true' || t === '1') return true;
+  if (t === 'off' || t === 'false' || t === '0') return false;
+  return undefined;
+}
+
+/** The CPU preset the scenario names (or undefined). */
+export function presetOf(scenario, model) {
+  return model?.cpus?.find((c) => c.id === scenario.cpu);
+}
+
+/** ghz, kpti, pcid or device as the run will use it: the override, else the preset's value. */
+export function effective(scenario, model, key) {
+  const v = scenario[key];
+  if (v !== null && v !== undefined && v !== '') return v;
+  return presetOf(scenario, model)?.[key];
+}
+
+/**
+ * Values of `field` that make sense with the rest of the scenario. The engine models io_uring and
+ * sendfile for regular files only; a pipe or a socket is read with read() or pread().
+ */
+export function allowedValues(field, scenario, model) {
+  const all = model?.options?.[field] ?? [];
+  if (field === 'api' && scenario.fd !== 'file') return all.filter((v) => v === 'read' || v === 'pread');
+  return all;
+}
+
+/**
+ * Which options matter for this scenario: { field: { applies, enabled, reason } }.
+ * applies=false: the option has no meaning here (cache for a pipe); the form may hide it.
+ * enabled=false: it has no effect right now (device on a cache hit); the form disables it.
+ * Either way its value stays in the form but is left out of the query.
+ */
+export function relevance(scenario, model) {
+  const isRead = scenario.op === 'read';
+  const isFile = isRead && scenario.fd === 'file';
+  const isStream = isRead && scenario.fd !== 'file';
+  const isSyscall = isRead || scenario.op === 'getppid';
+  const notRead = 'only for read()';
+  const r = {};
+  const set = (field, applies, enabled, reason) => {
+    r[field] = { applies: Boolean(applies), enabled: Boolean(applies && enabled), reason: applies && enabled ? '' : reason };
+  };
+  set('op', true, true);
+  set('cpu', true, true);
+  set('ghz', true, true);
+  set('fd', isRead, true, notRead);
+  set('bytes', isRead, true, notRead);
+  set('api', isRead, true, notRead);
+  set('cache', isFile, !scenario.direct, isFile ? 'O_DIRECT bypasses the page cache' : 'only for files');
+  set('device', isFile, scenario.cache === 'miss' || scenario.direct, isFile ? 'a hit never reaches the device' : 'only for files');
+  set('direct', isFile, true, 'only for files');
+  set('wait', isStream, true, 'only for pipes and sockets');
+  set('nonblock', isStream, scenario.wait, isStream ? 'matters only when no data is waiting' : 'only for pipes and sockets');
+  set('batch', isRead && String(scenario.api).startsWith('io_uring'), true, 'only for io_uring');
+  set('tracer', isSyscall, true, 'not a system call');
+  set('kpti', isSyscall, true, 'no kernel entry');
+  set('pcid', isSyscall, effective(scenario, model, 'kpti') === true, isSyscall ? 'matters only with KPTI on' : 'no kernel entry');
+  return r;
+}
+
+/** Fixes values that contradict the rest (api=sendfile on a pipe becomes read). Returns a copy. */
+export function normalize(scenario, model) {
+  const s = { ...scenario };
+  const apis = allowedValues('api', s, model);
+  if (apis.length && !apis.includes(s.api)) s.api = apis[0];
+  return s;
+}
+
+function encode(field, value) {
+  if (FLAG.has(field) || OVERRIDE_FLAG.has(field)) return value ? 'on' : 'off';
+  return String(value);
+}
+
+/**
+ * The query string (no "?") for a scenario: options in API order, defaults and irrelevant
+ * options left out. The same string is the permalink and the API query.
+ * toQuery({...defaults, fd: 'file', cache: 'hit'}) -> "cache=hit"
+ */
+export function toQuery(scenario, model) {
+  const def = defaultScenario(model);
+  const rel = relevance(scenario, model);
+  const parts = [];
+  for (const f of FIELDS) {
+    const v = scenario[f];
+    if (v === null || v === undefined || v === '') continue;
+    if (rel[f] && !rel[f].enabled) continue;
+    if (v === def[f]) continue;
+    parts.push(`${f}=${encodeURIComponent(encode(f, v))}`);
+  }
+  return parts.join('&');
+}
+
+/**
+ * Reads a scenario from a query string ("?fd=file&cache=hit" or URLSearchParams). Unknown
+ * options and values the model does not list are dropped and reported in `problems`; numbers are
+ * kept as given, so the engine can say what is wrong with them.
+ */
+export function fromQuery(search, model) {
+  const params = typeof search === 'string' ? new URLSearchParams(search) : search;
+  const s = defaultScenario(model);
+  const problems = [];
+  for (const [key, raw] of params) {
+    if (ENUM.has(key)) {
+      const allowed = model?.options?.[key] ?? [];
+      if (allowed.includes(raw)) s[key] = raw;
+      else problems.push({ field: key, value: raw, message: `unknown ${key} "${raw}" (allowed: ${allowed.join(', ')})` });
+    } else if (FLAG.has(key) || OVERRIDE_FLAG.has(key)) {
+      const b = parseFlag(raw);
+      if (b === undefined) problems.push({ field: key, value: raw, message: `${key} must be on or off, not "${raw}"` });
+      else s[key] = b;
+    } else if (key === 'ghz' || INT.has(key)) {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n)) problems.push({ field: key, value: raw, message: `${key} must be a number, not "${raw}"` });
+      else s[key] = n;
+    } else {
+      problems.push({ field: key, value: raw, message: `unknown option "${key}"` });
+    }
+  }
+  return { scenario: normalize(s, model), problems };
+}
+
+/** A short description for headings and pins: "file · miss · NVMe SSD (TLC NAND)". */
+export function summary(scenario, model) {
+  if (scenario.op !== 'read') {
+    return { function_call: 'function call', vdso_clock_gettime: 'vDSO clock_gettime', getppid: 'getppid()' }[scenario.op] ?? scenario.op;
+  }
+  const rel = relevance(scenario, model);
+  const parts = [scenario.api === 'read' ? 'read' : scenario.api];
+  if (rel.batch.enabled && scenario.batch > 1) parts[0] += ` ×${scenario.batch}`;
+  parts.push(scenario.fd);
+  if (rel.cache.enabled) parts.push(scenario.cache);
+  if (scenario.direct && rel.direct.enabled) parts.push('O_DIRECT');
+  if (rel.device.enabled) parts.push(effective(scenario, model, 'device') ?? scenario.device);
+  if (rel.wait.enabled && scenario.wait) parts.push(scenario.nonblock ? 'empty, O_NONBLOCK' : 'empty, waits');
+  if (scenario.bytes !== defaultScenario(model).bytes) parts.push(`${scenario.bytes} B`);
+  if (rel.tracer.enabled && scenario.tracer !== 'none') parts.push(scenario.tracer);
+  if (scenario.kpti !== null && rel.kpti.enabled) parts.push(`KPTI ${scenario.kpti ? 'on' : 'off'}`);
+  if (scenario.pcid !== null && rel.pcid.enabled) parts.push(`PCID ${scenario.pcid ? 'on' : 'off'}`);
+  if (scenario.cpu !== defaultScenario(model).cpu) parts.push(scenario.cpu);
+  if (scenario.ghz !== null) parts.push(`${scenario.ghz} GHz`);
+  return parts.join(' · ');
+}

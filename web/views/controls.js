@@ -1,0 +1,154 @@
+// The scenario form: one labelled control per option, built from the model's vocabulary.
+// Options that have no meaning for the current choice are hidden; those that have no effect
+// right now are disabled, with a short reason beside them.
+import { optionLabel } from '../lib/labels.js';
+import { allowedValues, effective, presetOf, relevance } from '../lib/scenario.js';
+import { h, replace } from './dom.js';
+
+// What each option is called on the page and how it is edited. Drives rendering and reading.
+const FIELDS = {
+  op: { label: 'Call', kind: 'select' },
+  fd: { label: 'Descriptor', kind: 'select' },
+  cache: { label: 'Page cache', kind: 'select' },
+  device: { label: 'Device', kind: 'select' },
+  bytes: { label: 'Bytes to read', kind: 'int', unit: 'B' },
+  direct: { label: 'O_DIRECT', kind: 'check', note: 'bypass the page cache' },
+  wait: { label: 'No data yet', kind: 'check', note: 'the reader has to wait' },
+  nonblock: { label: 'O_NONBLOCK', kind: 'check', note: 'return EAGAIN instead' },
+  api: { label: 'API', kind: 'select' },
+  batch: { label: 'Reads per enter', kind: 'int' },
+  tracer: { label: 'Tracer attached', kind: 'select' },
+  cpu: { label: 'CPU preset', kind: 'select' },
+  ghz: { label: 'Clock', kind: 'float', unit: 'GHz' },
+  kpti: { label: 'KPTI', kind: 'override' },
+  pcid: { label: 'PCID', kind: 'override' },
+};
+
+const GROUPS = [
+  { title: 'The call', fields: ['op', 'fd', 'cache', 'device', 'bytes', 'direct', 'wait', 'nonblock'] },
+  { title: 'How it is issued', fields: ['api', 'batch', 'tracer'] },
+  { title: 'The machine', fields: ['cpu', 'ghz', 'kpti', 'pcid'] },
+];
+
+function valueLabel(model, field, v) {
+  if (field === 'device') return model.devices?.find((d) => d.id === v)?.title ?? v;
+  if (field === 'cpu') return model.cpus?.find((c) => c.id === v)?.title ?? v;
+  return optionLabel(field, v);
+}
+
+/**
+ * Builds the form inside `form`. `onChange(scenario)` is called with a new scenario object
+ * whenever a control changes. Returns { update(scenario), markInvalid(field) }.
+ */
+export function createControls(form, model, initial, onChange) {
+  let scenario = { ...initial };
+  const inputs = {};
+  const wrappers = {};
+  const hints = {};
+
+  const fire = () => onChange({ ...scenario });
+
+  function makeControl(field) {
+    const spec = FIELDS[field];
+    const id = `opt-${field}`;
+    const hint = h('small', { class: 'hint', id: `${id}-hint` });
+    hints[field] = hint;
+    let input;
+    if (spec.kind === 'select') {
+      input = h('select', { id, name: field, 'aria-describedby': hint.id });
+      input.addEventListener('change', () => {
+        scenario[field] = input.value;
+        fire();
+      });
+    } else if (spec.kind === 'override') {
+      input = h('select', { id, name: field, 'aria-describedby': hint.id },
+        h('option', { value: '' }, 'preset'), h('option', { value: 'on' }, 'on'), h('option', { value: 'off' }, 'off'));
+      input.addEventListener('change', () => {
+        scenario[field] = input.value === '' ? null : input.value === 'on';
+        fire();
+      });
+    } else if (spec.kind === 'check') {
+      input = h('input', { id, name: field, type: 'checkbox', 'aria-describedby': hint.id });
+      input.addEventListener('change', () => {
+        scenario[field] = input.checked;
+        fire();
+      });
+    } else {
+      const [min, max] = model.ranges?.[field] ?? [];
+      input = h('input', {
+        id, name: field, type: 'number', inputmode: spec.kind === 'float' ? 'decimal' : 'numeric',
+        min, max, step: spec.kind === 'float' ? 0.1 : 1, 'aria-describedby': hint.id, autocomplete: 'off',
+      });
+      input.addEventListener('change', () => {
+        const t = input.value.trim();
+        if (field === 'ghz') scenario.ghz = t === '' ? null : Number(t);
+        else scenario[field] = t === '' ? Number(model.defaults?.[field] ?? 1) : Number(t);
+        fire();
+      });
+    }
+    inputs[field] = input;
+    const label = h('label', { for: id }, spec.label, spec.unit ? h('span', { class: 'unit' }, ` (${spec.unit})`) : null);
+    const wrapper = spec.kind === 'check'
+      ? h('div', { class: 'field field-check', dataset: { field } }, input, h('label', { for: id }, h('span', { class: 'check-title' }, spec.label), h('span', { class: 'check-note' }, spec.note)), hint)
+      : h('div', { class: 'field', dataset: { field } }, label, input, hint);
+    wrappers[field] = wrapper;
+    return wrapper;
+  }
+
+  replace(form,
+    GROUPS.map((g) => h('fieldset', { class: 'group' }, h('legend', {}, g.title), g.fields.filter((f) => FIELDS[f]).map(makeControl))));
+
+  function fillSelect(field) {
+    const input = inputs[field];
+    const values = allowedValues(field, scenario, model);
+    // The device can be left to the CPU preset (a VM preset reads from virtio, say).
+    const preset = field === 'device' ? presetOf(scenario, model)?.device : undefined;
+    const all = preset !== undefined ? ['', ...values] : values;
+    const labels = all.map((v) => (v === '' ? `preset: ${valueLabel(model, field, preset)}` : valueLabel(model, field, v)));
+    const current = [...input.options].map((o) => `${o.value}=${o.textContent}`).join('|');
+    if (current !== all.map((v, i) => `${v}=${labels[i]}`).join('|')) {
+      replace(input, all.map((v, i) => h('option', { value: v }, labels[i])));
+    }
+    input.value = scenario[field] ?? '';
+  }
+
+  function update(next) {
+    scenario = { ...next };
+    const rel = relevance(scenario, model);
+    const preset = presetOf(scenario, model);
+    for (const field of Object.keys(inputs)) {
+      const spec = FIELDS[field];
+      const input = inputs[field];
+      if (spec.kind === 'select') fillSelect(field);
+      else if (spec.kind === 'check') input.checked = Boolean(scenario[field]);
+      else if (spec.kind === 'override') {
+        input.value = scenario[field] === null || scenario[field] === undefined ? '' : scenario[field] ? 'on' : 'off';
+        const pv = preset?.[field];
+        input.options[0].textContent = pv === undefined ? 'preset' : `preset (${pv ? 'on' : 'off'})`;
+      } else {
+        input.value = scenario[field] === null || scenario[field] === undefined ? '' : String(scenario[field]);
+        if (field === 'ghz') input.placeholder = preset?.ghz ? `${preset.ghz} (preset)` : '';
+      }
+      const r = rel[field] ?? { applies: true, enabled: true, reason: '' };
+      wrappers[field].hidden = !r.applies;
+      input.disabled = !r.enabled;
+      wrappers[field].classList.toggle('is-off', !r.enabled);
+      hints[field].textContent = r.enabled ? '' : r.reason;
+      if (input.getAttribute('aria-invalid')) input.removeAttribute('aria-invalid');
+    }
+    for (const fs of form.querySelectorAll('fieldset.group')) {
+      fs.hidden = [...fs.querySelectorAll('.field')].every((f) => f.hidden);
+    }
+    // The clock shown when the preset decides: helps the reader know what "preset" means.
+    if (scenario.ghz === null) hints.ghz.textContent = `preset: ${effective(scenario, model, 'ghz')} GHz`;
+  }
+
+  function markInvalid(field) {
+    const input = inputs[field];
+    if (!input) return;
+    input.setAttribute('aria-invalid', 'true');
+  }
+
+  update(scenario);
+  return { update, markInvalid };
+}

@@ -1,0 +1,70 @@
+// The timeline: a time axis with two tracks, where the task runs on the CPU and where it
+// sleeps. Broken (log-width) or linear axis. SVG drawn in real pixels.
+import { formatDuration, formatNs } from '../lib/format.js';
+import { layoutTimeline } from '../lib/timeline.js';
+import { h, replace, s } from './dom.js';
+
+/** createTimeline(holder, { onSelect(index) }) -> { render(journey, { human, mode }) } */
+export function createTimeline(holder, hooks = {}) {
+  let last = null;
+  let lastWidth = 0;
+
+  function render(journey, { human = false, mode = 'broken' } = {}) {
+    last = { journey, human, mode };
+    const width = Math.max(280, Math.round(holder.clientWidth || 320));
+    lastWidth = width;
+    const narrow = width < 560;
+    const gutter = narrow ? 58 : 84;
+    const plotW = width - gutter - 12;
+    const trackH = narrow ? 22 : 26;
+    const y = { cpu: 12, blocked: 12 + trackH + 10 };
+    const axisY = y.blocked + trackH + 10;
+    const height = axisY + 34;
+    const ghz = journey.scenario?.ghz ?? 3;
+    const { segments, ticks } = layoutTimeline(journey.stages, { width: plotW, mode });
+    const svg = s('svg', {
+      viewBox: `0 0 ${width} ${height}`, width, height, class: 'timeline', role: 'img',
+      'aria-label': `Timeline, ${mode === 'linear' ? 'linear' : 'broken'} axis: the task is on the CPU for ${formatNs(journey.totals.on_cpu_ns)} and asleep for ${formatNs(journey.totals.blocked_ns)}.`,
+    });
+    svg.append(
+      s('text', { x: gutter - 8, y: y.cpu + trackH / 2 + 4, class: 'track-label', 'text-anchor': 'end' }, 'on CPU'),
+      s('text', { x: gutter - 8, y: y.blocked + trackH / 2 + 4, class: 'track-label', 'text-anchor': 'end' }, 'asleep'),
+      s('rect', { x: gutter, y: y.cpu, width: plotW, height: trackH, class: 'track' }),
+      s('rect', { x: gutter, y: y.blocked, width: plotW, height: trackH, class: 'track' }),
+      s('line', { x1: gutter, x2: gutter + plotW, y1: axisY, y2: axisY, class: 'axis' }));
+    for (const seg of segments) {
+      const st = journey.stages[seg.index];
+      const yy = y[seg.track];
+      const w = Math.max(seg.w - (mode === 'linear' ? 0 : 1), mode === 'linear' ? 0.75 : 1);
+      const g = s('g', { class: `seg lane-${st.lane}${seg.track === 'blocked' ? ' blocked' : ''}`, dataset: { index: String(seg.index) } },
+        s('title', {}, `${seg.index + 1}. ${st.title}: ${formatNs(st.ns)} (${st.on_cpu ? 'on CPU' : 'asleep'})`),
+        s('rect', { x: gutter + seg.x, y: yy, width: w, height: trackH, class: 'seg-box' }));
+      if (seg.broken && seg.w > 14) {
+        const mx = gutter + seg.x + seg.w / 2;
+        g.append(s('path', { d: `M${mx - 5},${yy + trackH + 3} l6,-${trackH + 6} M${mx + 1},${yy + trackH + 3} l6,-${trackH + 6}`, class: 'break-mark' }));
+      }
+      g.addEventListener('click', () => hooks.onSelect?.(seg.index));
+      svg.append(g);
+    }
+    ticks.forEach((t, i) => {
+      const x = gutter + t.x;
+      const anchor = i === 0 ? 'start' : i === ticks.length - 1 ? 'end' : 'middle';
+      svg.append(s('line', { x1: x, x2: x, y1: axisY, y2: axisY + 5, class: 'tick' }),
+        s('text', { x, y: axisY + 18, class: 'tick-label num', 'text-anchor': anchor },
+          t.ns === 0 ? '0' : formatDuration({ ns: t.ns, cycles: t.ns * ghz }, human)));
+    });
+    replace(holder, svg);
+  }
+
+  new ResizeObserver(() => {
+    if (last && Math.abs((holder.clientWidth || 0) - lastWidth) > 2) render(last.journey, last);
+  }).observe(holder);
+
+  return {
+    render,
+    clear(message) {
+      last = null;
+      replace(holder, h('p', { class: 'placeholder' }, message));
+    },
+  };
+}

@@ -1,0 +1,215 @@
+// The trace: one row per stage with lane, cost, share, a log-scale bar, on CPU or asleep, and
+// which tools can see it. Rows are focusable; Enter, Space or a click opens the stage's details.
+import { formatCycles, formatDuration, formatNs, formatShare } from '../lib/format.js';
+import { TOOLS } from '../lib/labels.js';
+import { logBarFraction } from '../lib/scale.js';
+import { h, prefersReducedMotion, replace } from './dom.js';
+
+const TOOL_ORDER = ['strace', 'ltrace', 'perf-trace', 'ftrace', 'bpftrace', 'blktrace', 'biolatency'];
+
+/**
+ * createTrace({ table, toolSelect, seenLine }, model, { onToolChange })
+ *   .render(journey, { human, tool })  .progress(pos)  .open(index, { focus })  .clear(message)
+ */
+export function createTrace({ table, toolSelect, seenLine }, model, hooks = {}) {
+  const sources = new Map((model.sources ?? []).map((src) => [src.id, src]));
+  let journey = null;
+  let human = false;
+  let tool = 'strace';
+  let rows = [];
+  let openIndex = -1;
+
+  replace(toolSelect, TOOL_ORDER.map((t) => h('option', { value: t }, t)));
+  toolSelect.value = tool;
+  toolSelect.addEventListener('change', () => {
+    tool = toolSelect.value;
+    hooks.onToolChange?.(tool);
+    paintTool();
+  });
+
+  const thead = h('thead', {}, h('tr', {},
+    h('th', { scope: 'col', class: 'col-idx' }, '#'),
+    h('th', { scope: 'col', class: 'col-stage' }, 'Stage'),
+    h('th', { scope: 'col', class: 'col-lane' }, 'Lane'),
+    h('th', { scope: 'col', class: 'col-cycles num' }, 'Cycles'),
+    h('th', { scope: 'col', class: 'col-time num' }, 'Time'),
+    h('th', { scope: 'col', class: 'col-share num' }, 'Share'),
+    h('th', { scope: 'col', class: 'col-bar' }, 'Cost (log scale)'),
+    h('th', { scope: 'col', class: 'col-cpu' }, 'CPU'),
+    h('th', { scope: 'col', class: 'col-seen' }, 'Seen by')));
+  const tbody = h('tbody');
+  replace(table, thead, tbody);
+
+  function badges(st) {
+    const list = st.visible_to ?? [];
+    if (!list.length) return h('span', { class: 'badge badge-none', title: 'No tracing tool can observe this stage' }, 'nobody');
+    return TOOL_ORDER.filter((t) => list.includes(t)).concat(list.filter((t) => !TOOL_ORDER.includes(t)))
+      .map((t) => h('span', { class: `badge badge-${t}`, title: TOOLS[t] ?? t, dataset: { tool: t } }, t));
+  }
+
+  function timeOf(st) {
+    return formatDuration({ ns: st.ns, cycles: st.cycles }, human);
+  }
+
+  function details(st, i) {
+    const ghz = journey.scenario?.ghz ?? 3;
+    const src = sources.get(st.source);
+    const lo = st.low_ns;
+    const hi = st.high_ns;
+    const hasRange = Number.isFinite(lo) && Number.isFinite(hi) && hi > 0;
+    const marker = hasRange && hi > lo ? Math.max(0, Math.min(1, (Math.log10(Math.max(st.ns, 1e-3)) - Math.log10(Math.max(lo, 1e-3))) / (Math.log10(hi) - Math.log10(Math.max(lo, 1e-3))))) : 0.5;
+    const rangeBar = h('div', { class: 'range-bar', 'aria-hidden': 'true' }, h('span', { class: `range-mark lane-${st.lane}` }));
+    rangeBar.firstChild.style.left = `${(marker * 100).toFixed(1)}%`;
+    const seen = st.visible_to ?? [];
+    return h('div', { class: 'details', id: `stage-details-${i}` },
+      h('div', { class: 'details-head' },
+        h('h3', {}, st.title),
+        h('code', { class: 'stage-id' }, st.id)),
+      h('p', { class: 'explain' }, st.explain || 'No explanation in the model for this stage.'),
+      h('dl', { class: 'facts' },
+        h('div', {}, h('dt', {}, 'Kernel functions'), h('dd', {}, (st.functions ?? []).length
+          ? h('ul', { class: 'fn-list' }, st.functions.map((f) => h('li', {}, h('code', {}, f))))
+          : h('span', { class: 'muted' }, st.lane === 'hardware' ? 'none: this is the device working' : 'none listed'))),
+        h('div', {}, h('dt', {}, 'Cost'), h('dd', {},
+          hasRange
+            ? h('div', { class: 'cost-range' },
+              h('table', { class: 'cost-table' },
+                h('tbody', {}, [['low', lo], ['typical', st.ns], ['high', hi]].map(([name, ns]) =>
+                  h('tr', { class: name === 'typical' ? 'strong' : '' },
+                    h('th', { scope: 'row' }, name),
+                    h('td', { class: 'num' }, formatDuration({ ns, cycles: ns * ghz }, human)),
+                    h('td', { class: 'num muted' }, `${formatCycles(ns * ghz)} cyc`))))),
+              rangeBar)
+            : h('span', { class: 'num' }, timeOf(st)),
+          h('p', { class: 'muted small' },
+            st.unit === 'ns' ? 'Measured in nanoseconds: a faster CPU does not shorten it. ' : 'Counted in CPU cycles: it scales with the clock. ',
+            st.per === 'batch' && String(journey.scenario?.api).startsWith('io_uring')
+              ? `Shared by the ${journey.scenario?.batch ?? ''} reads of one io_uring_enter; shown per read.` : ''))),
+        h('div', {}, h('dt', {}, 'Where'), h('dd', {},
+          h('span', { class: `chip lane-${st.lane}` }, st.lane), ' ',
+          st.on_cpu ? h('span', { class: 'chip chip-cpu' }, 'task on CPU') : h('span', { class: 'chip chip-blocked' }, 'task asleep'))),
+        h('div', {}, h('dt', {}, 'Who can see it'), h('dd', {}, seen.length
+          ? h('ul', { class: 'tool-list' }, seen.map((t) => h('li', {}, h('span', { class: `badge badge-${t}` }, t), ' ', TOOLS[t]?.replace(/^[^:]*: /, '') ?? '')))
+          : 'No tracing tool can observe this stage.')),
+        h('div', {}, h('dt', {}, 'Source'), h('dd', {},
+          src
+            ? [src.url ? h('a', { href: src.url, rel: 'noopener noreferrer', target: '_blank' }, src.citation) : src.citation,
+              src.year ? ` (${src.year})` : '', ' ', h('code', { class: 'src-id' }, src.id),
+              src.estimate ? h('span', { class: 'badge badge-estimate' }, 'estimate') : '']
+            : h('code', {}, st.source ?? 'unknown')))));
+  }
+
+  function toggle(i, { focus = false, forceOpen = false } = {}) {
+    const r = rows[i];
+    if (!r) return;
+    const wasOpen = openIndex === i;
+    if (openIndex >= 0 && rows[openIndex]) {
+      rows[openIndex].detailRow.remove();
+      rows[openIndex].tr.setAttribute('aria-expanded', 'false');
+      rows[openIndex].tr.classList.remove('open');
+    }
+    openIndex = -1;
+    if (wasOpen && !forceOpen) return;
+    const st = journey.stages[i];
+    r.detailRow = h('tr', { class: `details-row lane-${st.lane}` }, h('td', { colspan: '9' }, details(st, i)));
+    r.tr.after(r.detailRow);
+    r.tr.setAttribute('aria-expanded', 'true');
+    r.tr.classList.add('open');
+    openIndex = i;
+    if (focus) r.tr.focus({ preventScroll: true });
+  }
+
+  function onKey(e, i) {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      toggle(i);
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      rows[i + (e.key === 'ArrowDown' ? 1 : -1)]?.tr.focus();
+    } else if (e.key === 'Escape' && openIndex === i) {
+      toggle(i);
+    }
+  }
+
+  function paintTool() {
+    if (!journey) return;
+    let n = 0;
+    rows.forEach(({ tr, st }) => {
+      const seen = (st.visible_to ?? []).includes(tool);
+      if (seen) n++;
+      tr.classList.toggle('seen', seen);
+      for (const b of tr.querySelectorAll('.badge[data-tool]')) b.classList.toggle('hl', b.dataset.tool === tool);
+    });
+    const total = journey.stages.length;
+    replace(seenLine,
+      h('strong', {}, `${tool} shows ${n} of ${total} stages`),
+      tool === 'strace' ? ': only the system-call boundary, entry and exit. Everything between is invisible to it.' : '.');
+    seenLine.dataset.seen = String(n);
+    seenLine.dataset.total = String(total);
+  }
+
+  function render(j, opts = {}) {
+    journey = j;
+    human = Boolean(opts.human);
+    if (opts.tool) {
+      tool = opts.tool;
+      toolSelect.value = tool;
+    }
+    const keepOpen = openIndex >= 0 ? j.stages.findIndex((st) => st.id === rows[openIndex]?.st.id) : -1;
+    openIndex = -1;
+    const maxNs = Math.max(...j.stages.map((st) => st.ns || 0), 1e-9);
+    rows = j.stages.map((st, i) => {
+      const bar = h('span', { class: `bar lane-${st.lane}${st.on_cpu ? '' : ' blocked'}` });
+      bar.style.width = `${(100 * logBarFraction(st.ns, maxNs)).toFixed(1)}%`;
+      const tr = h('tr', {
+        class: `stage-row lane-${st.lane}${st.on_cpu ? '' : ' is-blocked'}`, tabindex: '0', 'aria-expanded': 'false',
+        'aria-label': `Stage ${i + 1}: ${st.title}, ${formatNs(st.ns)}. Press Enter for details.`,
+        dataset: { stageId: st.id, index: String(i) },
+      },
+      h('td', { class: 'col-idx num' }, String(i + 1)),
+      h('td', { class: 'col-stage' }, h('span', { class: 'stage-title' }, st.title), h('code', { class: 'stage-id' }, st.id)),
+      h('td', { class: 'col-lane' }, h('span', { class: `chip lane-${st.lane}` }, st.lane)),
+      h('td', { class: 'col-cycles num' }, formatCycles(st.cycles), h('span', { class: 'narrow-only' }, ' cyc')),
+      h('td', { class: 'col-time num' }, timeOf(st)),
+      h('td', { class: 'col-share num' }, formatShare(st.share)),
+      h('td', { class: 'col-bar' }, h('span', { class: 'bar-track' }, bar)),
+      h('td', { class: 'col-cpu' }, st.on_cpu ? h('span', { class: 'chip chip-cpu' }, 'on CPU') : h('span', { class: 'chip chip-blocked' }, 'asleep')),
+      h('td', { class: 'col-seen' }, badges(st)));
+      tr.addEventListener('click', (e) => {
+        if (e.target.closest('a')) return;
+        toggle(i);
+      });
+      tr.addEventListener('keydown', (e) => onKey(e, i));
+      return { tr, st, detailRow: null };
+    });
+    replace(tbody, rows.map((r) => r.tr));
+    table.hidden = false;
+    paintTool();
+    if (keepOpen >= 0) toggle(keepOpen, { forceOpen: true });
+  }
+
+  function progress(pos) {
+    rows.forEach(({ tr }, i) => {
+      tr.classList.toggle('future', Boolean(pos && !pos.done && i > pos.index));
+      tr.classList.toggle('current', Boolean(pos && !pos.done && i === pos.index));
+    });
+  }
+
+  function clear(message) {
+    journey = null;
+    rows = [];
+    openIndex = -1;
+    replace(tbody, h('tr', { class: 'empty-row' }, h('td', { colspan: '9' }, message)));
+    replace(seenLine, '');
+  }
+
+  return {
+    render,
+    progress,
+    clear,
+    open(i, { focus = true } = {}) {
+      toggle(i, { focus, forceOpen: true });
+      rows[i]?.tr.scrollIntoView({ block: 'center', behavior: prefersReducedMotion() ? 'auto' : 'smooth' });
+    },
+  };
+}
