@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <csignal>
@@ -17,6 +18,8 @@
 #include "core/format.h"
 #include "core/journey.h"
 #include "core/units.h"
+#include "measure/os_linux.h"
+#include "measure/session.h"
 #include "server/server.h"
 
 namespace sysjourney {
@@ -167,6 +170,18 @@ int run_main(int argc, char** argv) {
   serve_cmd->add_option("--port", serve_options.port, "port (0: any free port)")->check(CLI::Range(0, 65535));
   serve_cmd->add_flag("--open", open_browser, "open the page in a browser");
 
+  // measure
+  CLI::App* measure_cmd = app.add_subcommand("measure", "time the real operations here and fit the model to this machine");
+  bool quick = false, trace = false;
+  std::string measure_format = "table", save_path, probe_dir;
+  measure_cmd->add_flag("--quick", quick, "fewer iterations: about a second instead of several");
+  measure_cmd->add_option("--format", measure_format, "output format")->check(CLI::IsMember({"table", "json"}));
+  measure_cmd->add_option("--save", save_path, "write the fitted host profile here (for run --profile)");
+  measure_cmd->add_option("--dir", probe_dir, "make the private probe directory under this one (default: $TMPDIR or /var/tmp)");
+  measure_cmd->add_flag("--trace", trace, "as root with tracefs: trace one cold read through the kernel");
+  serve_cmd->add_flag("--no-measure", serve_options.no_measure, "turn off POST /api/measure");
+  serve_cmd->add_flag("--allow-measure", serve_options.allow_measure, "allow measurement when bound to a non-loopback address");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -264,6 +279,39 @@ int run_main(int argc, char** argv) {
     return 0;
   }
   if (serve_cmd->parsed()) return serve(model, serve_options, open_browser);
+  if (measure_cmd->parsed()) {
+    measure::LinuxOs os;
+    measure::ProbeOptions options;
+    options.quick = quick;
+    options.dir = probe_dir;
+    bool progress = isatty(STDERR_FILENO);
+    if (progress) {
+      options.progress = [](std::string_view id, int index, int total) {
+        int width = 24, done = width * index / std::max(1, total);
+        std::cerr << fmt::format("\r  [{}{}] {:>2}/{} {:<20}", std::string(done, '#'), std::string(width - done, '.'),
+                                 index + 1, total, id)
+                  << std::flush;
+      };
+    }
+    auto m = measure::measure_machine(os, model, options);
+    if (progress) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
+    if (!m) {
+      std::cerr << "sysjourney: measure: " << describe(m.error()) << "\n";
+      return m.error().field == "dir" ? kUsage : 1;
+    }
+    if (!save_path.empty()) {
+      std::ofstream out(save_path);
+      out << profile_to_json(m->calibration.profile);
+      if (!out) {
+        std::cerr << "sysjourney: cannot write " << save_path << "\n";
+        return 1;
+      }
+    }
+    if (measure_format == "json") std::cout << measure::calibration_json(m->host, m->calibration).dump(2) << "\n";
+    else std::cout << render_measure(*m, style);
+    if (trace) std::cerr << "sysjourney: --trace is not available in this build yet\n";
+    return 0;
+  }
   if (explain->parsed()) {
     const Stage* st = model.find_stage(stage_id);
     if (!st) {

@@ -268,3 +268,49 @@ std::string render_explain(const Model& m, const Stage& s, const Style& style) {
 }
 
 }  // namespace sysjourney
+
+#include "measure/session.h"
+
+namespace sysjourney {
+
+std::string render_measure(const measure::Measurement& m, const Style& style) {
+  Paint paint{style.color};
+  const auto& h = m.host;
+  std::string out = paint("This machine", "1") + "\n";
+  out += fmt::format("  {} · {:.3g} GHz ({}) · Linux {}\n", h.cpu_model.empty() ? "unknown CPU" : h.cpu_model, h.ghz,
+                     h.ghz_source.empty() ? "unknown" : h.ghz_source, h.kernel);
+  out += fmt::format("  KPTI {} · PCID {} · {} · probe directory {} on {} ({}{})\n", h.kpti ? "on" : "off",
+                     h.pcid ? "yes" : "no", h.virtualized ? "virtual machine" : "bare metal", h.dir,
+                     h.fs.empty() ? "?" : h.fs, h.device.empty() ? "unknown device" : h.device,
+                     h.scheduler.empty() ? "" : ", scheduler " + h.scheduler);
+  const auto& c = m.calibration;
+  out += fmt::format("  closest preset {} · fitted scales: user {:.2f} · trap {:.2f} · kernel {:.2f}{}\n\n", c.preset,
+                     c.profile.scales.at("user"), c.profile.scales.at("trap"), c.profile.scales.at("kernel"),
+                     c.profile.device_ns ? " · device " + format_ns(*c.profile.device_ns) : "");
+  out += paint(fmt::format("  {}  {}  {}  {}  {}  {}", pad_right("probe", 20), pad_left("measured", 10),
+                           pad_left("p99", 10), pad_left("model", 10), pad_left("calibrated", 11),
+                           pad_left("measured/calibrated", 20)),
+               "2") + "\n";
+  for (const auto& cp : c.probes) {
+    const auto& r = cp.measured;
+    if (!r.skipped.empty()) {
+      out += fmt::format("  {}  {}\n", pad_right(r.id, 20), paint("skipped: " + r.skipped, "2"));
+      continue;
+    }
+    double ratio = cp.calibrated_ns && *cp.calibrated_ns > 0 ? r.median_ns / *cp.calibrated_ns : 0;
+    std::string ratio_s = fmt::format("{:.2f}×", ratio);
+    const char* code = cp.fitted ? "2" : (ratio > 1.3 || ratio < 1 / 1.3) ? "1;31" : "32";
+    out += fmt::format("  {}  {}  {}  {}  {}  {}  {}\n", pad_right(r.id, 20), pad_left(format_ns(r.median_ns), 10),
+                       pad_left(format_ns(r.p99_ns), 10), pad_left(cp.model_ns ? format_ns(*cp.model_ns) : "—", 10),
+                       pad_left(cp.calibrated_ns ? format_ns(*cp.calibrated_ns) : "—", 11),
+                       paint(pad_left(ratio_s, 20), code),
+                       cp.fitted ? paint("fitted", "2") : "predicted");
+  }
+  for (const auto& note : c.notes) out += paint("  note: " + note, "2") + "\n";
+  out += fmt::format("\n  {} probes in {:.1f} s. Predicted probes were not used for the fit: their ratio tests "
+                     "the model's structure.\n",
+                     c.probes.size(), m.seconds);
+  return out;
+}
+
+}  // namespace sysjourney

@@ -20,3 +20,12 @@ std::string render_list(const Model& m, const std::string& what, const Style& st
 std::string render_explain(const Model& m, const Stage& s, const Style& style);
 
 }  // namespace sysjourney
+
+namespace sysjourney::measure {
+struct Measurement;
+}
+
+namespace sysjourney {
+// Host facts, then measured / default model / calibrated model / ratio per probe.
+std::string render_measure(const measure::Measurement& m, const Style& style);
+}  // namespace sysjourney

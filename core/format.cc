@@ -32,10 +32,10 @@ const char* boolean(bool b) { return b ? "true" : "false"; }
 std::string scenario_text(const ResolvedScenario& s) {
   return fmt::format(
       R"({{"op":{},"fd":{},"cache":{},"device":{},"cpu":{},"ghz":{},"kpti":{},"pcid":{},"bytes":{},)"
-      R"("tracer":{},"api":{},"batch":{},"direct":{},"wait":{},"nonblock":{}}})",
+      R"("tracer":{},"api":{},"batch":{},"direct":{},"wait":{},"nonblock":{},"warm":{}}})",
       json_string(s.in.op), json_string(s.in.fd), json_string(s.in.cache), json_string(s.device->id), json_string(s.cpu->id), s.ghz,
       boolean(s.kpti), boolean(s.pcid), s.in.bytes, json_string(s.in.tracer), json_string(s.in.api), s.in.batch,
-      boolean(s.in.direct), boolean(s.in.wait), boolean(s.in.nonblock));
+      boolean(s.in.direct), boolean(s.in.wait), boolean(s.in.nonblock), boolean(s.in.warm));
 }
 
 nlohmann::json cost_json(const Cost& c) {
@@ -117,7 +117,7 @@ nlohmann::json model_json(const Model& m, const std::string& version) {
   nlohmann::json defaults = {{"op", d.op},         {"fd", d.fd},         {"cache", d.cache},
                              {"device", ""},       {"cpu", m.default_cpu}, {"tracer", d.tracer},
                              {"api", d.api},       {"batch", d.batch},   {"bytes", d.bytes},
-                             {"direct", d.direct}, {"wait", d.wait},     {"nonblock", d.nonblock}};
+                             {"direct", d.direct}, {"wait", d.wait},     {"nonblock", d.nonblock}, {"warm", d.warm}};
   nlohmann::json cpus = nlohmann::json::array();
   for (const auto& c : m.cpus) {
     cpus.push_back({{"id", c.id}, {"title", c.title}, {"vendor", c.vendor}, {"ghz", c.ghz},

@@ -107,9 +107,12 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
     double low = cost->low + extra_pages * cost->per_page_low;
     double typ = cost->typ + extra_pages * cost->per_page_typ;
     double high = cost->high + extra_pages * cost->per_page_high;
-    if (cost->warm && item.per == Per::read && batch > 1 && typ > 0) {
-      // In a batch only the first read finds cold caches; the rest run warm.
-      double f = (cost->typ + (batch - 1) * *cost->warm) / batch / cost->typ;
+    if (cost->warm && typ > 0) {
+      // Repeated back to back, every call runs warm; in a batch only the first read finds
+      // cold caches.
+      double f = 1;
+      if (s.in.warm) f = *cost->warm / cost->typ;
+      else if (item.per == Per::read && batch > 1) f = (cost->typ + (batch - 1) * *cost->warm) / batch / cost->typ;
       low *= f, typ *= f, high *= f;
     }
     std::string_view source = cost->source.empty() ? st->source : cost->source;

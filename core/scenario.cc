@@ -101,6 +101,8 @@ const std::vector<OptionSpec>& scenario_options() {
       {.name = "wait", .kind = OptionKind::flag, .help = "pipe/socket: no data yet, the reader sleeps"},
       {.name = "nonblock", .kind = OptionKind::flag,
        .help = "O_NONBLOCK: with wait, return EAGAIN instead of sleeping"},
+      {.name = "warm", .kind = OptionKind::flag,
+       .help = "the call repeats back to back (a benchmark loop): caches stay hot"},
   };
   return options;
 }
@@ -153,6 +155,7 @@ Result<bool> set_option(Scenario& s, const std::string& key, const std::string& 
     else if (key == "direct") s.direct = *flag;
     else if (key == "wait") s.wait = *flag;
     else if (key == "nonblock") s.nonblock = *flag;
+    else if (key == "warm") s.warm = *flag;
     return true;
   }
   // Numbers.
@@ -302,6 +305,7 @@ std::vector<std::pair<std::string, std::string>> scenario_pairs(const ResolvedSc
       {"direct", onoff(s.in.direct)},
       {"wait", onoff(s.in.wait)},
       {"nonblock", onoff(s.in.nonblock)},
+      {"warm", onoff(s.in.warm)},
   };
 }
 

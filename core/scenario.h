@@ -29,6 +29,8 @@ struct Scenario {
   bool direct = false;
   bool wait = false;
   bool nonblock = false;
+  // The call repeats back to back (a benchmark loop): caches, TLB and predictors stay hot.
+  bool warm = false;
 };
 
 // A scenario with every default filled in from the model and the CPU preset.

@@ -72,6 +72,12 @@ class FakeOs final : public Os {
   Result<FdPair> open_channel(Channel kind) override;
   Result<long> getppid() override;
   int thread_id() override { return 1; }
+  Result<int> current_cpu() override { return 0; }
+  Status pin_thread(std::optional<int> cpu) override {
+    pinned_cpu = cpu;
+    return Unit{};
+  }
+  std::optional<int> pinned_cpu;  // what the last pin_thread asked for
 
   Result<int> uring_open(unsigned entries) override;
   Status uring_read(int ring, int fd, char* buf, unsigned length, unsigned count) override;

@@ -94,6 +94,11 @@ class Os {
   // syscall(SYS_getppid): the cheapest real system call, never cached by glibc.
   virtual Result<long> getppid() = 0;
   virtual int thread_id() = 0;
+  // The CPU the calling thread runs on now (sched_getcpu), and pinning the calling thread to
+  // one CPU or to every CPU (sched_setaffinity). Wake-up probes keep both sides on one CPU, as
+  // the model's wake-up costs assume; a cross-CPU wake-up adds an IPI.
+  virtual Result<int> current_cpu() = 0;
+  virtual Status pin_thread(std::optional<int> cpu) = 0;  // nullopt: every CPU
 
   // io_uring: a ring is a small handle. uring_read queues `count` reads of `length` bytes at
   // offset 0 into buf[i * length], submits them with one io_uring_enter, and reaps all of them.

@@ -444,6 +444,27 @@ Result<long> LinuxOs::getppid() {
 
 int LinuxOs::thread_id() { return static_cast<int>(::syscall(SYS_gettid)); }
 
+Result<int> LinuxOs::current_cpu() {
+  int cpu = ::sched_getcpu();
+  if (cpu < 0) return os_error("sched_getcpu", "", errno);
+  return cpu;
+}
+
+Status LinuxOs::pin_thread(std::optional<int> cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (cpu) {
+    if (*cpu < 0 || *cpu >= CPU_SETSIZE) return os_error("sched_setaffinity", std::to_string(*cpu), EINVAL);
+    CPU_SET(*cpu, &set);
+  } else {
+    for (int i = 0; i < CPU_SETSIZE; ++i) CPU_SET(i, &set);
+  }
+  if (::sched_setaffinity(0, sizeof set, &set) != 0) {
+    return os_error("sched_setaffinity", cpu ? std::to_string(*cpu) : "all", errno);
+  }
+  return Unit{};
+}
+
 // --- io_uring -----------------------------------------------------------------------------------
 
 Result<int> LinuxOs::uring_open(unsigned entries) {

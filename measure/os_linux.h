@@ -44,6 +44,8 @@ class LinuxOs final : public Os {
   Result<FdPair> open_channel(Channel kind) override;
   Result<long> getppid() override;
   int thread_id() override;
+  Result<int> current_cpu() override;
+  Status pin_thread(std::optional<int> cpu) override;
 
   Result<int> uring_open(unsigned entries) override;
   Status uring_read(int ring, int fd, char* buf, unsigned length, unsigned count) override;

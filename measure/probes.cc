@@ -322,12 +322,33 @@ Result<Samples> decode_report(const std::string& text) {
   std::abort();  // exit_child never returns; the compiler cannot see that through a virtual call
 }
 
+// Pins the calling thread to the CPU it is on for as long as it lives, then lets it run
+// anywhere again. Without it the two sides of a wake-up land on one CPU or on two from run to
+// run, and the result flips between two levels (a cross-CPU wake-up adds an IPI).
+class SameCpu {
+ public:
+  explicit SameCpu(Os& os) : os_(os) {
+    auto cpu = os.current_cpu();
+    if (cpu && os.pin_thread(*cpu)) cpu_ = *cpu;
+  }
+  ~SameCpu() {
+    if (cpu_) (void)os_.pin_thread(std::nullopt);
+  }
+  std::optional<int> cpu() const { return cpu_; }
+
+ private:
+  Os& os_;
+  std::optional<int> cpu_;
+};
+
 Result<Samples> probe_read_ptraced(Context& c, const ProbeSpec& spec) {
   auto fd = c.os.open(c.file(File::hit), O_RDONLY);
   if (!fd) return fd.error();
   OsFd file(c.os, *fd);
   auto report_path = c.dir.add_file("ptrace-report.txt", 0);
   if (!report_path) return report_path.error();
+  // Tracer and tracee share one CPU (the child inherits the pin), as the model assumes.
+  SameCpu same_cpu(c.os);
   auto pid = c.os.fork();
   if (!pid) return pid.error();
   if (*pid == 0) run_traced_child(c, spec, *fd, *report_path);
@@ -377,6 +398,7 @@ Result<Samples> probe_read_ptraced(Context& c, const ProbeSpec& spec) {
 
 // --- Waking a sleeping reader -------------------------------------------------------------------
 
+
 // Waits (at most 5 ms) until thread `tid` sleeps, so each round measures a real wake-up rather
 // than a read that finds the data already there.
 void wait_until_asleep(Os& os, int tid) {
@@ -407,7 +429,9 @@ Result<Samples> probe_pipe_wakeup(Context& c, const ProbeSpec& spec) {
   std::atomic<int> reader_tid{0};
   std::vector<double> wake_ns;
   std::optional<Error> reader_error;
+  SameCpu same_cpu(c.os);
   auto reader = [&] {
+    if (same_cpu.cpu()) (void)c.os.pin_thread(same_cpu.cpu());
     reader_tid = c.os.thread_id();
     for (int round = 0;; ++round) {
       if (auto w = c.os.write(ready_writer.get(), "r", 1); !w) {

@@ -18,6 +18,8 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port
   int threads = 16;
+  bool no_measure = false;     // --no-measure
+  bool allow_measure = false;  // --allow-measure: measurement on a non-loopback address
 };
 
 // A POST /api/measure handler; empty when measurement is off.
