@@ -20,6 +20,7 @@
 #include "core/units.h"
 #include "measure/os_linux.h"
 #include "measure/session.h"
+#include "server/measure_endpoint.h"
 #include "server/server.h"
 
 namespace sysjourney {
@@ -87,7 +88,16 @@ int serve(const Model& model, const ServeOptions& options, bool open_browser) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  WebServer server(model, options);
+  MeasureHandler measure;
+  if (!is_loopback(options.host)) {
+    std::cerr << "sysjourney: warning: serving on " << options.host
+              << ", which other machines may reach; nothing here needs a password.\n";
+    if (!options.allow_measure && !options.no_measure) {
+      std::cerr << "sysjourney: measurement is off on a non-loopback address (use --allow-measure to turn it on)\n";
+    }
+  }
+  if (!options.no_measure && (is_loopback(options.host) || options.allow_measure)) measure = measure_endpoint(model);
+  WebServer server(model, options, measure);
   auto port = server.bind();
   if (!port) {
     std::cerr << "sysjourney: " << describe(port.error()) << "\n";

@@ -1,0 +1,22 @@
+// POST /api/measure: one measurement at a time on the machine the server runs on.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "core/model.h"
+#include "server/api.h"
+
+namespace sysjourney {
+
+// Wraps `work` so that a second call while one runs answers 429 at once instead of queueing
+// (two measurements at once would disturb each other's timings).
+std::function<ApiResponse()> one_at_a_time(std::function<ApiResponse()> work);
+
+// Runs `sysjourney measure --quick` in the server and answers sysjourney.measure/1.
+std::function<ApiResponse()> measure_endpoint(const Model& model);
+
+// True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost).
+bool is_loopback(const std::string& host);
+
+}  // namespace sysjourney
