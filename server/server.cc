@@ -79,8 +79,9 @@ void WebServer::routes() {
   // Slow or half-open clients must not hold a worker for long.
   s.set_read_timeout(5, 0);
   s.set_write_timeout(5, 0);
-  s.set_keep_alive_timeout(5);
-  s.set_keep_alive_max_count(1000);
+  s.set_keep_alive_timeout(2);
+  // Connections beyond the worker count wait in a queue: rotate busy ones so none waits long.
+  s.set_keep_alive_max_count(100);
   s.set_payload_max_length(16 * 1024);
   s.set_tcp_nodelay(true);
   // httplib also sets SO_REUSEPORT by default, which would let a second server share the port

@@ -1,0 +1,24 @@
+// Page load to first trace in headless Chromium: from navigation start until the trace table
+// of the first run is on screen. Prints the median of 5 loads in ms.
+import { chromium } from '../tests/web/node_modules/playwright-core/index.mjs';
+
+// A permalink runs at once; a bare visit waits for the Run button.
+const url = new URL('?fd=file&cache=miss', process.argv[2]).href;
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const times = [];
+for (let i = 0; i < 6; i++) {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById('app')?.dataset.state === 'done');
+  const ms = await page.evaluate(() => performance.now());
+  if (i > 0) times.push(ms);  // the first load warms the browser's own caches
+  await context.close();
+}
+await browser.close();
+times.sort((a, b) => a - b);
+console.log(Math.round(times[Math.floor(times.length / 2)]));
