@@ -252,25 +252,10 @@ int run_main(int argc, char** argv) {
     const std::string* texts[2] = {&a_text, &b_text};
     for (int i = 0; i < 2; ++i) {
       Scenario s = *base;
-      std::string text = *texts[i];
-      std::size_t pos = 0;
-      while (pos <= text.size()) {
-        std::size_t end = text.find_first_of(",&", pos);
-        if (end == std::string::npos) end = text.size();
-        std::string part = text.substr(pos, end - pos);
-        pos = end + 1;
-        if (part.empty()) continue;
-        auto eq = part.find('=');
-        if (eq == std::string::npos) {
-          return usage_error(Error{fmt::format("--{}: expected key=value, got '{}'", i ? "b" : "a", part),
-                                   i ? "b" : "a", part, "key=value pairs, e.g. cache=hit", ""});
-        }
-        auto r = set_option(s, part.substr(0, eq), part.substr(eq + 1), model);
-        if (!r) {
-          Error e = r.error();
-          e.message = fmt::format("--{}: {}", i ? "b" : "a", e.message);
-          return usage_error(e);
-        }
+      if (auto r = apply_scenario_text(s, *texts[i], model); !r) {
+        Error e = r.error();
+        e.message = fmt::format("--{}: {}", i ? "b" : "a", e.message);
+        return usage_error(e);
       }
       auto j = run_journey(model, s);
       if (!j) {

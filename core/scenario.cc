@@ -179,6 +179,12 @@ Result<bool> set_option(Scenario& s, const std::string& key, const std::string& 
 
 Result<Scenario> parse_scenario(const std::string& text, const Model& model) {
   Scenario s;
+  auto r = apply_scenario_text(s, text, model);
+  if (!r) return r.error();
+  return s;
+}
+
+Result<bool> apply_scenario_text(Scenario& s, const std::string& text, const Model& model) {
   std::size_t pos = 0;
   while (pos <= text.size()) {
     std::size_t end = text.find_first_of(",&", pos);
@@ -195,7 +201,7 @@ Result<Scenario> parse_scenario(const std::string& text, const Model& model) {
     }
     pos = end + 1;
   }
-  return s;
+  return true;
 }
 
 Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {

@@ -66,6 +66,9 @@ Result<bool> set_option(Scenario& s, const std::string& key, const std::string& 
 // Parses "fd=file,cache=miss" or "fd=file&cache=miss" (no percent-decoding).
 Result<Scenario> parse_scenario(const std::string& text, const Model& model);
 
+// The same, applied on top of an existing scenario (compare's --a/--b over common options).
+Result<bool> apply_scenario_text(Scenario& s, const std::string& text, const Model& model);
+
 // Checks the combination and fills in defaults. Impossible combinations (O_DIRECT with a
 // size the device cannot transfer, io_uring on a pipe) are errors that say why.
 Result<ResolvedScenario> resolve(const Scenario& s, const Model& model);
