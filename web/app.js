@@ -9,6 +9,7 @@ import { byId, h, prefersReducedMotion, replace } from './views/dom.js';
 import { createUringCalculator, wireShowMe } from './views/explainers.js';
 import { createExporter } from './views/exporter.js';
 import { createLanes } from './views/lanes.js';
+import { createMeasure } from './views/measure.js';
 import { BASELINE_OPS, countersAt, createBaselines, createCounters } from './views/summary.js';
 import { createTimeline } from './views/timeline.js';
 import { createTrace } from './views/trace.js';
@@ -30,6 +31,7 @@ const state = {
   baselines: {},
   baselineKey: '',
   baselineError: '',
+  measuring: false,
 };
 
 const app = byId('app');
@@ -279,6 +281,30 @@ async function calculatorCosts(batch) {
     machine: `${cpu}, ${sc.ghz} GHz, KPTI ${sc.kpti ? 'on' : 'off'}${sc.kpti ? `, PCID ${sc.pcid ? 'on' : 'off'}` : ''}`,
   };
 }
+
+/**
+ * Times the server's machine; the view shows the busy state, then the result or the refusal.
+ * Needs no model (its titles are a nicety), so it works even when the simulator could not start.
+ */
+async function measureMachine() {
+  if (state.measuring) return;
+  state.measuring = true;
+  measureView.busy();
+  const t0 = performance.now();
+  try {
+    const result = await engine.measure();
+    measureView.show(result, { model: state.model, seconds: (performance.now() - t0) / 1000 });
+  } catch (e) {
+    measureView.fail(e);
+  } finally {
+    state.measuring = false;
+  }
+}
+
+const measureView = createMeasure({
+  section: byId('measure'), button: byId('measure-run'), status: byId('measure-status'), error: byId('measure-error'),
+  out: byId('measure-out'),
+}, { onMeasure: measureMachine });
 
 async function init() {
   let model;

@@ -6,10 +6,12 @@
 //   const j = await engine.run({ ...scenario });      // sysjourney.journey/1
 //   const j2 = await engine.run('fd=file&cache=hit'); // a query string works too
 //   const c = await engine.compare(a, b);             // sysjourney.compare/1, computed here
+//   const m = await engine.measure();                 // sysjourney.measure/1: times this machine
 //
 // Failures reject with an EngineError whose message is fit to show a person; when the engine
 // refused the scenario it also carries the offending field, value and the allowed values.
 import { compareJourneys } from './lib/compare.js';
+import { NEEDS_SERVER } from './lib/measure.js';
 import { toQuery } from './lib/scenario.js';
 
 // Relative to this module, so the page works from any sub-path of a static host.
@@ -26,10 +28,10 @@ export class EngineError extends Error {
   }
 }
 
-async function getJson(path) {
+async function getJson(path, init = {}) {
   let res;
   try {
-    res = await fetch(new URL(path, API), { headers: { Accept: 'application/json' } });
+    res = await fetch(new URL(path, API), { ...init, headers: { Accept: 'application/json' } });
   } catch (e) {
     throw new EngineError(`Cannot reach the engine (${e.message}).`);
   }
@@ -87,7 +89,24 @@ export async function compare(a, b) {
   return compareJourneys(ja, jb);
 }
 
-/** Measuring the host (POST /api/measure) is not wired up yet. */
-export function measure() {
-  return Promise.reject(new EngineError('not available'));
+/**
+ * Times the real machine the server runs on and fits the model to it (POST api/measure, about a
+ * second; never cached). Resolves with sysjourney.measure/1. Rejects with an EngineError: 429
+ * while another measurement runs, 403 when the server has measuring turned off, 500 when it
+ * failed, and NEEDS_SERVER when no sysjourney server stands behind the page (a static host).
+ */
+export async function measure() {
+  let m;
+  try {
+    // No body: fetch sends an empty POST (Content-Length: 0).
+    m = await getJson('measure', { method: 'POST' });
+  } catch (e) {
+    // Unreachable, no such endpoint, POST refused, or an answer that is not ours.
+    if ([0, 404, 405, 501].includes(e.status)) throw new EngineError(NEEDS_SERVER, { status: e.status });
+    throw e;
+  }
+  if (m?.schema !== 'sysjourney.measure/1' || !Array.isArray(m.probes)) {
+    throw new EngineError(`The engine answered ${m?.schema ?? 'something else'} where sysjourney.measure/1 was expected.`);
+  }
+  return m;
 }

@@ -1,15 +1,25 @@
 // Static + mock API server for developing and testing web/ without the C++ server.
 //   node mock/server.js [--port 8080] [--prefix /sj/] [--api http://127.0.0.1:8765/]
 // Serves ../../web/ under the prefix and answers <prefix>api/{model,run,compare} from the
-// fixtures, or, with --api, forwards them to a running real server (so the page as it is on disk
-// can be tried against the real engine without rebuilding the binary that embeds it). Sends the
-// Content-Security-Policy the real server is meant to send, so the browser tests catch inline
-// scripts or style attributes.
+// fixtures and POST <prefix>api/measure from fixtures/measure.json, or, with --api, forwards them
+// to a running real server (so the page as it is on disk can be tried against the real engine
+// without rebuilding the binary that embeds it). Sends the Content-Security-Policy the real
+// server is meant to send, so the browser tests catch inline scripts or style attributes.
+//
+// POST api/measure takes MEASURE_DELAY_MS like a real measurement takes its second, answers 429
+// to a second POST while one runs, and honours a request header for the failures a test wants:
+//   X-Mock-Measure: busy    429, as while another measurement runs
+//   X-Mock-Measure: off     403, as a server started with --no-measure
+//   X-Mock-Measure: fail    500, a measurement that failed
+//   X-Mock-Measure: tmpfs   200, a probe directory on tmpfs: the device probes skipped, with notes
+//   X-Mock-Measure: slow    200 after five times the usual wait (to overlap two measurements)
+// (a test sets it with Playwright's route.continue({ headers })).
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODEL, ScenarioError, buildJourney, parseScenario } from './journey.js';
+import { measureAnswer } from './measure.js';
 
 export const WEB_ROOT = fileURLToPath(new URL('../../../web/', import.meta.url));
 
@@ -32,11 +42,11 @@ function runFromParams(params) {
   return buildJourney(parseScenario(params));
 }
 
-async function proxy(res, upstream, route, query) {
+async function proxy(req, res, upstream, route, query) {
   const url = new URL(`api/${route}`, upstream.endsWith('/') ? upstream : `${upstream}/`);
   url.search = query.toString();
   try {
-    const r = await fetch(url);
+    const r = await fetch(url, { method: req.method === 'POST' ? 'POST' : 'GET' });
     res.writeHead(r.status, { 'Content-Type': r.headers.get('content-type') ?? 'application/json', 'Cache-Control': 'no-store' });
     res.end(Buffer.from(await r.arrayBuffer()));
   } catch (e) {
@@ -44,7 +54,14 @@ async function proxy(res, upstream, route, query) {
   }
 }
 
-function api(res, route, query) {
+function api(req, res, route, query) {
+  if (route === 'measure') {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return sendJson(res, 405, { error: `method ${req.method} is not allowed on /api/measure`, field: 'method', value: req.method, allowed: 'POST' });
+    }
+    return measureAnswer(req.headers['x-mock-measure'] ?? '').then(({ status, body }) => sendJson(res, status, body));
+  }
   try {
     if (route === 'model') return sendJson(res, 200, MODEL);
     if (route === 'run') return sendJson(res, 200, runFromParams(query));
@@ -71,8 +88,8 @@ export function startMock({ port = 0, host = '127.0.0.1', prefix = '/', apiUpstr
     }
     const rel = decodeURIComponent(url.pathname.slice(prefix.length));
     if (rel.startsWith('api/')) {
-      if (apiUpstream) return proxy(res, apiUpstream, rel.slice(4), url.searchParams);
-      return api(res, rel.slice(4), url.searchParams);
+      if (apiUpstream) return proxy(req, res, apiUpstream, rel.slice(4), url.searchParams);
+      return api(req, res, rel.slice(4), url.searchParams);
     }
     const file = normalize(join(WEB_ROOT, rel === '' ? 'index.html' : rel));
     if (!file.startsWith(WEB_ROOT) || file.split(sep).includes('..')) {

@@ -6,12 +6,17 @@ import { test } from 'node:test';
 const model = JSON.parse(readFileSync(new URL('../mock/fixtures/model.json', import.meta.url), 'utf8'));
 const hit = JSON.parse(readFileSync(new URL('./fixtures/journey-hit.json', import.meta.url), 'utf8'));
 const miss = JSON.parse(readFileSync(new URL('./fixtures/journey-miss.json', import.meta.url), 'utf8'));
+const measured = JSON.parse(readFileSync(new URL('../mock/fixtures/measure.json', import.meta.url), 'utf8'));
 
 const calls = [];
-globalThis.fetch = async (url) => {
+const inits = [];
+let measureReply = null; // what POST api/measure answers next: a function returning a response
+globalThis.fetch = async (url, init = {}) => {
   const u = new URL(url);
   calls.push(u);
+  inits.push(init);
   const json = (status, body) => ({ ok: status < 300, status, json: async () => body });
+  if (u.pathname.endsWith('/api/measure')) return measureReply ? measureReply() : json(200, measured);
   if (u.pathname.endsWith('/api/model')) return json(200, model);
   if (u.pathname.endsWith('/api/run')) {
     if (u.searchParams.get('cache') === 'lukewarm') return json(400, { error: "unknown cache 'lukewarm'", field: 'cache', value: 'lukewarm', allowed: 'hit, miss' });
@@ -76,6 +81,43 @@ test('compare() runs both and gives the ratio b/a', async () => {
   assert.equal(c.ratio, miss.totals.ns / hit.totals.ns);
 });
 
-test('measure() is a placeholder that rejects', async () => {
-  await assert.rejects(engine.measure(), /not available/);
+test('measure() POSTs api/measure next to the module, with no body, every time', async () => {
+  measureReply = null;
+  const before = calls.length;
+  const m1 = await engine.measure();
+  const m2 = await engine.measure();
+  assert.equal(m1.schema, 'sysjourney.measure/1');
+  assert.equal(m1.probes.length, 15);
+  assert.equal(m2.schema, 'sysjourney.measure/1');
+  assert.equal(calls.length - before, 2, 'a measurement is never cached');
+  assert.equal(calls.at(-1).href, new URL('api/measure', WEB).href);
+  assert.equal(inits.at(-1).method, 'POST');
+  assert.equal(inits.at(-1).body, undefined, 'empty body: Content-Length 0');
+});
+
+test('measure() rejects 429 and 403 with the status and the server\'s words', async () => {
+  const reply = (status, body) => () => ({ ok: false, status, json: async () => body });
+  measureReply = reply(429, { error: 'a measurement is already running on this machine; try again when it ends', field: '', value: '', allowed: '' });
+  await assert.rejects(engine.measure(), (e) => e.name === 'EngineError' && e.status === 429 && /already running/.test(e.message));
+  measureReply = reply(403, { error: 'measurement is turned off on this server', field: '', value: '', allowed: '' });
+  await assert.rejects(engine.measure(), (e) => e.status === 403 && /turned off/.test(e.message));
+  measureReply = reply(500, { error: 'measurement failed: no space', field: 'dir', value: '/var/tmp', allowed: '' });
+  await assert.rejects(engine.measure(), (e) => e.status === 500 && e.field === 'dir' && e.value === '/var/tmp');
+  measureReply = null;
+});
+
+test('measure() with no sysjourney server behind the page says to run sysjourney serve', async () => {
+  const notJson = (status) => () => ({ ok: status < 300, status, json: async () => { throw new SyntaxError('not json'); } });
+  for (const make of [
+    () => { throw new TypeError('Failed to fetch'); }, // nothing listening, or offline
+    notJson(404), // a static host
+    notJson(405), // a static host that refuses POST
+    notJson(200), // a static host answering HTML
+  ]) {
+    measureReply = make;
+    await assert.rejects(engine.measure(), (e) => e.name === 'EngineError' && /run `sysjourney serve`/.test(e.message));
+  }
+  measureReply = () => ({ ok: true, status: 200, json: async () => ({ schema: 'sysjourney.journey/1' }) });
+  await assert.rejects(engine.measure(), /sysjourney\.measure\/1 was expected/);
+  measureReply = null;
 });
