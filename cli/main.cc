@@ -19,6 +19,7 @@
 #include "core/journey.h"
 #include "core/units.h"
 #include "measure/os_linux.h"
+#include "measure/trace.h"
 #include "measure/session.h"
 #include "server/measure_endpoint.h"
 #include "server/server.h"
@@ -276,6 +277,10 @@ int run_main(int argc, char** argv) {
   if (serve_cmd->parsed()) return serve(model, serve_options, open_browser);
   if (measure_cmd->parsed()) {
     measure::LinuxOs os;
+    if (trace && os.effective_uid() != 0) {  // say so before spending time on the probes
+      std::cerr << "sysjourney: measure: --trace needs root: run it with sudo\n";
+      return 1;
+    }
     measure::ProbeOptions options;
     options.quick = quick;
     options.dir = probe_dir;
@@ -302,9 +307,28 @@ int run_main(int argc, char** argv) {
         return 1;
       }
     }
-    if (measure_format == "json") std::cout << measure::calibration_json(m->host, m->calibration).dump(2) << "\n";
-    else std::cout << render_measure(*m, style);
-    if (trace) std::cerr << "sysjourney: --trace is not available in this build yet\n";
+    std::optional<measure::TraceReport> traced;
+    if (trace) {
+      if (progress) std::cerr << "  tracing cold reads..." << std::flush;
+      measure::TraceOptions trace_options;
+      trace_options.dir = probe_dir;
+      trace_options.profile = &m->calibration.profile;  // the model as fitted to this machine
+      auto t = measure::trace_cold_read(os, model, trace_options);
+      if (progress) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
+      if (!t) {
+        std::cerr << "sysjourney: measure --trace: " << describe(t.error()) << "\n";
+        return 1;
+      }
+      traced = std::move(*t);
+    }
+    if (measure_format == "json") {
+      auto j = measure::calibration_json(m->host, m->calibration);
+      if (traced) j["trace"] = measure::trace_json(*traced);
+      std::cout << j.dump(2) << "\n";
+    } else {
+      std::cout << render_measure(*m, style);
+      if (traced) std::cout << "\n" << measure::render_trace(*traced, style.color);
+    }
     return 0;
   }
   if (explain->parsed()) {

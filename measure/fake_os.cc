@@ -197,4 +197,51 @@ Status FakeOs::ptrace_set_options(int, long) { return unscripted("ptrace(PTRACE_
 Status FakeOs::ptrace_resume_syscall(int, int) { return unscripted("ptrace(PTRACE_SYSCALL)"); }
 Status FakeOs::kill(int, int) { return unscripted("send a signal to"); }
 
+Status FakeOs::mount(const std::string&, const std::string& target, const std::string& fstype) {
+  ++calls["mount"];
+  if (auto it = mount_errors.find(target); it != mount_errors.end())
+    return os_error("mount " + fstype + " on", target, it->second);
+  if (mounts.count(target)) return os_error("mount " + fstype + " on", target, EBUSY);
+  auto before = fs_magics.find(target);
+  magic_before_mount_[target] =
+      before == fs_magics.end() ? std::nullopt : std::optional<long>(before->second);
+  if (auto magic = fstype_magics.find(fstype); magic != fstype_magics.end())
+    fs_magics[target] = magic->second;
+  mounts[target] = fstype;
+  watched.push_back(target);
+  return Unit{};
+}
+
+Status FakeOs::unmount(const std::string& target) {
+  ++calls["unmount"];
+  if (!mounts.erase(target)) return os_error("unmount", target, EINVAL);
+  const std::optional<long> before = magic_before_mount_[target];
+  if (before)
+    fs_magics[target] = *before;
+  else
+    fs_magics.erase(target);
+  std::erase(watched, target);
+  return Unit{};
+}
+
+Status FakeOs::make_dir(const std::string& path) {
+  if (auto e = scripted_error("create directory", path)) return *e;
+  if (dirs.count(path) || files.count(path)) return os_error("create directory", path, EEXIST);
+  dirs.insert(path);
+  watched.push_back(path);
+  return Unit{};
+}
+
+Status FakeOs::write_file(const std::string& path, std::string_view content) {
+  if (auto e = scripted_error("write to", path)) return *e;
+  bool exists = files.count(path) > 0;
+  for (std::string dir = parent_of(path); !exists && !dir.empty(); dir = parent_of(dir))
+    exists = dirs.count(dir) > 0;
+  if (!exists) return os_error("open", path, ENOENT);
+  files[path] = std::string(content);
+  writes.emplace_back(path, std::string(content));
+  if (on_write) on_write(path, std::string(content));
+  return Unit{};
+}
+
 }  // namespace sysjourney::measure

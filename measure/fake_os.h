@@ -2,6 +2,7 @@
 // moves only when a call is made. Calls it has no script for fail with ENOSYS, which the probes
 // report as "skipped".
 #pragma once
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -35,11 +36,24 @@ class FakeOs final : public Os {
   // latency_ns["pread_cold"]; when false pages stay resident, as on tmpfs.
   bool evictable = false;
 
+  // Privileges, mounts and control files. mount() of `fstype` makes fs_magic(target) the value
+  // fstype_magics gives it (unmount() restores the one before); mount_errors fail it with an errno.
+  // write_file() needs the file in `files` or a directory made by make_dir() above it; it stores
+  // the content, logs the write and then calls on_write, which may script the kernel's reaction
+  // (e.g. fill a tracefs `trace` file when tracing stops).
+  unsigned euid = 1000;
+  int tid = 1;  // thread_id()
+  std::map<std::string, long> fstype_magics;
+  std::map<std::string, int> mount_errors;  // target -> errno for mount()
+  std::function<void(const std::string& path, const std::string& content)> on_write;
+
   // --- What happened
   // --------------------------------------------------------------------------------
-  std::set<std::string> dirs;        // directories made with make_private_dir
+  std::set<std::string> dirs;        // directories made with make_private_dir or make_dir
   std::vector<std::string> watched;  // paths currently watched for signal cleanup
-  std::map<std::string, int> calls;  // timed calls and remove() -> count
+  std::map<std::string, int> calls;  // timed calls, remove(), mount() and unmount() -> count
+  std::map<std::string, std::string> mounts;                // target -> fstype, mounted now
+  std::vector<std::pair<std::string, std::string>> writes;  // write_file(path, content), in order
 
   void advance(int64_t ns) { now_ns += ns; }
 
@@ -71,7 +85,7 @@ class FakeOs final : public Os {
   Result<size_t> resident_pages(int fd, size_t length) override;
   Result<FdPair> open_channel(Channel kind) override;
   Result<long> getppid() override;
-  int thread_id() override { return 1; }
+  int thread_id() override { return tid; }
   Result<int> current_cpu() override { return 0; }
   Status pin_thread(std::optional<int> cpu) override {
     pinned_cpu = cpu;
@@ -92,6 +106,13 @@ class FakeOs final : public Os {
   Status ptrace_resume_syscall(int pid, int signal) override;
   Status kill(int pid, int signal) override;
 
+  unsigned effective_uid() override { return euid; }
+  Status mount(const std::string& source, const std::string& target,
+               const std::string& fstype) override;
+  Status unmount(const std::string& target) override;
+  Status make_dir(const std::string& path) override;
+  Status write_file(const std::string& path, std::string_view content) override;
+
   // Open descriptors, for tests that check nothing leaks.
   size_t open_fds() const { return fds_.size(); }
 
@@ -105,6 +126,7 @@ class FakeOs final : public Os {
 
   std::map<int, OpenFile> fds_;
   std::map<std::string, size_t> next_latency_;
+  std::map<std::string, std::optional<long>> magic_before_mount_;
   int next_fd_ = 3;
   int next_dir_ = 0;
 };

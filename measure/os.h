@@ -120,6 +120,23 @@ class Os {
   // PTRACE_SYSCALL: resume until the next syscall entry or exit, delivering `signal`.
   virtual Status ptrace_resume_syscall(int pid, int signal) = 0;
   virtual Status kill(int pid, int signal) = 0;
+
+  // --- Privileges, mounts and control files (measure --trace) ---------------------------------
+  // geteuid(2).
+  virtual unsigned effective_uid() = 0;
+  // mount(2) of a filesystem without a device, e.g. mount("nodev", "/sys/kernel/tracing",
+  // "tracefs"). Until unmount() is called for it, the mount is undone (lazily, after the watched
+  // files and directories are removed) if SIGINT, SIGTERM or SIGHUP arrives.
+  virtual Status mount(const std::string& source, const std::string& target,
+                       const std::string& fstype) = 0;
+  // umount(2), and stop watching the target.
+  virtual Status unmount(const std::string& target) = 0;
+  // mkdir(path, 0700), e.g. a tracefs instance. Removed with rmdir if SIGINT, SIGTERM or SIGHUP
+  // arrives before remove() is called for it.
+  virtual Status make_dir(const std::string& path) = 0;
+  // Replaces the content of an existing file as the shell's `>` does (O_WRONLY | O_TRUNC, then one
+  // write), for control files that act on each write: tracefs, /proc/sys. "" only truncates.
+  virtual Status write_file(const std::string& path, std::string_view content) = 0;
 };
 
 }  // namespace sysjourney::measure

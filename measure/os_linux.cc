@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -84,15 +85,20 @@ class ScopedFd {
 };
 
 // --- Signal cleanup -----------------------------------------------------------------------------
-// Paths of probe files and directories that must not outlive the process. The handler may run
-// at any moment, so the table is fixed-size and each slot is published with an atomic flag.
+// Paths of probe files and directories, and mounts, that must not outlive the process. The
+// handler may run at any moment, so the table is fixed-size and each slot is published with an
+// atomic flag.
 namespace cleanup {
 
 constexpr int kSlots = 16;
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
+// A path is unlinked or removed as a directory; a mount point is unmounted.
+enum class Kind { path, mount };
+
 struct Slot {
   std::atomic<bool> used{false};
+  Kind kind = Kind::path;  // written before `used` is published
   char path[PATH_MAX];
 };
 
@@ -103,11 +109,41 @@ struct sigaction g_previous[std::size(kSignals)];
 
 extern "C" void on_signal(int sig) {
   const int saved = errno;
-  // Files first, then directories; unlink and rmdir are async-signal-safe.
-  for (Slot& s : g_slots)
-    if (s.used.load(std::memory_order_acquire)) ::unlink(s.path);
-  for (Slot& s : g_slots)
-    if (s.used.load(std::memory_order_acquire)) ::rmdir(s.path);
+  // Files first, then directories (a tracefs instance too), then mounts: what sits on a mount
+  // goes before it. unlink, rmdir and umount2 are plain system calls, safe in a handler.
+  auto each = [](Kind kind, auto act) {
+    for (Slot& s : g_slots)
+      if (s.used.load(std::memory_order_acquire) && s.kind == kind) act(s.path);
+  };
+  each(Kind::path, [](const char* p) { ::unlink(p); });
+  // A directory made inside another watched one must go first: repeat while any goes.
+  auto remove_dirs = [&] {
+    bool busy = false;
+    for (int pass = 0; pass < kSlots; ++pass) {
+      bool removed = false;
+      busy = false;
+      each(Kind::path, [&](const char* p) {
+        if (::rmdir(p) == 0)
+          removed = true;
+        else if (errno == EBUSY)
+          busy = true;
+      });
+      if (!removed) break;
+    }
+    return busy;
+  };
+  // A tracefs instance refuses rmdir (EBUSY) while one of its files is open, e.g. the `trace`
+  // file being read when the signal came. The process dies next, so close its descriptors and
+  // try again.
+  if (remove_dirs()) {
+    bool closed = false;
+#ifdef SYS_close_range
+    closed = ::syscall(SYS_close_range, 3U, ~0U, 0U) == 0;
+#endif
+    for (int fd = 3; !closed && fd < 1024; ++fd) ::close(fd);
+    remove_dirs();
+  }
+  each(Kind::mount, [](const char* p) { ::umount2(p, MNT_DETACH); });
   // Die of the same signal with its default action, so whoever waits for us sees the real cause.
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
@@ -117,11 +153,12 @@ extern "C" void on_signal(int sig) {
   errno = saved;
 }
 
-Status track(const std::string& path) {
+Status track(const std::string& path, Kind kind = Kind::path) {
   if (path.size() >= PATH_MAX) return os_error("watch", path, ENAMETOOLONG);
   std::lock_guard lock(g_mutex);
   for (Slot& s : g_slots) {
     if (s.used.load(std::memory_order_relaxed)) continue;
+    s.kind = kind;
     std::memcpy(s.path, path.c_str(), path.size() + 1);
     s.used.store(true, std::memory_order_release);
     if (g_count++ == 0) {
@@ -136,10 +173,10 @@ Status track(const std::string& path) {
   return os_error("watch", path, ENOSPC);
 }
 
-void untrack(const std::string& path) {
+void untrack(const std::string& path, Kind kind = Kind::path) {
   std::lock_guard lock(g_mutex);
   for (Slot& s : g_slots) {
-    if (!s.used.load(std::memory_order_relaxed) || path != s.path) continue;
+    if (!s.used.load(std::memory_order_relaxed) || s.kind != kind || path != s.path) continue;
     s.used.store(false, std::memory_order_release);
     if (--g_count == 0) {
       for (size_t i = 0; i < std::size(kSignals); ++i)
@@ -156,6 +193,22 @@ void forget_in_child() {
   g_count = 0;
   for (size_t i = 0; i < std::size(kSignals); ++i)
     ::sigaction(kSignals[i], &g_previous[i], nullptr);
+}
+
+// Runs `act` and, when it succeeds, watches `path`, with the cleanup signals blocked in between:
+// a signal then neither misses what `act` made nor undoes something that was there before.
+// `undo` reverses `act` when the path cannot be watched.
+template <class Act, class Undo>
+Status act_then_track(const std::string& path, Kind kind, Act act, Undo undo) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  for (int sig : kSignals) sigaddset(&block, sig);
+  ::pthread_sigmask(SIG_BLOCK, &block, &old);
+  Status done = act();
+  Status tracked = done ? track(path, kind) : done;
+  if (done && !tracked) undo();
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return tracked;
 }
 
 }  // namespace cleanup
@@ -573,6 +626,57 @@ Status LinuxOs::ptrace_resume_syscall(int pid, int signal) {
 Status LinuxOs::kill(int pid, int signal) {
   auto r = sys("send a signal to", Pid{pid}, [&] { return ::kill(pid, signal); });
   if (!r) return r.error();
+  return Unit{};
+}
+
+// --- Privileges, mounts and control files -------------------------------------------------------
+
+unsigned LinuxOs::effective_uid() { return ::geteuid(); }
+
+Status LinuxOs::mount(const std::string& source, const std::string& target,
+                      const std::string& fstype) {
+  return cleanup::act_then_track(
+      target, cleanup::Kind::mount,
+      [&]() -> Status {
+        auto r = sys("mount " + fstype + " on", target, [&] {
+          return ::mount(source.c_str(), target.c_str(), fstype.c_str(), 0, nullptr);
+        });
+        if (!r) return r.error();
+        return Unit{};
+      },
+      [&] { ::umount2(target.c_str(), MNT_DETACH); });
+}
+
+Status LinuxOs::unmount(const std::string& target) {
+  auto r = sys("unmount", target, [&] { return ::umount(target.c_str()); });
+  if (!r) return r.error();  // still mounted: keep watching it
+  cleanup::untrack(target, cleanup::Kind::mount);
+  return Unit{};
+}
+
+Status LinuxOs::make_dir(const std::string& path) {
+  return cleanup::act_then_track(
+      path, cleanup::Kind::path,
+      [&]() -> Status {
+        auto r = sys("create directory", path, [&] { return ::mkdir(path.c_str(), 0700); });
+        if (!r) return r.error();
+        return Unit{};
+      },
+      [&] { ::rmdir(path.c_str()); });
+}
+
+Status LinuxOs::write_file(const std::string& path, std::string_view content) {
+  auto fd = sys("open", path, [&] { return ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC); });
+  if (!fd) return fd.error();
+  ScopedFd guard(static_cast<int>(*fd));
+  if (content.empty()) return Unit{};
+  // One write: a control file acts on each write, so a split one would be two commands.
+  auto n =
+      sys("write to", path, [&] { return ::write(guard.get(), content.data(), content.size()); });
+  if (!n) return n.error();
+  if (static_cast<size_t>(*n) != content.size())
+    return failure("short write to " + path + ": " + std::to_string(*n) + " of " +
+                   std::to_string(content.size()) + " bytes");
   return Unit{};
 }
 

@@ -60,6 +60,13 @@ class LinuxOs final : public Os {
   Status ptrace_resume_syscall(int pid, int signal) override;
   Status kill(int pid, int signal) override;
 
+  unsigned effective_uid() override;
+  Status mount(const std::string& source, const std::string& target,
+               const std::string& fstype) override;
+  Status unmount(const std::string& target) override;
+  Status make_dir(const std::string& path) override;
+  Status write_file(const std::string& path, std::string_view content) override;
+
  private:
   std::vector<std::unique_ptr<io_uring>> rings_;
 };
