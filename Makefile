@@ -3,8 +3,9 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 HOST ?= 127.0.0.1
 PORT ?= 8080
+DIST ?= dist
 
-.PHONY: run test bench build deps clean format
+.PHONY: run test bench build deps clean format site test-sanitize fuzz tidy
 
 build:
 	@scripts/deps.sh build
@@ -25,6 +26,39 @@ bench:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 	@bench/run.sh $(BUILD)
+
+# The whole ctest suite built with ASan and UBSan, in its own build tree.
+SANITIZE_BUILD ?= build-sanitize
+test-sanitize:
+	@scripts/deps.sh test
+	@cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSYSJOURNEY_SANITIZE=ON >/dev/null
+	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	@cd $(SANITIZE_BUILD) && ASAN_OPTIONS=strict_string_checks=1:detect_leaks=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer (clang 14, ASan + UBSan) in build-fuzz: each target for SECONDS seconds.
+# A crash fails; its input is in build-fuzz/crashes/<target>/ (see fuzz/README.md).
+SECONDS ?= 60
+fuzz:
+	@scripts/deps.sh fuzz
+	@fuzz/run.sh $(SECONDS) build-fuzz $(JOBS)
+
+# clang-tidy with .clang-tidy's checks over core/ cli/ server/ measure/ fuzz/, using the
+# normal build's compile_commands.json. Any finding fails.
+tidy:
+	@scripts/deps.sh tidy
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+	@run-clang-tidy-14 -p $(BUILD) -quiet -j $(JOBS) '^$(CURDIR)/(core|cli|server|measure|fuzz)/' >$(BUILD)/tidy.raw 2>&1; \
+	  status=$$?; sed 's/\x1b\[[0-9;]*m//g' $(BUILD)/tidy.raw >$(BUILD)/tidy.log; \
+	  if [ $$status != 0 ]; then grep -E 'warning:|error:' -A3 $(BUILD)/tidy.log; \
+	    echo "tidy: findings above (full log: $(BUILD)/tidy.log)"; exit 1; fi; \
+	  echo "tidy: no findings"
+
+# The static site: the page with the engine in WebAssembly, no server needed (wasm/README.md).
+site:
+	@scripts/deps.sh site
+	@BUILD=$(BUILD) wasm/site.sh $(DIST)
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -107,7 +107,7 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
     double low = cost->low + extra_pages * cost->per_page_low;
     double typ = cost->typ + extra_pages * cost->per_page_typ;
     double high = cost->high + extra_pages * cost->per_page_high;
-    if (cost->warm && typ > 0) {
+    if (cost->warm && cost->typ > 0) {  // (typ alone may be > 0 from per-page costs: 0/0)
       // Repeated back to back, every call runs warm; in a batch only the first read finds
       // cold caches.
       double f = 1;

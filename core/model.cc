@@ -1,6 +1,7 @@
 #include "model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 #include <set>
 
@@ -21,6 +22,8 @@ const std::vector<std::string>& kScales = scale_classes();
 const std::vector<std::string> kTools = {"strace",   "ltrace",    "perf-trace", "ftrace",
                                          "bpftrace", "blktrace", "biolatency"};
 const std::vector<std::string> kPer = {"read", "batch", "overlap"};
+// The largest number a model may state (1000 s in ns): sums of many such stages stay finite.
+constexpr double kMaxNumber = 1e12;
 
 bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
@@ -111,6 +114,11 @@ class Reader {
     if (!(d >= 0)) {
       return error(*n, field, fmt::format("{}", d), "a number >= 0",
                    fmt::format("{}: '{}' is {}, a cost cannot be negative", owner, field, d));
+    }
+    // TOML allows inf and 1e308; either would turn a journey's sums into inf, which is not JSON.
+    if (!(d <= kMaxNumber)) {
+      return error(*n, field, fmt::format("{}", d), "a number from 0 to 1e12",
+                   fmt::format("{}: '{}' is {}, above 1e12", owner, field, d));
     }
     return d;
   }
@@ -308,6 +316,68 @@ Result<std::vector<PathItem>> read_items(const Reader& r, const toml::array& ite
   return out;
 }
 
+// TOML allows non-ASCII text only in strings and comments. toml++ 3.3 (Debian 12), looking for
+// whitespace between tokens, reaches __builtin_unreachable() on many non-ASCII characters (such
+// as 'é' or 'σ' after a key): undefined behaviour. Refuse them here first, with a clear error.
+std::optional<Error> non_ascii_outside_strings(const ModelFile& f) {
+  enum class In { code, comment, basic, literal, multi_basic, multi_literal } in = In::code;
+  const std::string& t = f.text;
+  int line = 1, column = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    ++column;
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      // A comment ends with its line; so does an unclosed one-line string (toml++ reports it).
+      if (in == In::comment || in == In::basic || in == In::literal) in = In::code;
+      continue;
+    }
+    switch (in) {
+      case In::code:
+        if (c == '#') {
+          in = In::comment;
+        } else if (t.compare(i, 3, "\"\"\"") == 0 || t.compare(i, 3, "'''") == 0) {
+          in = c == '"' ? In::multi_basic : In::multi_literal;
+          i += 2;
+          column += 2;
+        } else if (c == '"' || c == '\'') {
+          in = c == '"' ? In::basic : In::literal;
+        } else if (static_cast<unsigned char>(c) >= 0x80) {
+          return Error{"non-ASCII character outside a string or comment (TOML allows it only there)", "", "",
+                       "ASCII outside strings and comments", fmt::format("{}:{}:{}", f.name, line, column)};
+        }
+        break;
+      case In::basic:
+      case In::multi_basic:
+        if (c == '\\' && i + 1 < t.size() && t[i + 1] != '\n') {
+          ++i;  // an escaped character (an escaped line end is counted above)
+          ++column;
+        } else if (in == In::basic && c == '"') {
+          in = In::code;
+        } else if (in == In::multi_basic && t.compare(i, 3, "\"\"\"") == 0) {
+          in = In::code;
+          i += 2;
+          column += 2;
+        }
+        break;
+      case In::literal:
+        if (c == '\'') in = In::code;
+        break;
+      case In::multi_literal:
+        if (t.compare(i, 3, "'''") == 0) {
+          in = In::code;
+          i += 2;
+          column += 2;
+        }
+        break;
+      case In::comment:
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
 // Values an attribute can take, for checking conditions and cost_by coverage.
 std::vector<std::string> attribute_domain(const std::string& key, const Model& m) {
   std::vector<std::string> out;
@@ -385,6 +455,7 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
   std::string default_where;
 
   for (const auto& f : files) {
+    if (auto e = non_ascii_outside_strings(f)) return *e;
     toml::parse_result parsed = toml::parse(f.text, f.name);
     if (!parsed) {
       const auto& err = parsed.error();
@@ -460,9 +531,13 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         if (!bw) return bw.error();
         auto lb = r.number(*t, owner, "logical_block");
         if (!lb) return lb.error();
-        if (*par < 1 || *bw <= 0 || *lb < 1) {
-          return r.error(node, "parallelism", "", "parallelism >= 1, bandwidth_mb_s > 0, logical_block >= 1",
-                         owner + ": parallelism, bandwidth and logical block must be positive");
+        // Whole numbers that fit an int (the casts below), and a rate that keeps transfers finite.
+        if (*par < 1 || *par > 1e6 || *par != std::floor(*par) || *bw < 0.001 || *lb < 1 || *lb > 1e9 ||
+            *lb != std::floor(*lb)) {
+          return r.error(node, "parallelism", "",
+                         "parallelism 1 to 1e6, bandwidth_mb_s >= 0.001, logical_block 1 to 1e9 (whole numbers)",
+                         owner + ": parallelism, bandwidth and logical block must be positive (whole numbers "
+                                 "for parallelism and logical block)");
         }
         d.parallelism = static_cast<int>(*par);
         d.bandwidth_mb_s = *bw;
@@ -525,8 +600,9 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
                              fmt::format("{}: unknown scale class '{}'", owner, k));
             }
             double f = v.value<double>().value_or(-1);
-            if (!(f > 0)) {
-              return r.error(v, "scales", k, "a factor > 0", fmt::format("{}: scale {} must be > 0", owner, k));
+            if (!(f > 0 && f <= 100)) {
+              return r.error(v, "scales", k, "a factor > 0, at most 100",
+                             fmt::format("{}: scale {} must be > 0 and at most 100", owner, k));
             }
             c.scales[k] = f;
           }

@@ -1,8 +1,12 @@
 #include "profile.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "model.h"
+#include "scenario.h"
 
 namespace sysjourney {
 
@@ -56,10 +60,11 @@ Result<Profile> parse_profile(const std::string& json_text) {
   p.device_ns = *dev;
   if (auto it = j.find("scales"); it != j.end()) {
     if (!it->is_object()) return Error{"profile field 'scales' must be an object", "scales", "", "class: factor", ""};
+    // Every class of the model, "none" included: `measure --save` writes them all.
+    const auto& classes = scale_classes();
     for (const auto& [k, v] : it->items()) {
-      if (k != "user" && k != "trap" && k != "kernel" && k != "wake" && k != "device") {
-        return Error{fmt::format("unknown scale class '{}' in profile", k), "scales", k,
-                     "user, trap, kernel, wake, device", ""};
+      if (std::find(classes.begin(), classes.end(), k) == classes.end()) {
+        return Error{fmt::format("unknown scale class '{}' in profile", k), "scales", k, join(classes, ", "), ""};
       }
       auto f = number(*it, k, 0.01, 100);
       if (!f) return f.error();

@@ -48,8 +48,8 @@ class LinuxOs final : public Os {
   Status pin_thread(std::optional<int> cpu) override;
 
   Result<int> uring_open(unsigned entries) override;
-  Status uring_read(int ring, int fd, char* buf, unsigned length, unsigned count) override;
-  void uring_close(int ring) override;
+  Status uring_read(int handle, int fd, char* buf, unsigned length, unsigned count) override;
+  void uring_close(int handle) override;
 
   Result<int> fork() override;
   [[noreturn]] void exit_child(int code) override;

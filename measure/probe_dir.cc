@@ -13,7 +13,7 @@ bool memory_backed(long fs_magic) { return fs_magic == kTmpfsMagic || fs_magic =
 
 std::string choose_probe_parent(Os& os, const std::string& requested) {
   if (!requested.empty()) return requested;
-  const std::string tmpdir = os.env("TMPDIR").value_or("");
+  std::string tmpdir = os.env("TMPDIR").value_or("");
   auto on_disk = [&](const std::string& dir) {
     if (dir.empty()) return false;
     auto magic = os.fs_magic(dir);

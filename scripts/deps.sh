@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, from Debian's packages and the npm registry only.
 # As root it runs apt-get; otherwise it prints the exact apt-get line and stops.
-# Usage: scripts/deps.sh build|test|bench
+# Usage: scripts/deps.sh build|test|bench|site|fuzz|tidy
 set -euo pipefail
 what=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,8 +9,11 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 pkgs=(cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev
       libcpp-httplib-dev liburing-dev libgtest-dev libgmock-dev libbenchmark-dev)
 case "$what" in
-  test)  pkgs+=(chromium) ;;
-  bench) pkgs+=(chromium wrk linux-perf fio hyperfine) ;;
+  test)  pkgs+=(chromium emscripten) ;;
+  bench) pkgs+=(chromium wrk linux-perf fio hyperfine emscripten) ;;
+  site)  pkgs+=(emscripten) ;;
+  fuzz)  pkgs+=(clang-14 libclang-rt-14-dev) ;;
+  tidy)  pkgs+=(clang-tidy-14) ;;
 esac
 # Debian 12's node is new enough; a machine that already has node and npm keeps its own.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
@@ -34,7 +37,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Browser-test packages from npm (lock file committed); only when tests need them.
-if [ "$what" != build ] && [ -f "$here/tests/web/package-lock.json" ]; then
+if { [ "$what" = test ] || [ "$what" = bench ]; } && [ -f "$here/tests/web/package-lock.json" ]; then
   if [ ! -d "$here/tests/web/node_modules/playwright-core" ]; then
     echo "deps: npm ci in tests/web" >&2
     (cd "$here/tests/web" && npm ci --no-audit --no-fund >&2)

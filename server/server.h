@@ -1,7 +1,9 @@
 // `sysjourney serve`: the page (embedded web/ files) and the JSON API over HTTP.
 #pragma once
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "core/model.h"
@@ -34,6 +36,7 @@ class WebServer {
   Result<int> bind();
   // Serves until stop() is called from another thread or a signal handler thread.
   void listen();
+  // Also when listen() has not started yet or is just starting: it then returns at once.
   void stop();
 
  private:
@@ -42,6 +45,9 @@ class WebServer {
   ServeOptions options_;
   MeasureHandler measure_;
   std::unique_ptr<httplib::Server> http_;
+  std::mutex state_;  // orders stop() against listen() starting
+  bool stop_requested_ = false;
+  std::atomic<bool> listening_{false};
 };
 
 // The content type for an embedded file name.

@@ -1,5 +1,5 @@
-// The page's only door to the engine. Today it asks the server's JSON API; a WebAssembly build
-// of the same C++ core can later sit behind these functions without the views noticing.
+// The page's only door to the engine: the server's JSON API or, where no server stands behind
+// the page, the same C++ engine built to WebAssembly (engine_wasm.js), without the views noticing.
 //
 //   import * as engine from './engine.js';
 //   const model = await engine.model();              // sysjourney.model/1
@@ -16,6 +16,26 @@ import { toQuery } from './lib/scenario.js';
 
 // Relative to this module, so the page works from any sub-path of a static host.
 const API = new URL('api/', import.meta.url);
+
+// A static build (wasm/site.sh) marks its index.html with <meta name="sysjourney-engine"
+// content="wasm">: the engine then runs in the page and the API is never asked. Unmarked, the
+// API is asked first and the WebAssembly engine takes over only if api/model fails.
+let backend = globalThis.document?.querySelector('meta[name="sysjourney-engine"][content="wasm"]') ? 'wasm' : 'api';
+let wasmModule = null;
+
+async function inWasm(fn) {
+  if (!wasmModule) {
+    wasmModule = import('./engine_wasm.js');
+    wasmModule.catch(() => {
+      wasmModule = null;
+    });
+  }
+  try {
+    return await fn(await wasmModule);
+  } catch (e) {
+    throw e instanceof EngineError ? e : new EngineError(e?.message ?? String(e), e ?? {}); // same fields
+  }
+}
 
 export class EngineError extends Error {
   constructor(message, { status = 0, field = '', value = '', allowed = '' } = {}) {
@@ -55,7 +75,11 @@ const runs = new Map();
 /** The model: option vocabulary, defaults, CPU presets, devices, stage catalogue, sources. */
 export function model() {
   if (!modelPromise) {
-    modelPromise = getJson('model');
+    modelPromise = backend === 'wasm' ? inWasm((w) => w.model()) : getJson('model').catch((e) =>
+      inWasm((w) => w.model()).then((m) => {
+        backend = 'wasm';
+        return m;
+      }, () => Promise.reject(e)));
     modelPromise.catch(() => {
       modelPromise = null;
     });
@@ -76,7 +100,7 @@ async function queryOf(scenario) {
 export async function run(scenario) {
   const q = await queryOf(scenario);
   if (!runs.has(q)) {
-    const p = getJson(q ? `run?${q}` : 'run');
+    const p = backend === 'wasm' ? inWasm((w) => w.run(q)) : getJson(q ? `run?${q}` : 'run');
     runs.set(q, p);
     p.catch(() => runs.delete(q));
   }
@@ -96,6 +120,7 @@ export async function compare(a, b) {
  * failed, and NEEDS_SERVER when no sysjourney server stands behind the page (a static host).
  */
 export async function measure() {
+  if (backend === 'wasm') return inWasm((w) => w.measure());
   let m;
   try {
     // No body: fetch sends an empty POST (Content-Length: 0).

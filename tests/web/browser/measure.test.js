@@ -14,6 +14,8 @@ const GROUPS = ['Calls without a syscall', 'The syscall itself', 'Cached reads',
 const MEASURE_TIMEOUT = 20000;
 // The failure cases need the mock's X-Mock-Measure header; a real server would really measure.
 const MOCK_ONLY = process.env.SYSJOURNEY_URL || process.env.SYSJOURNEY_API ? 'needs the mock server' : false;
+// A static site (wasm/site.sh) has no server, so there is nothing to measure.
+const STATIC = process.env.SYSJOURNEY_STATIC ? 'a static site has no server to measure' : false;
 
 let env;
 before(async () => {
@@ -59,7 +61,7 @@ function expectedKind(p) {
   return r >= 0.7 && r <= 1.3 ? 'good' : 'off';
 }
 
-test('measure this machine: busy while it runs, then host facts, the fit and every probe', async () => {
+test('measure this machine: busy while it runs, then host facts, the fit and every probe', { skip: STATIC }, async () => {
   const { page, context, log } = await openPage(env);
   const button = page.locator('#measure-run');
   assert.equal(await button.textContent(), 'Measure this machine');
@@ -139,7 +141,7 @@ test('measure this machine: busy while it runs, then host facts, the fit and eve
   await context.close();
 });
 
-test('measure by keyboard at 375 px in the dark: reachable, focus kept, nothing overflows', async () => {
+test('measure by keyboard at 375 px in the dark: reachable, focus kept, nothing overflows', { skip: STATIC }, async () => {
   const { page, context, log } = await openPage(env, { width: 375, height: 812, colorScheme: 'dark' });
   await page.focus('#copy-link');
   for (let i = 0; i < 8; i++) {
@@ -171,7 +173,17 @@ test('measure by keyboard at 375 px in the dark: reachable, focus kept, nothing 
   await context.close();
 });
 
-test('no sysjourney server behind the page: the section says to run sysjourney serve', async () => {
+test('on a static site Measure says to run sysjourney serve, without asking anyone', { skip: !STATIC && 'needs a static site' }, async () => {
+  const { page, context, log } = await openPage(env);
+  await page.click('#measure-run');
+  await page.waitForFunction(() => document.getElementById('measure').dataset.state === 'error');
+  assert.match(await page.textContent('#measure-error'), /run sysjourney serve/);
+  assert.ok(!log.requests.some((u) => u.includes('api/measure')), 'the WebAssembly engine sends no request');
+  assertClean(assert, env, log);
+  await context.close();
+});
+
+test('no sysjourney server behind the page: the section says to run sysjourney serve', { skip: STATIC }, async () => {
   const { page, context, log } = await openPage(env);
   // nothing answers (offline, or the server is gone)
   await page.route('**/api/measure', (route) => route.abort('connectionrefused'));
