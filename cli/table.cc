@@ -181,8 +181,6 @@ std::string render_list(const Model& m, const std::string& what, const Style& st
   if (section("paths")) {
     out += paint("Paths", "1") + " (chosen from the scenario)\n";
     for (const auto& p : m.paths) {
-      int n = 0;
-      for (const auto& item : p.items) n += item.when.empty();
       out += fmt::format("  {}  {}\n", pad_right(p.id, 22), p.title);
     }
     out += "\n";

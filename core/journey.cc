@@ -40,10 +40,9 @@ double triangular(double low, double typ, double high, double u) {
   return high - std::sqrt((1 - u) * (high - low) * (high - typ));
 }
 
-}  // namespace
-
-Result<const Path*> select_path(const Model& model, const ResolvedScenario& s) {
-  auto attrs = attributes(s);
+// The first path whose conditions hold; `attrs` are attributes(s), computed once by the caller.
+Result<const Path*> select_path(const Model& model, const ResolvedScenario& s,
+                                const std::vector<std::string_view>& attrs) {
   for (const auto& p : model.paths) {
     if (all_hold(p.when, attrs)) return &p;
   }
@@ -53,6 +52,8 @@ Result<const Path*> select_path(const Model& model, const ResolvedScenario& s) {
   return Error{fmt::format("no path in the model serves this scenario ({})", text), "scenario", text,
                "a combination one of the model's paths describes", ""};
 }
+
+}  // namespace
 
 Result<Journey> run_journey(const Model& model, const Scenario& scenario, const Profile* profile) {
   Scenario in = scenario;
@@ -66,15 +67,15 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
   }
   auto resolved = resolve(in, model);
   if (!resolved) return resolved.error();
-  auto path = select_path(model, *resolved);
-  if (!path) return path.error();
 
   Journey j;
   j.scenario = *resolved;
+  const ResolvedScenario& s = j.scenario;
+  const auto attrs = attributes(s);  // one pass for the path choice and every stage
+  auto path = select_path(model, s, attrs);
+  if (!path) return path.error();
   j.path = *path;
   j.profiled = profile != nullptr;
-  const ResolvedScenario& s = j.scenario;
-  const auto attrs = attributes(s);
   const std::map<std::string, double>& scale_map = profile ? profile->scales : s.cpu->scales;
   std::vector<double> scales;  // by scale class index
   for (const auto& cls : scale_classes()) {

@@ -40,9 +40,6 @@ struct Journey {
   bool profiled = false;  // a host profile was applied
 };
 
-// The first path whose conditions hold.
-Result<const Path*> select_path(const Model& model, const ResolvedScenario& s);
-
 // Builds the journey. `profile` (optional) replaces clock and scale factors with a host's.
 Result<Journey> run_journey(const Model& model, const Scenario& scenario,
                             const Profile* profile = nullptr);

@@ -265,26 +265,6 @@ const std::vector<std::string>& attribute_keys() {
   return keys;
 }
 
-std::optional<std::string> attribute(const ResolvedScenario& s, const std::string& key) {
-  auto onoff = [](bool b) { return std::string(b ? "on" : "off"); };
-  if (key == "op") return s.in.op;
-  if (key == "fd") return s.in.fd;
-  if (key == "cache") return s.in.cache;
-  if (key == "device") return s.device->id;
-  if (key == "cpu") return s.cpu->id;
-  if (key == "api") return s.in.api;
-  if (key == "tracer") return s.in.tracer;
-  if (key == "kpti") return onoff(s.kpti);
-  if (key == "pcid") return onoff(s.pcid);
-  if (key == "direct") return onoff(s.in.direct);
-  if (key == "wait") return onoff(s.in.wait);
-  if (key == "nonblock") return onoff(s.in.nonblock);
-  if (key == "vendor") return s.cpu->vendor;
-  if (key == "mitigation") return s.cpu->mitigation;
-  if (key == "virtualized") return onoff(s.cpu->virtualized);
-  return std::nullopt;
-}
-
 std::vector<std::string_view> attributes(const ResolvedScenario& s) {
   auto onoff = [](bool b) { return std::string_view(b ? "on" : "off"); };
   // The same order as attribute_keys().

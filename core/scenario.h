@@ -73,11 +73,7 @@ Result<bool> apply_scenario_text(Scenario& s, const std::string& text, const Mod
 // size the device cannot transfer, io_uring on a pipe) are errors that say why.
 Result<ResolvedScenario> resolve(const Scenario& s, const Model& model);
 
-// The scenario attribute a path condition or a cost_by names ("fd", "kpti", "vendor", ...).
-// Returns nullopt for an unknown key.
-std::optional<std::string> attribute(const ResolvedScenario& s, const std::string& key);
-
-// The keys attribute() knows.
+// The scenario attributes a path condition or a cost_by can name ("fd", "kpti", "vendor", ...).
 const std::vector<std::string>& attribute_keys();
 
 // Every attribute's value, in attribute_keys() order (one pass instead of a lookup per use).
