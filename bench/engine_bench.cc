@@ -1,8 +1,10 @@
-// Engine speed: evaluating a journey, loading the model, rendering JSON.
-// Targets (issue 2): a journey <= 2 us; loading and validating the model <= 5 ms.
+// Engine speed: evaluating a journey, loading the model, rendering JSON, fitting a measure file.
+// Targets: a journey <= 2 us; loading and validating the model <= 5 ms (issue 2); the fit of
+// one measure document with its leave-one-out refits <= 50 ms (issue 9).
 #include <benchmark/benchmark.h>
 
 #include "core/builtin_model.h"
+#include "core/fit.h"
 #include "core/format.h"
 #include "core/journey.h"
 
@@ -50,6 +52,32 @@ void BM_JourneyJson(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_JourneyJson);
+
+// A document shaped like a real one: every probe, medians as a Xeon guest measured them.
+void BM_Fit(benchmark::State& state) {
+  const Model& m = *builtin_model();
+  const std::pair<const char*, double> medians[] = {
+      {"function_call", 1.6}, {"vdso_clock_gettime", 37}, {"syscall_getppid", 108}, {"syscall_clock_gettime", 168},
+      {"read_file_hit", 261}, {"read_file_cold", 31000}, {"read_direct", 24700}, {"read_pipe", 219},
+      {"read_unix", 294}, {"read_tcp", 321}, {"io_uring_batch_1", 432}, {"io_uring_batch_8", 218},
+      {"io_uring_batch_32", 190}, {"io_uring_batch_128", 184}, {"read_ptraced", 6540}, {"pipe_wakeup", 1280},
+      {"pipe_pingpong_rtt", 2650}};
+  nlohmann::json doc = {{"schema", "sysjourney.measure/1"},
+                        {"host", {{"cpu_model", "Intel(R) Xeon(R) Processor"}, {"ghz", 2.1}, {"virtualized", true},
+                                  {"device", "virtio"},
+                                  {"mitigations", {{"spectre_v2", "Mitigation: Enhanced / Automatic IBRS"}}}}},
+                        {"probes", nlohmann::json::array()}};
+  for (const auto& [id, ns] : medians) doc["probes"].push_back({{"id", id}, {"median_ns", ns}});
+  const std::string text = doc.dump();
+  for (auto _ : state) {
+    auto d = parse_measure_doc(text);
+    auto f = fit(m, *d);
+    auto out = fit_json(*d, *f).dump();
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetLabel("parse, fit on all probes, 17 leave-one-out refits, JSON");
+}
+BENCHMARK(BM_Fit)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace sysjourney

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
 #include <csignal>
 #include <pthread.h>
@@ -13,8 +14,10 @@
 #include <unistd.h>
 
 #include "cli/model_dir.h"
+#include "cli/path_view.h"
 #include "cli/table.h"
 #include "core/builtin_model.h"
+#include "core/fit.h"
 #include "core/format.h"
 #include "core/journey.h"
 #include "core/units.h"
@@ -164,9 +167,9 @@ int run_main(int argc, char** argv) {
   cmp->add_option("--format", cmp_format, "output format")->check(CLI::IsMember({"table", "json"}));
 
   // list
-  CLI::App* list = app.add_subcommand("list", "CPU presets, devices and paths (or stages, sources)");
+  CLI::App* list = app.add_subcommand("list", "CPU presets, devices and paths (or stages, mitigations, sources)");
   std::string list_what;
-  list->add_option("what", list_what, "one section")->check(CLI::IsMember({"presets", "devices", "paths", "stages", "sources"}));
+  list->add_option("what", list_what, "one section")->check(CLI::IsMember({"presets", "devices", "paths", "stages", "mitigations", "sources"}));
 
   // explain
   CLI::App* explain = app.add_subcommand("explain", "a stage's functions, explanation, cost range and sources");
@@ -190,6 +193,19 @@ int run_main(int argc, char** argv) {
   measure_cmd->add_option("--save", save_path, "write the fitted host profile here (for run --profile)");
   measure_cmd->add_option("--dir", probe_dir, "make the private probe directory under this one (default: $TMPDIR or /var/tmp)");
   measure_cmd->add_flag("--trace", trace, "as root with tracefs: trace one cold read through the kernel");
+  // measure --path (cli/path_view.h): one call's kernel functions, with the scenario options of run.
+  bool path = false;
+  ScenarioFlags path_flags;
+  CLI::Option* path_opt = measure_cmd->add_flag(
+      "--path", path, "as root with tracefs: the kernel functions one call of the scenario runs here, by model stage");
+  add_scenario_options(measure_cmd, path_flags);
+  for (auto& [spec, opt] : path_flags.options) opt->needs(path_opt);
+  path_opt->excludes("--trace")->excludes("--quick")->excludes("--save");
+  // fit
+  CLI::App* fit_cmd = app.add_subcommand("fit", "fit the model to a measure file from any machine, and predict each probe from the others");
+  std::string fit_path, fit_format = "table";
+  fit_cmd->add_option("file", fit_path, "a sysjourney.measure/1 document (`sysjourney measure --format json`); - reads stdin")->required();
+  fit_cmd->add_option("--format", fit_format, "output format")->check(CLI::IsMember({"table", "json"}));
   serve_cmd->add_flag("--no-measure", serve_options.no_measure, "turn off POST /api/measure");
   serve_cmd->add_flag("--allow-measure", serve_options.allow_measure, "allow measurement when bound to a non-loopback address");
 
@@ -277,6 +293,18 @@ int run_main(int argc, char** argv) {
   if (serve_cmd->parsed()) return serve(model, serve_options, open_browser);
   if (measure_cmd->parsed()) {
     measure::LinuxOs os;
+    if (path) {
+      auto s = scenario_from(path_flags, model, measure::path_default_scenario());
+      if (!s) return usage_error(s.error());
+      if (auto ok = measure::check_path_scenario(model, *s); !ok) return usage_error(ok.error());
+      auto out = measure_path(os, model, *s, probe_dir, measure_format == "json", style);
+      if (!out) {
+        std::cerr << "sysjourney: measure --path: " << describe(out.error()) << "\n";
+        return 1;
+      }
+      std::cout << *out;
+      return 0;
+    }
     if (trace && os.effective_uid() != 0) {  // say so before spending time on the probes
       std::cerr << "sysjourney: measure: --trace needs root: run it with sudo\n";
       return 1;
@@ -326,9 +354,30 @@ int run_main(int argc, char** argv) {
       if (traced) j["trace"] = measure::trace_json(*traced);
       std::cout << j.dump(2) << "\n";
     } else {
-      std::cout << render_measure(*m, style);
+      std::cout << render_measure(model, *m, style);
       if (traced) std::cout << "\n" << measure::render_trace(*traced, style.color);
     }
+    return 0;
+  }
+  if (fit_cmd->parsed()) {
+    std::string text;
+    if (fit_path == "-") {
+      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    } else {
+      std::ifstream in(fit_path);
+      if (!in) return usage_error(Error{fmt::format("cannot read {}", fit_path), "file", fit_path, "a readable file", ""});
+      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    auto doc = parse_measure_doc(text);
+    if (!doc) {
+      Error e = doc.error();
+      e.message = fmt::format("{}: {}", fit_path, e.message);
+      return usage_error(e);
+    }
+    auto f = fit(model, *doc);
+    if (!f) return usage_error(f.error());
+    if (fit_format == "json") std::cout << fit_json(*doc, *f).dump(2) << "\n";
+    else std::cout << render_fit(model, *f, style);
     return 0;
   }
   if (explain->parsed()) {

@@ -166,9 +166,10 @@ std::string render_list(const Model& m, const std::string& what, const Style& st
   if (section("presets")) {
     out += paint("CPU presets", "1") + " (--cpu)\n";
     for (const auto& c : m.cpus) {
-      out += fmt::format("  {}{} {}\n      {:.2g} GHz · kpti {} · pcid {} · {} · device {}{}\n",
+      out += fmt::format("  {}{} {}\n      {:.3g} GHz · kpti {} · pcid {} · {} · device {}{}\n",
                          pad_right(c.id, 20), c.id == m.default_cpu ? "*" : " ", c.title, c.ghz,
-                         c.kpti ? "on" : "off", c.pcid ? "on" : "off", c.mitigation, c.device,
+                         c.kpti ? "on" : "off", c.pcid ? "on" : "off",
+                         c.mitigations.empty() ? std::string("no mitigations") : join(c.mitigations, "+"), c.device,
                          c.virtualized ? " · virtual machine" : "");
     }
     out += "\n";
@@ -190,6 +191,20 @@ std::string render_list(const Model& m, const std::string& what, const Style& st
     for (const auto& s : m.stages) {
       out += fmt::format("  {}  {}  {}\n", pad_right(s.id, 22), pad_right(to_string(s.lane), 8), s.title);
     }
+  }
+  if (what == "mitigations") {
+    out += paint("Mitigations", "1") + " (cycles per event; the host's own come from /sys/devices/system/cpu/vulnerabilities)\n";
+    for (const auto& mi : m.mitigations) {
+      std::vector<std::string> costs;
+      for (auto [name, v] : {std::pair{"entry", mi.entry}, {"call", mi.call}, {"ret", mi.ret},
+                             {"indirect", mi.indirect}, {"switch", mi.context_switch},
+                             {"call after entry", mi.call_after_entry}}) {
+        if (v > 0) costs.push_back(fmt::format("{} {:g}", name, v));
+      }
+      out += fmt::format("  {}  {}\n      {} [{}]\n", pad_right(mi.id, 14), mi.title,
+                         costs.empty() ? std::string("nothing per event") : join(costs, " · "), mi.source);
+    }
+    out += fmt::format("  a guest's VM exit: {:g} cycles [{}]\n", m.vm.exit_cycles, m.vm.source);
   }
   if (what == "sources") {
     out += paint("Sources", "1") + "\n";
@@ -252,6 +267,16 @@ std::string render_explain(const Model& m, const Stage& s, const Style& style) {
       }
     }
   }
+  if (s.events.any()) {
+    std::vector<std::string> ev;
+    for (auto [name, v] : {std::pair{"calls", s.events.calls}, {"indirect calls", s.events.indirect},
+                           {"kernel entries", s.events.entries}, {"context switches", s.events.switches},
+                           {"VM exits", s.events.vmexits}}) {
+      if (v > 0) ev.push_back(fmt::format("{:g} {}", v, name));
+    }
+    out += paint("events    ", "1") + join(ev, " · ") + " [" + s.events.source + "] (what each mitigation taxes: list mitigations)\n";
+    source_ids.push_back(s.events.source);
+  }
   out += paint("paths     ", "1") + (paths.empty() ? "none" : join(paths, ", ")) + "\n";
   out += paint("sources\n", "1");
   std::sort(source_ids.begin(), source_ids.end());
@@ -267,11 +292,61 @@ std::string render_explain(const Model& m, const Stage& s, const Style& style) {
 
 }  // namespace sysjourney
 
+#include <cmath>
+
+#include "core/fit.h"
 #include "measure/session.h"
 
 namespace sysjourney {
 
-std::string render_measure(const measure::Measurement& m, const Style& style) {
+std::string render_fit(const Model& model, const Fit& f, const Style& style) {
+  Paint paint{style.color};
+  std::string out;
+  const CpuPreset* preset = model.find_cpu(f.preset);
+  out += fmt::format("  closest preset {}{}\n", f.preset, preset ? paint(" (" + preset->title + ")", "2") : "");
+  std::string mits = f.profile.mitigations && !f.profile.mitigations->empty() ? join(*f.profile.mitigations, ", ") : "none";
+  out += fmt::format("  mitigations in force: {}\n", mits);
+  std::vector<std::string> fitted, fixed;
+  for (const auto& p : f.parameters) {
+    if (p.fitted) {
+      fitted.push_back(fmt::format("{} {:.2f}×{}", p.name, p.value,
+                                   p.sigma > 0 ? fmt::format(" (±{:.0f}%)", 100 * (std::exp(p.sigma) - 1)) : ""));
+    } else {
+      fixed.push_back(p.name);
+    }
+  }
+  out += "  fitted factors (× the preset): " + (fitted.empty() ? std::string("none") : join(fitted, " · ")) + "\n";
+  if (!fixed.empty()) out += paint("  kept at the preset (fewer than two probes depend on them): " + join(fixed, ", "), "2") + "\n";
+  out += "\n";
+  out += paint(fmt::format("  {}  {}  {}  {}  {}  {}", pad_right("probe", 22), pad_left("measured", 10),
+                           pad_left("model", 10), pad_left("calibrated", 11), pad_left("predicted", 10),
+                           pad_left("measured/predicted", 19)),
+               "2") + "\n";
+  for (const auto& p : f.probes) {
+    if (!p.measured_ns) {
+      out += fmt::format("  {}  {}\n", pad_right(p.id, 22), paint("not measured (skipped)", "2"));
+      continue;
+    }
+    std::string ratio = "—";
+    const char* code = "2";
+    if (p.predicted_ns && *p.predicted_ns > 0) {
+      ratio = fmt::format("{:.2f}×", *p.measured_ns / *p.predicted_ns);
+      code = within_band(*p.measured_ns, *p.predicted_ns) ? "32" : "1;31";
+    }
+    out += fmt::format("  {}  {}  {}  {}  {}  {}\n", pad_right(p.id, 22), pad_left(format_ns(*p.measured_ns), 10),
+                       pad_left(format_ns(p.model_ns), 10), pad_left(format_ns(p.calibrated_ns), 11),
+                       pad_left(p.predicted_ns ? format_ns(*p.predicted_ns) : "—", 10),
+                       paint(pad_left(ratio, 19), code));
+  }
+  for (const auto& d : f.defaults) out += paint("  assumed: " + d, "2") + "\n";
+  for (const auto& n : f.notes) out += paint("  note: " + n, "2") + "\n";
+  out += fmt::format("\n  {} of {} predictions within ±30%. Each probe is predicted from a fit to all the others "
+                     "(leave one out),\n  so the ratio tests the model's structure, not how well it was fitted.\n",
+                     f.within, f.predicted);
+  return out;
+}
+
+std::string render_measure(const Model& model, const measure::Measurement& m, const Style& style) {
   Paint paint{style.color};
   const auto& h = m.host;
   std::string out = paint("This machine", "1") + "\n";
@@ -281,33 +356,29 @@ std::string render_measure(const measure::Measurement& m, const Style& style) {
                      h.pcid ? "yes" : "no", h.virtualized ? "virtual machine" : "bare metal", h.dir,
                      h.fs.empty() ? "?" : h.fs, h.device.empty() ? "unknown device" : h.device,
                      h.scheduler.empty() ? "" : ", scheduler " + h.scheduler);
-  const auto& c = m.calibration;
-  out += fmt::format("  closest preset {} · fitted scales: user {:.2f} · trap {:.2f} · kernel {:.2f}{}\n\n", c.preset,
-                     c.profile.scales.at("user"), c.profile.scales.at("trap"), c.profile.scales.at("kernel"),
-                     c.profile.device_ns ? " · device " + format_ns(*c.profile.device_ns) : "");
-  out += paint(fmt::format("  {}  {}  {}  {}  {}  {}", pad_right("probe", 20), pad_left("measured", 10),
-                           pad_left("p99", 10), pad_left("model", 10), pad_left("calibrated", 11),
-                           pad_left("measured/calibrated", 20)),
-               "2") + "\n";
-  for (const auto& cp : c.probes) {
-    const auto& r = cp.measured;
-    if (!r.skipped.empty()) {
-      out += fmt::format("  {}  {}\n", pad_right(r.id, 20), paint("skipped: " + r.skipped, "2"));
-      continue;
-    }
-    double ratio = cp.calibrated_ns && *cp.calibrated_ns > 0 ? r.median_ns / *cp.calibrated_ns : 0;
-    std::string ratio_s = fmt::format("{:.2f}×", ratio);
-    const char* code = cp.fitted ? "2" : (ratio > 1.3 || ratio < 1 / 1.3) ? "1;31" : "32";
-    out += fmt::format("  {}  {}  {}  {}  {}  {}  {}\n", pad_right(r.id, 20), pad_left(format_ns(r.median_ns), 10),
-                       pad_left(format_ns(r.p99_ns), 10), pad_left(cp.model_ns ? format_ns(*cp.model_ns) : "—", 10),
-                       pad_left(cp.calibrated_ns ? format_ns(*cp.calibrated_ns) : "—", 11),
-                       paint(pad_left(ratio_s, 20), code),
-                       cp.fitted ? paint("fitted", "2") : "predicted");
+  const auto& load = h.load;
+  if (!load.known) {
+    out += paint("  machine load unknown: " + load.reason, "2") + "\n";
+  } else if (load.busy) {
+    out += paint(fmt::format("  BUSY MACHINE: {}. These figures are not a quiet machine's (steal {:.1f}%, run queue {:.1f}, "
+                             "other CPUs {:.0f}%, {} of {} rounds busy after {} retries)",
+                             load.reason, load.steal_pct, load.run_queue, load.other_cpus_pct, load.busy_rounds,
+                             load.rounds, load.retries),
+                 "1;33") + "\n";
+  } else {
+    out += paint(fmt::format("  quiet machine: steal {:.1f}% · run queue {:.1f} · other CPUs {:.0f}% · {} rounds on CPU {}{}",
+                             load.steal_pct, load.run_queue, load.other_cpus_pct, load.rounds, load.cpu,
+                             load.retries ? fmt::format(" · {} busy rounds run again", load.retries) : ""),
+                 "2") + "\n";
   }
-  for (const auto& note : c.notes) out += paint("  note: " + note, "2") + "\n";
-  out += fmt::format("\n  {} probes in {:.1f} s. Predicted probes were not used for the fit: their ratio tests "
-                     "the model's structure.\n",
-                     c.probes.size(), m.seconds);
+  out += render_fit(model, m.calibration.fit, style);
+  double worst = 1;
+  std::string worst_id;
+  for (const auto& cp : m.calibration.probes) {
+    if (cp.measured.skipped.empty() && cp.measured.spread > worst) worst = cp.measured.spread, worst_id = cp.measured.id;
+  }
+  out += fmt::format("  {} probes in {:.1f} s{}.\n", m.calibration.probes.size(), m.seconds,
+                     worst_id.empty() ? "" : fmt::format("; rounds agreed within {:.2f}× (widest: {})", worst, worst_id));
   return out;
 }
 

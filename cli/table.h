@@ -27,5 +27,8 @@ struct Measurement;
 
 namespace sysjourney {
 // Host facts, then measured / default model / calibrated model / ratio per probe.
-std::string render_measure(const measure::Measurement& m, const Style& style);
+std::string render_measure(const Model& model, const measure::Measurement& m, const Style& style);
+struct Fit;
+// The fit of a measure document: preset, factors, and per probe model, calibrated, predicted.
+std::string render_fit(const Model& model, const Fit& f, const Style& style);
 }  // namespace sysjourney

@@ -71,10 +71,10 @@ std::string journey_json(const Journey& j, const std::optional<Percentiles>& p) 
   for (const auto& js : j.stages) {
     fmt::format_to(it,
                    R"({}{{{},"cycles":{},"ns":{},"share":{},"start_ns":{},"cumulative_ns":{},"low_ns":{},)"
-                   R"("high_ns":{},"unit":"{}","per":{},"source":{}}})",
+                   R"("high_ns":{},"tax_ns":{},"vm_ns":{},"unit":"{}","per":{},"source":{}}})",
                    first ? "" : ",", js.stage->json, r3(js.cycles), r3(js.ns), std::round(js.share * 1e6) / 1e6,
-                   r3(js.start_ns), r3(js.cumulative_ns), r3(js.low_ns), r3(js.high_ns), to_string(js.unit),
-                   json_string(js.per), json_string(js.source));
+                   r3(js.start_ns), r3(js.cumulative_ns), r3(js.low_ns), r3(js.high_ns), r3(js.tax_ns),
+                   r3(js.vm_ns), to_string(js.unit), json_string(js.per), json_string(js.source));
     first = false;
   }
   const Totals& t = j.totals;
@@ -122,7 +122,7 @@ nlohmann::json model_json(const Model& m, const std::string& version) {
   for (const auto& c : m.cpus) {
     cpus.push_back({{"id", c.id}, {"title", c.title}, {"vendor", c.vendor}, {"ghz", c.ghz},
                     {"kpti", c.kpti}, {"pcid", c.pcid}, {"mitigation", c.mitigation},
-                    {"virtualized", c.virtualized}, {"device", c.device}, {"scales", c.scales},
+                    {"mitigations", c.mitigations}, {"virtualized", c.virtualized}, {"device", c.device}, {"scales", c.scales},
                     {"source", c.source}});
   }
   nlohmann::json devices = nlohmann::json::array();
@@ -138,6 +138,10 @@ nlohmann::json model_json(const Model& m, const std::string& version) {
     nlohmann::json js = {{"id", s.id}, {"title", s.title}, {"lane", to_string(s.lane)},
                          {"on_cpu", s.on_cpu}, {"scale", s.scale}, {"functions", s.functions},
                          {"visible_to", s.visible_to}, {"explain", s.explain}, {"source", s.source}};
+    if (s.events.any()) {
+      js["events"] = {{"calls", s.events.calls}, {"indirect", s.events.indirect}, {"entries", s.events.entries},
+                      {"switches", s.events.switches}, {"vmexits", s.events.vmexits}, {"source", s.events.source}};
+    }
     if (s.cost) {
       js["cost"] = cost_json(*s.cost);
     } else {
@@ -153,9 +157,16 @@ nlohmann::json model_json(const Model& m, const std::string& version) {
     sources.push_back({{"id", s.id}, {"citation", s.citation}, {"url", s.url}, {"year", s.year},
                        {"estimate", s.estimate}});
   }
+  nlohmann::json mitigations = nlohmann::json::array();
+  for (const auto& mi : m.mitigations) {
+    mitigations.push_back({{"id", mi.id}, {"title", mi.title}, {"entry", mi.entry}, {"call", mi.call},
+                           {"ret", mi.ret}, {"indirect", mi.indirect}, {"switch", mi.context_switch},
+                           {"call_after_entry", mi.call_after_entry}, {"source", mi.source}});
+  }
   return {{"schema", "sysjourney.model/1"}, {"version", version}, {"options", options},
           {"ranges", ranges}, {"defaults", defaults}, {"cpus", cpus}, {"devices", devices},
-          {"paths", paths}, {"stages", stages}, {"sources", sources}};
+          {"paths", paths}, {"stages", stages}, {"mitigations", mitigations},
+          {"vm", {{"exit_cycles", m.vm.exit_cycles}, {"source", m.vm.source}}}, {"sources", sources}};
 }
 
 std::string journey_csv(const Journey& j) {

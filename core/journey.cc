@@ -67,6 +67,18 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
   }
   auto resolved = resolve(in, model);
   if (!resolved) return resolved.error();
+  if (profile && profile->virtualized) resolved->virtualized = *profile->virtualized;
+  if (profile && profile->mitigations) {
+    resolved->mitigations.clear();
+    for (const auto& id : *profile->mitigations) {
+      const Mitigation* mi = model.find_mitigation(id);
+      if (!mi) {
+        return Error{fmt::format("the profile names an unknown mitigation '{}'", id), "mitigations", id,
+                     "an id from mechanisms.toml", ""};
+      }
+      resolved->mitigations.push_back(mi);
+    }
+  }
 
   Journey j;
   j.scenario = *resolved;
@@ -84,6 +96,28 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
   }
   const int device_class = int(std::find(scale_classes().begin(), scale_classes().end(), "device") -
                                scale_classes().begin());
+  auto factor_of = [&](const char* key) {
+    auto it = scale_map.find(key);
+    return it == scale_map.end() ? 1.0 : it->second;
+  };
+  const double tax_scale = factor_of("tax"), vm_scale = factor_of("vmexit");
+  // Each mitigation's cost per event, summed once: a stage's tax is its counts times these.
+  Mitigation per_event;
+  std::vector<const Mitigation*> in_force = s.mitigations;
+  for (const auto& mi : model.mitigations) {
+    if (mi.kpti_without_pcid && s.kpti && !s.pcid &&
+        std::find(in_force.begin(), in_force.end(), &mi) == in_force.end()) {
+      in_force.push_back(&mi);
+    }
+  }
+  for (const Mitigation* mi : in_force) {
+    per_event.call_after_entry += mi->call_after_entry;
+    per_event.entry += mi->entry;
+    per_event.call += mi->call;
+    per_event.ret += mi->ret;
+    per_event.indirect += mi->indirect;
+    per_event.context_switch += mi->context_switch;
+  }
   j.stages.reserve(j.path->items.size());
   const double ghz = s.ghz;
   const int batch = s.in.batch;
@@ -144,6 +178,19 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
     js.ns = typ * to_ns * share_of_batch;
     js.low_ns = low * to_ns * share_of_batch;
     js.high_ns = high * to_ns * share_of_batch;
+    // Taxes are per event: hot caches do not make a retpoline or a VM exit cheaper.
+    const Events& ev = st->events;
+    double tax_cycles = ev.entries * per_event.entry + ev.calls * (per_event.call + per_event.ret) +
+                        ev.indirect * per_event.indirect + ev.switches * per_event.context_switch;
+    // Only the first read after an entry finds the TLB flushed: in a batch of N, one in N.
+    double after_entry = ev.calls * per_event.call_after_entry;
+    if (item.per == Per::read && batch > 1) after_entry /= batch;
+    js.tax_ns = (tax_cycles * share_of_batch + after_entry * (item.per == Per::read ? 1 : share_of_batch)) *
+                tax_scale / ghz;
+    js.vm_ns = s.virtualized ? ev.vmexits * model.vm.exit_cycles * vm_scale / ghz * share_of_batch : 0;
+    js.ns += js.tax_ns + js.vm_ns;
+    js.low_ns += js.tax_ns + js.vm_ns;
+    js.high_ns += js.tax_ns + js.vm_ns;
     js.cycles = js.ns * ghz;
     j.stages.push_back(js);
   }

@@ -139,10 +139,13 @@ TEST(Journey, IoUringPerReadCostFallsWithBatchSize) {
     EXPECT_LT(now, previous) << "batch " << n;
     previous = now;
   }
-  // Batched, io_uring beats a plain read; alone, it costs more (the extra ring bookkeeping).
+  // Alone, io_uring costs more than a read (the ring's own bookkeeping). Batched, it wins where
+  // the entry is dear (KPTI without PCID) and roughly ties where it is cheap: a cached read's
+  // cost is then mostly the per-request work, which batching does not remove.
   double sync = total_ns("cache=hit");
-  EXPECT_LT(total_ns("cache=hit,api=io_uring,batch=32"), sync);
   EXPECT_GT(total_ns("cache=hit,api=io_uring,batch=1"), sync);
+  EXPECT_LT(total_ns("cache=hit,api=io_uring,batch=32,cpu=epyc_guest_pti"), total_ns("cache=hit,cpu=epyc_guest_pti") / 3);
+  EXPECT_LT(total_ns("cache=hit,api=io_uring,batch=32"), 1.5 * sync);
   Journey batch = journey_of("cache=hit,api=io_uring,batch=32");
   EXPECT_NEAR(batch.totals.batch_ns, 32 * batch.totals.ns, 1e-6 * batch.totals.batch_ns);
 }

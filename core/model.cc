@@ -19,6 +19,7 @@ namespace {
 const std::vector<std::string> kLanes = {"user", "kernel", "hardware"};
 const std::vector<std::string> kUnits = {"cycles", "ns"};
 const std::vector<std::string>& kScales = scale_classes();
+const std::vector<std::string> kEventFields = {"calls", "indirect", "entries", "switches", "vmexits", "source"};
 const std::vector<std::string> kTools = {"strace",   "ltrace",    "perf-trace", "ftrace",
                                          "bpftrace", "blktrace", "biolatency"};
 const std::vector<std::string> kPer = {"read", "batch", "overlap"};
@@ -404,8 +405,15 @@ std::vector<std::string> attribute_domain(const std::string& key, const Model& m
 }  // namespace
 
 const std::vector<std::string>& scale_classes() {
-  static const std::vector<std::string> classes = {"user", "trap", "kernel", "wake", "device", "none"};
+  // "tax": stages that are nothing but a mitigation's cost (KPTI's CR3 writes, the entry code
+  // of IBRS, VERW, the BHI loop), scaled with the per-event taxes of the other stages.
+  static const std::vector<std::string> classes = {"user", "trap", "kernel", "wake", "device", "tax", "none"};
   return classes;
+}
+
+const std::vector<std::string>& profile_scales() {
+  static const std::vector<std::string> keys = {"user", "trap", "kernel", "wake", "device", "tax", "none", "vmexit"};
+  return keys;
 }
 
 const char* to_string(Per p) {
@@ -438,6 +446,10 @@ const CpuPreset* Model::find_cpu(const std::string& id) const {
 }
 const Device* Model::find_device(const std::string& id) const {
   for (const auto& d : devices) if (d.id == id) return &d;
+  return nullptr;
+}
+const Mitigation* Model::find_mitigation(const std::string& id) const {
+  for (const auto& mi : mitigations) if (mi.id == id) return &mi;
   return nullptr;
 }
 const Source* Model::find_source(const std::string& id) const {
@@ -479,7 +491,8 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
     const Reader& r = docs[di].first;
     const toml::table& root = docs[di].second;
     if (auto e = r.check_keys(root, "model file", {"stages", "cpus", "devices", "sources", "segments",
-                                                    "paths", "default"})) {
+                                                    "paths", "default", "mitigations", "strings",
+                                                    "vm"})) {
       return *e;
     }
     if (const toml::node* d = root.get("default")) {
@@ -508,6 +521,85 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         s.estimate = (*t)["estimate"].value<bool>().value_or(false);
         m.sources.push_back(s);
       }
+    }
+    if (const toml::table* mits = root["mitigations"].as_table()) {
+      for (const auto& [key, node] : *mits) {
+        std::string id(key.str());
+        std::string owner = "mitigation " + id;
+        const toml::table* t = node.as_table();
+        if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
+        if (auto e = define(r, node, "mitigation", id)) return *e;
+        if (auto e = r.check_keys(*t, owner, {"title", "entry", "call", "ret", "indirect", "switch",
+                                              "call_after_entry", "kpti_without_pcid", "source",
+                                              "note"})) {
+          return *e;
+        }
+        Mitigation mi;
+        mi.id = id;
+        auto title = r.string(*t, owner, "title");
+        if (!title) return title.error();
+        mi.title = *title;
+        for (auto [field, dst] : {std::pair{"entry", &mi.entry}, {"call", &mi.call}, {"ret", &mi.ret},
+                                  {"indirect", &mi.indirect}, {"switch", &mi.context_switch},
+                                  {"call_after_entry", &mi.call_after_entry}}) {
+          auto v = r.number(*t, owner, field, 0.0);
+          if (!v) return v.error();
+          *dst = *v;
+        }
+        if (t->get("kpti_without_pcid")) {
+          auto b = r.boolean(*t, owner, "kpti_without_pcid");
+          if (!b) return b.error();
+          mi.kpti_without_pcid = *b;
+        }
+        auto src = r.string(*t, owner, "source");
+        if (!src) return src.error();
+        mi.source = *src;
+        m.mitigations.push_back(mi);
+      }
+    }
+    if (const toml::node* sn = root.get("strings")) {
+      const toml::array* strs = sn->as_array();
+      if (!strs) return r.error(*sn, "strings", "", "an array of tables [[strings]]", "'strings' must be [[strings]]");
+      for (const auto& node : *strs) {
+        const toml::table* t = node.as_table();
+        if (!t) return r.error(node, "strings", "", "a table", "each [[strings]] entry must be a table");
+        const std::string owner = "mitigation string";
+        if (auto e = r.check_keys(*t, owner, {"file", "text", "prefix", "mitigations", "kpti"})) return *e;
+        MitigationString ms;
+        auto file = r.string(*t, owner, "file");
+        if (!file) return file.error();
+        ms.file = *file;
+        auto text = r.string(*t, owner, "text");
+        if (!text) return text.error();
+        ms.text = *text;
+        if (t->get("prefix")) {
+          auto b = r.boolean(*t, owner, "prefix");
+          if (!b) return b.error();
+          ms.prefix = *b;
+        }
+        if (t->get("mitigations")) {
+          auto ids = r.strings(*t, owner, "mitigations", true);
+          if (!ids) return ids.error();
+          ms.mitigations = *ids;
+        }
+        if (t->get("kpti")) {
+          auto b = r.boolean(*t, owner, "kpti");
+          if (!b) return b.error();
+          ms.kpti = *b;
+        }
+        m.mitigation_strings.push_back(ms);
+      }
+    }
+    if (const toml::node* vn = root.get("vm")) {
+      const toml::table* t = vn->as_table();
+      if (!t) return r.error(*vn, "vm", "", "a table", "'vm' must be a table");
+      if (auto e = r.check_keys(*t, "vm", {"exit", "source"})) return *e;
+      auto exit = r.number(*t, "vm", "exit");
+      if (!exit) return exit.error();
+      m.vm.exit_cycles = *exit;
+      auto src = r.string(*t, "vm", "source");
+      if (!src) return src.error();
+      m.vm.source = *src;
     }
     if (const toml::table* devices = root["devices"].as_table()) {
       for (const auto& [key, node] : *devices) {
@@ -556,8 +648,8 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
         if (auto e = define(r, node, "cpu", id)) return *e;
         if (auto e = r.check_keys(*t, owner, {"title", "vendor", "ghz", "kpti", "pcid", "mitigation",
-                                              "virtualized", "device", "scales", "scales_source",
-                                              "source"})) {
+                                              "mitigations", "virtualized", "device", "scales",
+                                              "scales_source", "source"})) {
           return *e;
         }
         CpuPreset c;
@@ -584,6 +676,11 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         auto mit = r.string(*t, owner, "mitigation");
         if (!mit) return mit.error();
         c.mitigation = *mit;
+        if (t->get("mitigations")) {
+          auto ids = r.strings(*t, owner, "mitigations", true);
+          if (!ids) return ids.error();
+          c.mitigations = *ids;
+        }
         auto dev = r.string(*t, owner, "device");
         if (!dev) return dev.error();
         c.device = *dev;
@@ -595,8 +692,8 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
           if (!st) return r.error(*sn, "scales", "", "a table of class = factor", owner + ": bad scales");
           for (const auto& [cls, v] : *st) {
             std::string k(cls.str());
-            if (!contains(kScales, k)) {
-              return r.error(v, "scales", k, join(kScales, ", "),
+            if (!contains(profile_scales(), k)) {
+              return r.error(v, "scales", k, join(profile_scales(), ", "),
                              fmt::format("{}: unknown scale class '{}'", owner, k));
             }
             double f = v.value<double>().value_or(-1);
@@ -618,8 +715,8 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
         if (auto e = define(r, node, "stage", id)) return *e;
         if (auto e = r.check_keys(*t, owner, {"title", "lane", "on_cpu", "scale", "functions",
-                                              "visible_to", "cost", "cost_by", "costs", "source",
-                                              "explain"})) {
+                                              "visible_to", "cost", "cost_by", "costs", "events",
+                                              "source", "explain"})) {
           return *e;
         }
         Stage s;
@@ -656,6 +753,21 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         auto src = r.string(*t, owner, "source");
         if (!src) return src.error();
         s.source = *src;
+        if (const toml::node* en = t->get("events")) {
+          const toml::table* et = en->as_table();
+          if (!et) return r.error(*en, "events", "", "a table of event counts", owner + ": 'events' must be a table");
+          if (auto e = r.check_keys(*et, owner + " events", kEventFields)) return *e;
+          for (auto [field, dst] : {std::pair{"calls", &s.events.calls}, {"indirect", &s.events.indirect},
+                                    {"entries", &s.events.entries}, {"switches", &s.events.switches},
+                                    {"vmexits", &s.events.vmexits}}) {
+            auto v = r.number(*et, owner + " events", field, 0.0);
+            if (!v) return v.error();
+            *dst = *v;
+          }
+          auto esrc = r.string(*et, owner + " events", "source");
+          if (!esrc) return esrc.error();
+          s.events.source = *esrc;
+        }
         const toml::node* cost = t->get("cost");
         const toml::node* cost_by = t->get("cost_by");
         if (bool(cost) == bool(cost_by)) {
@@ -748,6 +860,32 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
       }
     }
   }
+  for (const auto& s : m.stages) {
+    if (s.events.any() && !known_source(s.events.source)) {
+      return source_error(s.where, "stage " + s.id + " events", s.events.source);
+    }
+  }
+  std::vector<std::string> mitigation_ids;
+  for (const auto& mi : m.mitigations) {
+    if (!known_source(mi.source)) return source_error("mechanisms", "mitigation " + mi.id, mi.source);
+    mitigation_ids.push_back(mi.id);
+  }
+  auto known_mitigation = [&](const std::string& id, const std::string& owner) -> std::optional<Error> {
+    if (m.find_mitigation(id)) return std::nullopt;
+    return Error{fmt::format("{}: unknown mitigation '{}' (define it in mechanisms.toml)", owner, id),
+                 "mitigations", id, join(mitigation_ids, ", "), "mechanisms"};
+  };
+  for (const auto& ms : m.mitigation_strings) {
+    for (const auto& id : ms.mitigations) {
+      if (auto e = known_mitigation(id, "string '" + ms.text + "'")) return *e;
+    }
+  }
+  for (const auto& c : m.cpus) {
+    for (const auto& id : c.mitigations) {
+      if (auto e = known_mitigation(id, "cpu " + c.id)) return *e;
+    }
+  }
+  if (!m.vm.source.empty() && !known_source(m.vm.source)) return source_error("mechanisms", "vm", m.vm.source);
   for (const auto& d : m.devices) {
     if (!known_source(d.source)) return source_error("devices", "device " + d.id, d.source);
   }

@@ -24,6 +24,16 @@ struct Cost {
   std::string source;  // source id; falls back to the stage's
 };
 
+// How often a stage does the things the CPU's mitigations tax: function calls (each with its
+// return), indirect calls and jumps, kernel entries (with their exit), context switches and,
+// in a guest, VM exits. Counted from a real function trace of Linux 6.x or read from the
+// kernel source; `source` names which.
+struct Events {
+  double calls = 0, indirect = 0, entries = 0, switches = 0, vmexits = 0;
+  std::string source;
+  bool any() const { return calls + indirect + entries + switches + vmexits > 0; }
+};
+
 struct Stage {
   std::string id;
   std::string title;
@@ -40,6 +50,7 @@ struct Stage {
   std::optional<Cost> cost;
   std::string cost_by;
   std::map<std::string, Cost, std::less<>> costs;
+  Events events;
   std::string where;  // "stages.toml:12", for messages
   int cost_by_index = -1;  // into attribute_keys(), resolved at load
   std::string json;        // the fields that never change, pre-rendered for fast JSON output
@@ -53,6 +64,39 @@ struct Source {
   bool estimate = false;
 };
 
+// One mitigation's tax per event, in cycles (see mechanisms.toml).
+struct Mitigation {
+  std::string id;
+  std::string title;
+  double entry = 0;     // per kernel entry and exit
+  double call = 0;      // per function call (call depth tracking's accounting)
+  double ret = 0;       // per function return (return thunks, SRSO safe RET)
+  double indirect = 0;  // per indirect call or jump (retpolines)
+  double context_switch = 0;  // per context switch (IBPB, RSB filling)
+  // Per function call, but only in the work right after a kernel entry: KPTI without PCID
+  // flushes the TLB on every entry, so the first read after it refills the TLB as it goes;
+  // the other reads of an io_uring batch find it warm.
+  double call_after_entry = 0;
+  bool kpti_without_pcid = false;  // in force whenever KPTI runs without PCID, whatever the texts say
+  std::string source;
+};
+
+// A text the kernel prints in /sys/devices/system/cpu/vulnerabilities/<file>, or one
+// "; "-separated part of it, and what it turns on.
+struct MitigationString {
+  std::string file;  // "spectre_v2"
+  std::string text;  // "Mitigation: Retpolines"
+  bool prefix = false;  // text need only start the part ("BHI: Vulnerable, KVM: SW loop")
+  std::vector<std::string> mitigations;
+  std::optional<bool> kpti;  // meltdown: "Mitigation: PTI"
+};
+
+// What a guest pays when it leaves the CPU to the hypervisor and comes back.
+struct VmCosts {
+  double exit_cycles = 0;
+  std::string source;
+};
+
 struct CpuPreset {
   std::string id;
   std::string title;
@@ -60,7 +104,8 @@ struct CpuPreset {
   double ghz = 3.0;
   bool kpti = false;
   bool pcid = true;
-  std::string mitigation;
+  std::string mitigation;  // a short label of the Spectre v2 family, for display and conditions
+  std::vector<std::string> mitigations;  // ids from mechanisms.toml: what taxes each event
   bool virtualized = false;
   std::string device;  // the device a read on this machine usually meets
   std::map<std::string, double> scales;  // per stage scale class; missing = 1
@@ -112,12 +157,16 @@ struct Model {
   std::vector<Device> devices;
   std::vector<Path> paths;
   std::vector<Source> sources;
+  std::vector<Mitigation> mitigations;
+  std::vector<MitigationString> mitigation_strings;
+  VmCosts vm;
   std::string default_cpu;
 
   const Stage* find_stage(const std::string& id) const;
   const CpuPreset* find_cpu(const std::string& id) const;
   const Device* find_device(const std::string& id) const;
   const Source* find_source(const std::string& id) const;
+  const Mitigation* find_mitigation(const std::string& id) const;
 };
 
 struct ModelFile {
@@ -131,6 +180,10 @@ Result<Model> load_model(const std::vector<ModelFile>& files);
 
 // The scale classes a stage can belong to, in a fixed order.
 const std::vector<std::string>& scale_classes();
+
+// The factors a host profile (and the fit) can set: the stage classes, plus "tax" (every
+// mitigation's per-event cost) and "vmexit" (a guest's exits to the hypervisor).
+const std::vector<std::string>& profile_scales();
 
 const char* to_string(Unit u);
 const char* to_string(Lane l);

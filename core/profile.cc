@@ -51,7 +51,18 @@ Result<Profile> parse_profile(const std::string& json_text) {
     return std::optional<double>(d);
   };
   for (auto e : {str("host", p.host), str("cpu", p.cpu), str("device", p.device)}) if (e) return *e;
-  for (auto e : {boolean("kpti", p.kpti), boolean("pcid", p.pcid)}) if (e) return *e;
+  for (auto e : {boolean("kpti", p.kpti), boolean("pcid", p.pcid), boolean("virtualized", p.virtualized)}) {
+    if (e) return *e;
+  }
+  if (auto it = j.find("mitigations"); it != j.end()) {
+    if (!it->is_array()) return Error{"profile field 'mitigations' must be a list of ids", "mitigations", "", "a list of strings", ""};
+    std::vector<std::string> ids;
+    for (const auto& v : *it) {
+      if (!v.is_string()) return Error{"profile field 'mitigations' holds a non-string", "mitigations", v.dump(), "strings", ""};
+      ids.push_back(v.get<std::string>());
+    }
+    p.mitigations = ids;
+  }
   auto ghz = number(j, "ghz", 0.5, 6.0);
   if (!ghz) return ghz.error();
   p.ghz = *ghz;
@@ -61,7 +72,7 @@ Result<Profile> parse_profile(const std::string& json_text) {
   if (auto it = j.find("scales"); it != j.end()) {
     if (!it->is_object()) return Error{"profile field 'scales' must be an object", "scales", "", "class: factor", ""};
     // Every class of the model, "none" included: `measure --save` writes them all.
-    const auto& classes = scale_classes();
+    const auto& classes = profile_scales();
     for (const auto& [k, v] : it->items()) {
       if (std::find(classes.begin(), classes.end(), k) == classes.end()) {
         return Error{fmt::format("unknown scale class '{}' in profile", k), "scales", k, join(classes, ", "), ""};
@@ -84,6 +95,8 @@ std::string profile_to_json(const Profile& p) {
   if (p.kpti) j["kpti"] = *p.kpti;
   if (p.pcid) j["pcid"] = *p.pcid;
   if (p.device_ns) j["device_ns"] = *p.device_ns;
+  if (p.virtualized) j["virtualized"] = *p.virtualized;
+  if (p.mitigations) j["mitigations"] = *p.mitigations;
   j["scales"] = p.scales;
   return j.dump(2) + "\n";
 }

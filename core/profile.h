@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "result.h"
 
@@ -15,7 +16,11 @@ struct Profile {
   std::optional<bool> kpti, pcid;         // what the host runs with
   std::string cpu;                        // the preset it builds on (mitigation, vendor)
   std::string device;                     // the probe directory's device class
-  std::map<std::string, double> scales;   // per scale class (user, trap, kernel, wake)
+  std::map<std::string, double> scales;   // per profile_scales() key (user, trap, kernel, tax, ...)
+  // The host's own mitigations (ids from mechanisms.toml) and whether it is a guest; unset
+  // means the preset's.
+  std::optional<std::vector<std::string>> mitigations;
+  std::optional<bool> virtualized;
   std::optional<double> device_ns;        // measured 4 KiB device read at QD1, for `device`
 };
 

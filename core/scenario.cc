@@ -76,8 +76,8 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
 const std::vector<OptionSpec>& scenario_options() {
   static const std::vector<OptionSpec> options = {
       {.name = "op", .kind = OptionKind::choice,
-       .values = {"read", "function_call", "vdso_clock_gettime", "getppid"},
-       .help = "what is called; the last three are baselines"},
+       .values = {"read", "function_call", "vdso_clock_gettime", "clock_gettime", "getppid"},
+       .help = "what is called; the last four are baselines (clock_gettime: the syscall, not the vDSO)"},
       {.name = "fd", .kind = OptionKind::choice, .values = {"file", "pipe", "tcp", "unix"},
        .help = "what the descriptor refers to"},
       {.name = "cache", .kind = OptionKind::choice, .values = {"hit", "miss"},
@@ -218,6 +218,10 @@ Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {
   r.ghz = s.ghz.value_or(r.cpu->ghz);
   r.kpti = s.kpti.value_or(r.cpu->kpti);
   r.pcid = s.pcid.value_or(r.cpu->pcid);
+  r.virtualized = r.cpu->virtualized;
+  for (const auto& id : r.cpu->mitigations) {
+    if (const Mitigation* mi = model.find_mitigation(id)) r.mitigations.push_back(mi);
+  }
 
   if (s.op != "read") return r;  // the baselines ignore the read options
   bool file = s.fd == "file";
@@ -270,7 +274,7 @@ std::vector<std::string_view> attributes(const ResolvedScenario& s) {
   // The same order as attribute_keys().
   return {s.in.op,          s.in.fd,           s.in.cache,        s.device->id,        s.cpu->id,
           s.in.api,         s.in.tracer,       onoff(s.kpti),     onoff(s.pcid),       onoff(s.in.direct),
-          onoff(s.in.wait), onoff(s.in.nonblock), s.cpu->vendor, s.cpu->mitigation, onoff(s.cpu->virtualized)};
+          onoff(s.in.wait), onoff(s.in.nonblock), s.cpu->vendor, s.cpu->mitigation, onoff(s.virtualized)};
 }
 
 std::vector<std::pair<std::string, std::string>> scenario_pairs(const ResolvedScenario& s) {

@@ -41,6 +41,8 @@ struct ResolvedScenario {
   double ghz = 3.0;
   bool kpti = false;
   bool pcid = true;
+  bool virtualized = false;                    // a guest: its VM exits cost
+  std::vector<const Mitigation*> mitigations;  // what taxes each event (the preset's or the host's)
 };
 
 enum class OptionKind { choice, number, flag };

@@ -10,7 +10,7 @@ build=${2:-build-fuzz}
 jobs=${3:-$(nproc)}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-targets=(model scenario profile)
+targets=(model scenario profile fit)
 
 echo "== building the fuzz targets with clang++-14 in $build"
 cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++-14 -DSYSJOURNEY_FUZZ=ON \

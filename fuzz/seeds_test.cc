@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/fit.h"
 #include "core/model.h"
 #include "core/profile.h"
 
@@ -25,11 +26,17 @@ TEST(FuzzSeeds, ModelsLoad) {
   EXPECT_TRUE(tiny.ok()) << describe(tiny.error());
   // The real files name each other, so they load together.
   std::vector<ModelFile> files;
-  for (const char* f : {"cpus.toml", "devices.toml", "paths.toml", "sources.toml", "stages.toml"}) {
+  for (const char* f : {"cpus.toml", "devices.toml", "paths.toml", "sources.toml", "stages.toml", "mechanisms.toml"}) {
     files.push_back({f, read(std::string("corpus/model/") + f)});
   }
   auto whole = load_model(files);
   EXPECT_TRUE(whole.ok()) << describe(whole.error());
+}
+
+TEST(FuzzSeeds, RealMeasureFilesParse) {
+  auto d = parse_measure_doc(read("corpus/fit/xeon_guest.json"));
+  EXPECT_TRUE(d.ok()) << describe(d.error());
+  EXPECT_FALSE(parse_measure_doc(read("corpus/fit/bad_median.json")).ok());
 }
 
 TEST(FuzzSeeds, RealProfilesParse) {

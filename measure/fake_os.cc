@@ -1,5 +1,7 @@
 #include "measure/fake_os.h"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -27,6 +29,8 @@ std::string parent_of(const std::string& path) {
 
 Error unscripted(std::string_view what) { return os_error(what, "", ENOSYS); }
 
+constexpr size_t kPage = 4096;
+
 }  // namespace
 
 void FakeOs::spend(const std::string& call) {
@@ -45,7 +49,14 @@ std::optional<Error> FakeOs::scripted_error(std::string_view what, const std::st
 }
 
 Result<std::string> FakeOs::read_file(const std::string& path) {
+  if (on_read) on_read(path);
   if (auto e = scripted_error("open", path)) return *e;
+  if (auto script = read_script.find(path);
+      script != read_script.end() && !script->second.empty()) {
+    std::string next = script->second.front();
+    if (script->second.size() > 1) script->second.erase(script->second.begin());
+    return next;
+  }
   auto it = files.find(path);
   if (it == files.end()) return os_error("open", path, ENOENT);
   return it->second;
@@ -107,7 +118,11 @@ std::optional<uint64_t> FakeOs::read_tsc() {
   return static_cast<uint64_t>(static_cast<double>(now_ns) * tsc_ghz);
 }
 
-void FakeOs::sleep_ns(int64_t ns) { advance(ns); }
+void FakeOs::sleep_ns(int64_t ns) {
+  ++calls["sleep"];
+  slept_ns += ns;
+  advance(ns);
+}
 
 Result<std::string> FakeOs::make_private_dir(const std::string& parent) {
   if (auto e = scripted_error("create a directory in", parent)) return *e;
@@ -129,14 +144,15 @@ Status FakeOs::remove(const std::string& path) {
   ++calls["remove"];
   std::erase(watched, path);
   if (auto e = scripted_error("remove", path)) return *e;
+  evicted_.erase(path);
   if (files.erase(path) || dirs.erase(path)) return Unit{};
   return os_error("remove", path, ENOENT);
 }
 
-Result<int> FakeOs::open(const std::string& path, int) {
+Result<int> FakeOs::open(const std::string& path, int flags) {
   if (auto e = scripted_error("open", path)) return *e;
   if (!files.count(path)) return os_error("open", path, ENOENT);
-  fds_[next_fd_] = OpenFile{.path = path};
+  fds_[next_fd_] = OpenFile{.path = path, .direct = (flags & O_DIRECT) != 0};
   return next_fd_++;
 }
 
@@ -148,35 +164,66 @@ Status FakeOs::close(int fd) {
 Result<size_t> FakeOs::pread(int fd, void* buf, size_t n, off_t offset) {
   auto it = fds_.find(fd);
   if (it == fds_.end()) return os_error("pread", "fd " + std::to_string(fd), EBADF);
-  if (it->second.cold) {
-    it->second.cold = false;
-    spend("pread_cold");
+  const std::string& path = it->second.path;
+  const std::string& content = files[path];
+  const size_t start = std::min(static_cast<size_t>(offset), content.size());
+  const size_t count = std::min(n, content.size() - start);
+  PreadCall call{.path = path, .offset = offset, .bytes = n, .direct = it->second.direct};
+  if (call.direct) {
+    spend("pread_direct");
   } else {
-    spend("pread");
+    // The pages this read touches; any of them evicted makes it a cold read that brings them back.
+    std::set<size_t>& evicted = evicted_[path];
+    for (size_t page = start / kPage; page * kPage < start + std::max<size_t>(count, 1); ++page)
+      call.cold = evicted.erase(page) > 0 || call.cold;
+    spend(call.cold ? "pread_cold" : "pread");
   }
-  const std::string& content = files[it->second.path];
-  if (static_cast<size_t>(offset) >= content.size()) return size_t{0};
-  const size_t count = std::min(n, content.size() - static_cast<size_t>(offset));
-  std::memcpy(buf, content.data() + offset, count);
+  preads.push_back(call);
+  std::memcpy(buf, content.data() + start, count);
   return count;
 }
 
 Status FakeOs::drop_cached_pages(int fd) {
   auto it = fds_.find(fd);
   if (it == fds_.end()) return os_error("drop cached pages of", "fd " + std::to_string(fd), EBADF);
-  if (evictable) it->second.cold = true;
+  if (!evictable) return Unit{};
+  const size_t pages = (files[it->second.path].size() + kPage - 1) / kPage;
+  std::set<size_t>& evicted = evicted_[it->second.path];
+  for (size_t page = 0; page < pages; ++page) evicted.insert(page);
   return Unit{};
 }
 
-Result<size_t> FakeOs::resident_pages(int fd, size_t length) {
+Result<size_t> FakeOs::resident_pages(int fd, off_t offset, size_t length) {
   auto it = fds_.find(fd);
   if (it == fds_.end()) return os_error("mmap", "fd " + std::to_string(fd), EBADF);
-  return it->second.cold ? size_t{0} : (length + 4095) / 4096;
+  const std::set<size_t>& evicted = evicted_[it->second.path];
+  size_t resident = 0;
+  const size_t first = static_cast<size_t>(offset) / kPage;
+  for (size_t page = first; page < first + (length + kPage - 1) / kPage; ++page)
+    resident += evicted.count(page) ? 0 : 1;
+  return resident;
 }
 
 Result<long> FakeOs::getppid() {
   spend("getppid");
   return 1L;
+}
+
+Result<int64_t> FakeOs::kernel_monotonic_ns() {
+  spend("clock_gettime");
+  return now_ns;
+}
+
+Result<int> FakeOs::current_cpu() {
+  if (affinity.empty()) return os_error("sched_getcpu", "", EINVAL);
+  return affinity.front();
+}
+
+Status FakeOs::set_thread_affinity(const std::vector<int>& cpus) {
+  affinity_log.push_back(cpus);
+  if (cpus.empty()) return os_error("sched_setaffinity", "", EINVAL);
+  affinity = cpus;
+  return Unit{};
 }
 
 // Not scripted: the probes that need these report "skipped" with the ENOSYS message.

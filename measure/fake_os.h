@@ -16,7 +16,11 @@ class FakeOs final : public Os {
  public:
   // --- Script
   // -------------------------------------------------------------------------------------
-  std::map<std::string, std::string> files;     // read_file / pread content; probe files land here
+  std::map<std::string, std::string> files;  // read_file / pread content; probe files land here
+  // Successive read_file() results for a path, ahead of `files` (e.g. /proc/stat moving on
+  // between two reads); the last one repeats. on_read runs before each read_file().
+  std::map<std::string, std::vector<std::string>> read_script;
+  std::function<void(const std::string& path)> on_read;
   std::map<std::string, int> errors;            // path -> errno for any call on that path
   std::map<std::string, std::string> links;     // readlink
   std::map<std::string, long> fs_magics;        // statfs f_type of a path and all below it
@@ -26,15 +30,22 @@ class FakeOs final : public Os {
 
   // Time: monotonic_ns() returns `now_ns`, then advances it by `clock_cost_ns`, so two reads in a
   // row are clock_cost_ns apart. Each call named in `latency_ns` ("pread", "pread_cold",
-  // "getppid") advances the clock by the next value of its list, cycling.
+  // "pread_direct", "getppid", "clock_gettime") advances the clock by the next value of its
+  // list, cycling.
   int64_t now_ns = 1'000'000;
   int64_t clock_cost_ns = 20;
   double tsc_ghz = 0;  // 0: no TSC
   std::map<std::string, std::vector<int64_t>> latency_ns;
 
-  // Page cache: when true, drop_cached_pages() empties a file's pages and the next pread costs
-  // latency_ns["pread_cold"]; when false pages stay resident, as on tmpfs.
+  // Page cache, per 4 KiB page of each file: files start resident. When `evictable`,
+  // drop_cached_pages() evicts a file's pages; a pread touching an evicted page costs
+  // latency_ns["pread_cold"] and brings the pages it read back. When false pages stay resident,
+  // as on tmpfs. A descriptor opened with O_DIRECT reads past the cache: "pread_direct".
   bool evictable = false;
+
+  // CPUs: the affinity a thread starts with; set_thread_affinity() replaces it (all threads
+  // share it here) and logs each request.
+  std::vector<int> affinity = {0};
 
   // Privileges, mounts and control files. mount() of `fstype` makes fs_magic(target) the value
   // fstype_magics gives it (unmount() restores the one before); mount_errors fail it with an errno.
@@ -54,6 +65,17 @@ class FakeOs final : public Os {
   std::map<std::string, int> calls;  // timed calls, remove(), mount() and unmount() -> count
   std::map<std::string, std::string> mounts;                // target -> fstype, mounted now
   std::vector<std::pair<std::string, std::string>> writes;  // write_file(path, content), in order
+  struct PreadCall {
+    std::string path;
+    off_t offset = 0;
+    size_t bytes = 0;
+    bool direct = false;  // through an O_DIRECT descriptor
+    bool cold = false;    // touched a page that was not in the cache
+  };
+  std::vector<PreadCall> preads;               // every pread(), in order
+  std::vector<std::vector<int>> affinity_log;  // every set_thread_affinity(), in order
+  int idle_priority_calls = 0;
+  int64_t slept_ns = 0;  // sleep_ns() in total
 
   void advance(int64_t ns) { now_ns += ns; }
 
@@ -82,16 +104,19 @@ class FakeOs final : public Os {
   Result<size_t> write(int fd, const void* buf, size_t n) override;
   Result<size_t> bytes_queued(int fd) override;
   Status drop_cached_pages(int fd) override;
-  Result<size_t> resident_pages(int fd, size_t length) override;
+  using Os::resident_pages;
+  Result<size_t> resident_pages(int fd, off_t offset, size_t length) override;
   Result<FdPair> open_channel(Channel kind) override;
   Result<long> getppid() override;
+  Result<int64_t> kernel_monotonic_ns() override;
   int thread_id() override { return tid; }
-  Result<int> current_cpu() override { return 0; }
-  Status pin_thread(std::optional<int> cpu) override {
-    pinned_cpu = cpu;
+  Result<int> current_cpu() override;
+  Result<std::vector<int>> thread_affinity() override { return affinity; }
+  Status set_thread_affinity(const std::vector<int>& cpus) override;
+  Status idle_priority() override {
+    ++idle_priority_calls;
     return Unit{};
   }
-  std::optional<int> pinned_cpu;  // what the last pin_thread asked for
 
   Result<int> uring_open(unsigned entries) override;
   Status uring_read(int ring, int fd, char* buf, unsigned length, unsigned count) override;
@@ -119,12 +144,13 @@ class FakeOs final : public Os {
  private:
   struct OpenFile {
     std::string path;
-    bool cold = false;
+    bool direct = false;
   };
   void spend(const std::string& call);
   std::optional<Error> scripted_error(std::string_view what, const std::string& path);
 
   std::map<int, OpenFile> fds_;
+  std::map<std::string, std::set<size_t>> evicted_;  // path -> pages not in the cache
   std::map<std::string, size_t> next_latency_;
   std::map<std::string, std::optional<long>> magic_before_mount_;
   int next_fd_ = 3;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "measure/load.h"
 #include "measure/os.h"
 
 namespace sysjourney::measure {
@@ -29,6 +30,9 @@ struct HostFacts {
   std::optional<bool> rotational{};                  // queue/rotational
   std::string scheduler{};                           // queue/scheduler, the [selected] one
   std::vector<std::string> notes{};                  // what could not be read, and why
+  // How busy the machine was while the probes ran: filled in by measure_machine(), not by
+  // read_host_facts(); known == false when no probes ran here (e.g. a document read by `fit`).
+  MachineLoad load{};
 };
 
 struct HostOptions {

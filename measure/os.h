@@ -88,17 +88,26 @@ class Os {
   virtual Result<size_t> bytes_queued(int fd) = 0;
   // posix_fadvise(POSIX_FADV_DONTNEED) over the whole file: drops only this file's clean pages.
   virtual Status drop_cached_pages(int fd) = 0;
-  // How many of the first `length` bytes' pages are in the page cache (mmap + mincore).
-  virtual Result<size_t> resident_pages(int fd, size_t length) = 0;
+  // How many pages of [offset, offset + length) are in the page cache (mmap + mincore); `offset`
+  // is a multiple of the page size.
+  virtual Result<size_t> resident_pages(int fd, off_t offset, size_t length) = 0;
+  Result<size_t> resident_pages(int fd, size_t length) { return resident_pages(fd, 0, length); }
   virtual Result<FdPair> open_channel(Channel kind) = 0;
   // syscall(SYS_getppid): the cheapest real system call, never cached by glibc.
   virtual Result<long> getppid() = 0;
+  // syscall(SYS_clock_gettime, CLOCK_MONOTONIC): the vDSO's clock, but through the kernel.
+  virtual Result<int64_t> kernel_monotonic_ns() = 0;
   virtual int thread_id() = 0;
-  // The CPU the calling thread runs on now (sched_getcpu), and pinning the calling thread to
-  // one CPU or to every CPU (sched_setaffinity). Wake-up probes keep both sides on one CPU, as
-  // the model's wake-up costs assume; a cross-CPU wake-up adds an IPI.
+  // The CPU the calling thread runs on now (sched_getcpu), the CPUs it may run on
+  // (sched_getaffinity, ascending) and setting them (sched_setaffinity). The probes pin their
+  // timing thread to one CPU, and both sides of a wake-up to that same CPU, as the model's
+  // wake-up costs assume; a cross-CPU wake-up adds an IPI.
   virtual Result<int> current_cpu() = 0;
-  virtual Status pin_thread(std::optional<int> cpu) = 0;  // nullopt: every CPU
+  virtual Result<std::vector<int>> thread_affinity() = 0;
+  virtual Status set_thread_affinity(const std::vector<int>& cpus) = 0;
+  // sched_setscheduler(SCHED_IDLE) for the calling thread: any other thread it wakes on its CPU
+  // then runs before it returns to user space. Lowering one's own priority needs no privilege.
+  virtual Status idle_priority() = 0;
 
   // io_uring: a ring is a small handle. uring_read queues `count` reads of `length` bytes at
   // offset 0 into buf[i * length], submits them with one io_uring_enter, and reaps all of them.

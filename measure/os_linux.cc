@@ -5,6 +5,7 @@
 #include <liburing.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -422,11 +423,11 @@ Status LinuxOs::drop_cached_pages(int fd) {
   return Unit{};
 }
 
-Result<size_t> LinuxOs::resident_pages(int fd, size_t length) {
+Result<size_t> LinuxOs::resident_pages(int fd, off_t offset, size_t length) {
   if (length == 0) return size_t{0};
   void* addr = nullptr;
   auto m = sys("mmap", fd, [&] {
-    addr = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, 0);
+    addr = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, offset);
     return addr == MAP_FAILED ? -1 : 0;
   });
   if (!m) return m.error();
@@ -495,6 +496,14 @@ Result<long> LinuxOs::getppid() {
   return sys("getppid", "", [] { return ::syscall(SYS_getppid); });
 }
 
+Result<int64_t> LinuxOs::kernel_monotonic_ns() {
+  timespec ts{};
+  auto r =
+      sys("clock_gettime", "", [&] { return ::syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts); });
+  if (!r) return r.error();
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
 int LinuxOs::thread_id() { return static_cast<int>(::syscall(SYS_gettid)); }
 
 Result<int> LinuxOs::current_cpu() {
@@ -503,18 +512,37 @@ Result<int> LinuxOs::current_cpu() {
   return cpu;
 }
 
-Status LinuxOs::pin_thread(std::optional<int> cpu) {
+Result<std::vector<int>> LinuxOs::thread_affinity() {
   cpu_set_t set;
   CPU_ZERO(&set);
-  if (cpu) {
-    if (*cpu < 0 || *cpu >= CPU_SETSIZE) return os_error("sched_setaffinity", std::to_string(*cpu), EINVAL);
-    CPU_SET(*cpu, &set);
-  } else {
-    for (int i = 0; i < CPU_SETSIZE; ++i) CPU_SET(i, &set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0)
+    return os_error("sched_getaffinity", "", errno);
+  std::vector<int> cpus;
+  for (int i = 0; i < CPU_SETSIZE; ++i)
+    if (CPU_ISSET(i, &set)) cpus.push_back(i);
+  return cpus;
+}
+
+Status LinuxOs::set_thread_affinity(const std::vector<int>& cpus) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::string named;
+  for (int cpu : cpus) {
+    named += (named.empty() ? "" : ",") + std::to_string(cpu);
+    if (cpu < 0 || cpu >= CPU_SETSIZE) return os_error("sched_setaffinity", named, EINVAL);
+    CPU_SET(cpu, &set);
   }
-  if (::sched_setaffinity(0, sizeof set, &set) != 0) {
-    return os_error("sched_setaffinity", cpu ? std::to_string(*cpu) : "all", errno);
-  }
+  // Pid 0 is the calling thread, not the whole process.
+  if (::sched_setaffinity(0, sizeof set, &set) != 0)
+    return os_error("sched_setaffinity", named, errno);
+  return Unit{};
+}
+
+Status LinuxOs::idle_priority() {
+  const sched_param param{};
+  auto r = sys("set SCHED_IDLE for", "this thread",
+               [&] { return ::sched_setscheduler(0, SCHED_IDLE, &param); });
+  if (!r) return r.error();
   return Unit{};
 }
 

@@ -1,5 +1,5 @@
 // The real machine behind Os. Every raw call goes through one wrapper that retries EINTR and
-// returns failures as os_error() values.
+// returns failures as os_error() values. Not final: tests derive from it to watch the real calls.
 #pragma once
 #include <memory>
 #include <vector>
@@ -10,7 +10,7 @@ struct io_uring;
 
 namespace sysjourney::measure {
 
-class LinuxOs final : public Os {
+class LinuxOs : public Os {
  public:
   LinuxOs();
   ~LinuxOs() override;
@@ -40,12 +40,16 @@ class LinuxOs final : public Os {
   Result<size_t> write(int fd, const void* buf, size_t n) override;
   Result<size_t> bytes_queued(int fd) override;
   Status drop_cached_pages(int fd) override;
-  Result<size_t> resident_pages(int fd, size_t length) override;
+  using Os::resident_pages;
+  Result<size_t> resident_pages(int fd, off_t offset, size_t length) override;
   Result<FdPair> open_channel(Channel kind) override;
   Result<long> getppid() override;
+  Result<int64_t> kernel_monotonic_ns() override;
   int thread_id() override;
   Result<int> current_cpu() override;
-  Status pin_thread(std::optional<int> cpu) override;
+  Result<std::vector<int>> thread_affinity() override;
+  Status set_thread_affinity(const std::vector<int>& cpus) override;
+  Status idle_priority() override;
 
   Result<int> uring_open(unsigned entries) override;
   Status uring_read(int handle, int fd, char* buf, unsigned length, unsigned count) override;

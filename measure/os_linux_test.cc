@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <thread>
@@ -162,6 +164,72 @@ TEST(LinuxOs, DropsOneFilesPages) {
   (void)os.close(*fd);
   (void)os.remove(file);
   (void)os.remove(*dir);
+}
+
+TEST(LinuxOs, ARandomColdReadBringsBackOnlyItsPage) {
+  LinuxOs os;
+  auto dir = os.make_private_dir(choose_probe_parent(os, ""));
+  ASSERT_TRUE(dir.ok());
+  auto magic = os.fs_magic(*dir);
+  if (!magic.ok() || memory_backed(*magic)) {
+    (void)os.remove(*dir);
+    GTEST_SKIP() << "the probe directory is memory-backed";
+  }
+  const std::string file = *dir + "/f";
+  ASSERT_TRUE(os.create_file(file, 1024 * 1024).ok());
+  auto fd = os.open(file, O_RDONLY);
+  ASSERT_TRUE(fd.ok());
+  ASSERT_TRUE(os.drop_cached_pages(*fd).ok());
+  ASSERT_EQ(os.resident_pages(*fd, 1024 * 1024).value(), 0u);
+  // 16 bytes at page 100, whose neighbour was never read: that page and no readahead around it.
+  char buf[16];
+  ASSERT_EQ(os.pread(*fd, buf, sizeof buf, 100 * 4096).value(), sizeof buf);
+  EXPECT_EQ(os.resident_pages(*fd, 100 * 4096, 4096).value(), 1u);
+  EXPECT_EQ(os.resident_pages(*fd, 99 * 4096, 4096).value(), 0u);
+  EXPECT_EQ(os.resident_pages(*fd, 1024 * 1024).value(), 1u);
+  (void)os.close(*fd);
+  (void)os.remove(file);
+  (void)os.remove(*dir);
+}
+
+TEST(LinuxOs, TheKernelsClockAgreesWithTheVdso) {
+  LinuxOs os;
+  const int64_t before = os.monotonic_ns();
+  auto kernel = os.kernel_monotonic_ns();
+  const int64_t after = os.monotonic_ns();
+  ASSERT_TRUE(kernel.ok()) << kernel.error().message;
+  EXPECT_GE(*kernel, before);
+  EXPECT_LE(*kernel, after);
+}
+
+TEST(LinuxOs, PinsAThreadAndGivesItsCpusBack) {
+  LinuxOs os;
+  std::thread([&] {  // a thread of its own: the test runner's affinity stays as it is
+    auto allowed = os.thread_affinity();
+    ASSERT_TRUE(allowed.ok()) << allowed.error().message;
+    ASSERT_FALSE(allowed->empty());
+    EXPECT_TRUE(std::is_sorted(allowed->begin(), allowed->end()));
+    const int cpu = allowed->back();
+    ASSERT_TRUE(os.set_thread_affinity({cpu}).ok());
+    EXPECT_EQ(os.thread_affinity().value(), std::vector<int>{cpu});
+    EXPECT_EQ(os.current_cpu().value(), cpu);
+    ASSERT_TRUE(os.set_thread_affinity(*allowed).ok());
+    EXPECT_EQ(os.thread_affinity().value(), *allowed);
+    auto bad = os.set_thread_affinity({-1});
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(errno_of(bad.error()), EINVAL);
+  })
+      .join();
+}
+
+TEST(LinuxOs, IdlePriorityIsForTheCallingThreadOnly) {
+  LinuxOs os;
+  std::thread([&] { EXPECT_TRUE(os.idle_priority().ok()); }).join();
+  EXPECT_EQ(::sched_getscheduler(0), SCHED_OTHER);
+  std::thread([&] {
+    ASSERT_TRUE(os.idle_priority().ok());
+    EXPECT_EQ(::sched_getscheduler(0), SCHED_IDLE);
+  }).join();
 }
 
 TEST(LinuxOs, UringReadsABatch) {

@@ -26,43 +26,77 @@ namespace sysjourney::measure {
 namespace {
 
 constexpr size_t kReadBytes = 16;  // read(fd, buf, 16): the call the whole project follows
+constexpr size_t kPage = 4096;
 constexpr size_t kHitFileBytes = 64 * 1024;
-constexpr size_t kColdFileBytes = 256 * 1024;
-constexpr size_t kDirectFileBytes = 4 * 1024 * 1024;
 constexpr size_t kDirectBlock = 4096;
-constexpr int kMinSamples = 5;
-constexpr int64_t kQuickBudgetNs = 250'000'000;   // x 15 probes: the quick run stays under 5 s
-constexpr int64_t kFullBudgetNs = 1'800'000'000;  // x 15 probes: the full run stays under 30 s
+// Cold reads take one page in every two: the page before each one is never read, so the
+// kernel sees a lone random read and reads just that page (no readahead of the neighbours).
+constexpr size_t kColdStride = 2 * kPage;
+constexpr size_t kDirectStride = kDirectBlock;
+// The fresh blocks are spread over twice as many slots as a run can use.
+constexpr uint64_t kSlotsPerUse = 2;
+constexpr int kMinSamples = 5;  // per round
+// Per probe and round: a slow machine is cut short rather than running for minutes.
+constexpr int64_t kQuickBudgetNs = 20'000'000;
+constexpr int64_t kFullBudgetNs = 110'000'000;
 
 enum class File { none, hit, cold, direct };
 
 struct Context;
 struct ProbeSpec;
-using ProbeFn = Result<Samples> (*)(Context&, const ProbeSpec&);
+using ProbeFn = Result<Samples> (*)(Context&, const ProbeSpec&, const SamplePlan&);
 
 struct ProbeSpec {
   std::string_view id;
   ProbeFn run;
-  int batch;          // calls per timed batch
-  int samples_full;   // timed batches in a full run
-  int samples_quick;  // ... in a quick run
+  int batch;         // calls per timed sample; 1: each call timed alone, its tail is real
+  int rounds_full;   // timed samples per round in a full run
+  int rounds_quick;  // ... in a quick run
   int ops_per_call = 1;
   int bytes = static_cast<int>(kReadBytes);
   File file = File::none;
+  bool per_call() const { return batch == 1 && ops_per_call == 1; }
+};
+
+// Hands out the blocks of a probe file, each at most once, in a scattered order: the device
+// sees neither a sequence to read ahead on nor a block it has served before. Slot 0 is never
+// used: a read at offset 0 starts the kernel's initial readahead.
+class FreshBlocks {
+ public:
+  FreshBlocks() = default;
+  FreshBlocks(uint64_t slots, uint64_t stride) : slots_(slots), stride_(stride) {
+    // Stepping by a prime visits every slot once as long as the slot count is not its multiple.
+    if (slots_ % kStep == 0) --slots_;
+  }
+  static size_t file_bytes(uint64_t slots, uint64_t stride) { return (slots + 1) * stride; }
+  std::optional<off_t> next() {
+    if (used_ >= slots_) return std::nullopt;
+    const uint64_t slot = used_++ * kStep % slots_;
+    return static_cast<off_t>((slot + 1) * stride_);
+  }
+
+ private:
+  static constexpr uint64_t kStep = 7919;
+  uint64_t slots_ = 0;
+  uint64_t stride_ = 0;
+  uint64_t used_ = 0;
 };
 
 struct Context {
   Os& os;
   const ProbeOptions& options;
   ProbeDir& dir;
+  RoundPolicy policy{};
   long fs_magic = 0;
   std::string fs{};
   double overhead_ns = 0;
   std::string files[4]{};        // by File
   std::string file_errors[4]{};  // why a file could not be made
+  FreshBlocks cold_blocks{}, direct_blocks{};
+  std::string ptrace_report{};  // made on first use
 
   SamplePlan plan(const ProbeSpec& spec) const {
-    const int wanted = options.quick ? spec.samples_quick : spec.samples_full;
+    const int wanted = options.quick ? spec.rounds_quick : spec.rounds_full;
     const int samples =
         std::max(kMinSamples, static_cast<int>(std::lround(wanted * options.scale)));
     return SamplePlan{.batch = spec.batch,
@@ -72,6 +106,12 @@ struct Context {
                       .min_samples = kMinSamples,
                       .budget_ns = options.quick ? kQuickBudgetNs : kFullBudgetNs,
                       .overhead_ns = overhead_ns};
+  }
+  // Every call a run can make, retried rounds included: each needs its own fresh block.
+  uint64_t calls_per_run(const ProbeSpec& spec) const {
+    const SamplePlan p = plan(spec);
+    return uint64_t(std::max(policy.rounds, 1) + std::max(policy.max_retries, 0)) *
+           uint64_t(p.warmup + p.samples) * uint64_t(p.batch);
   }
   const std::string& file(File f) const { return files[static_cast<int>(f)]; }
 };
@@ -111,6 +151,15 @@ Status write_all(Os& os, int fd, const char* data, size_t size) {
   return Unit{};
 }
 
+// Starts a helper thread, turning std::thread's exception into an error value.
+Result<std::thread> start_thread(std::function<void()> body) {
+  try {
+    return std::thread(std::move(body));
+  } catch (const std::system_error& e) {
+    return failure(std::string("cannot start a helper thread: ") + e.what());
+  }
+}
+
 // --- Baselines ----------------------------------------------------------------------------------
 
 // An out-of-line call the compiler can neither inline nor prove pure.
@@ -121,9 +170,9 @@ Status write_all(Os& os, int fd, const char* data, size_t size) {
 uint64_t (*volatile g_call_target)(uint64_t) = call_target;
 volatile uint64_t g_sink;
 
-Result<Samples> probe_function_call(Context& c, const ProbeSpec& spec) {
+Result<Samples> probe_function_call(Context& c, const ProbeSpec&, const SamplePlan& plan) {
   uint64_t x = 0;
-  auto r = time_batches(c.os, c.plan(spec), [&] {
+  auto r = time_batches(c.os, plan, [&] {
     x = g_call_target(x);  // each call depends on the last: latency, not throughput
     return Status(Unit{});
   });
@@ -131,9 +180,25 @@ Result<Samples> probe_function_call(Context& c, const ProbeSpec& spec) {
   return r;
 }
 
-Result<Samples> probe_vdso_clock_gettime(Context& c, const ProbeSpec& spec) {
+// How fast the CPU runs now: the fastest of three timings of 20000 dependent calls (about 30 us),
+// so that an interrupt in one of them does not count.
+double cpu_work_ns(Os& os) {
+  double fastest = 0;
+  for (int i = 0; i < 3; ++i) {
+    uint64_t x = 0;
+    const int64_t t0 = os.monotonic_ns();
+    for (int k = 0; k < 20000; ++k) x = g_call_target(x);
+    const int64_t t1 = os.monotonic_ns();
+    g_sink = x;
+    const double ns = static_cast<double>(t1 - t0);
+    fastest = i == 0 ? ns : std::min(fastest, ns);
+  }
+  return fastest;
+}
+
+Result<Samples> probe_vdso_clock_gettime(Context& c, const ProbeSpec&, const SamplePlan& plan) {
   int64_t sum = 0;
-  auto r = time_batches(c.os, c.plan(spec), [&] {
+  auto r = time_batches(c.os, plan, [&] {
     sum += c.os.monotonic_ns();
     return Status(Unit{});
   });
@@ -141,53 +206,81 @@ Result<Samples> probe_vdso_clock_gettime(Context& c, const ProbeSpec& spec) {
   return r;
 }
 
-Result<Samples> probe_syscall_getppid(Context& c, const ProbeSpec& spec) {
-  return time_batches(c.os, c.plan(spec), [&]() -> Status {
+Result<Samples> probe_syscall_getppid(Context& c, const ProbeSpec&, const SamplePlan& plan) {
+  return time_batches(c.os, plan, [&]() -> Status {
     if (auto r = c.os.getppid(); !r) return r.error();
     return Unit{};
   });
 }
 
+Result<Samples> probe_syscall_clock_gettime(Context& c, const ProbeSpec&, const SamplePlan& plan) {
+  int64_t sum = 0;
+  auto r = time_batches(c.os, plan, [&]() -> Status {
+    auto t = c.os.kernel_monotonic_ns();
+    if (!t) return t.error();
+    sum += *t;
+    return Unit{};
+  });
+  g_sink = static_cast<uint64_t>(sum);
+  return r;
+}
+
 // --- Files --------------------------------------------------------------------------------------
 
-Result<Samples> probe_read_file_hit(Context& c, const ProbeSpec& spec) {
+Result<Samples> probe_read_file_hit(Context& c, const ProbeSpec&, const SamplePlan& plan) {
   auto fd = c.os.open(c.file(File::hit), O_RDONLY);
   if (!fd) return fd.error();
   OsFd guard(c.os, *fd);
   char buf[kReadBytes];
   // The warm-up batch faults the page in; every timed read then hits.
-  return time_batches(c.os, c.plan(spec), [&] {
-    return expect_bytes(c.os.pread(*fd, buf, sizeof buf, 0), sizeof buf);
-  });
+  return time_batches(
+      c.os, plan, [&] { return expect_bytes(c.os.pread(*fd, buf, sizeof buf, 0), sizeof buf); });
 }
 
-Result<Samples> probe_read_file_cold(Context& c, const ProbeSpec& spec) {
+// Drops the cold file from the page cache once, before any round, and proves no page is left.
+// Only this file: the page cache as a whole is never dropped.
+Status evict_cold_file(Os& os, const std::string& path, size_t bytes) {
+  auto fd = os.open(path, O_RDONLY);
+  if (!fd) return fd.error();
+  OsFd guard(os, *fd);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (auto d = os.drop_cached_pages(*fd); !d) return d.error();
+    auto resident = os.resident_pages(*fd, bytes);
+    if (!resident) return resident.error();
+    if (*resident == 0) return Unit{};
+    if (attempt == 2)
+      return failure("pages stay in the page cache after POSIX_FADV_DONTNEED (" +
+                     std::to_string(*resident) + " of " + std::to_string(bytes / kPage) + ")");
+  }
+  return Unit{};
+}
+
+Result<Samples> probe_read_file_cold(Context& c, const ProbeSpec&, const SamplePlan& plan) {
   if (memory_backed(c.fs_magic))
     return failure("the probe directory is on " + c.fs + ", whose pages cannot be evicted");
   auto fd = c.os.open(c.file(File::cold), O_RDONLY);
   if (!fd) return fd.error();
   OsFd guard(c.os, *fd);
   char buf[kReadBytes];
-  const size_t pages = (kColdFileBytes + 4095) / 4096;
-  // Untimed before each read: evict this one file, then prove no page of it is left.
-  auto evict = [&]() -> Status {
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      if (auto d = c.os.drop_cached_pages(*fd); !d) return d.error();
-      auto resident = c.os.resident_pages(*fd, kColdFileBytes);
-      if (!resident) return resident.error();
-      if (*resident == 0) return Unit{};
-      if (attempt == 2)
-        return failure("pages stay in the page cache after POSIX_FADV_DONTNEED (" +
-                       std::to_string(*resident) + " of " + std::to_string(pages) + ")");
-    }
+  off_t offset = 0;
+  // Untimed before each read: the next block never read, and proof it is not cached.
+  auto pick = [&]() -> Status {
+    auto next = c.cold_blocks.next();
+    if (!next) return failure("cold.dat has no unread block left");
+    offset = *next;
+    auto resident = c.os.resident_pages(*fd, offset, kPage);
+    if (!resident) return resident.error();
+    if (*resident != 0)
+      return failure("the page at " + std::to_string(offset) +
+                     " of cold.dat was cached before its first read");
     return Unit{};
   };
-  return time_batches(c.os, c.plan(spec), evict, [&] {
-    return expect_bytes(c.os.pread(*fd, buf, sizeof buf, 0), sizeof buf);
+  return time_batches(c.os, plan, pick, [&] {
+    return expect_bytes(c.os.pread(*fd, buf, sizeof buf, offset), sizeof buf);
   });
 }
 
-Result<Samples> probe_read_direct(Context& c, const ProbeSpec& spec) {
+Result<Samples> probe_read_direct(Context& c, const ProbeSpec&, const SamplePlan& plan) {
   if (memory_backed(c.fs_magic))
     return failure("the probe directory is on " + c.fs +
                    ": O_DIRECT would read memory, not a device");
@@ -203,12 +296,14 @@ Result<Samples> probe_read_direct(Context& c, const ProbeSpec& spec) {
   if (int e = posix_memalign(&raw, kDirectBlock, kDirectBlock); e != 0)
     return os_error("allocate", "an aligned buffer", e);
   std::unique_ptr<void, decltype(&std::free)> buf(raw, &std::free);
-  const uint64_t blocks = kDirectFileBytes / kDirectBlock;
-  uint64_t i = 0;
-  return time_batches(c.os, c.plan(spec), [&]() -> Status {
-    // A stride coprime with the block count visits every block in a scattered order, so neither
-    // the device's read-ahead nor a repeated block turns the read into a cache hit.
-    const off_t offset = static_cast<off_t>((i++ * 7919 % blocks) * kDirectBlock);
+  off_t offset = 0;
+  auto pick = [&]() -> Status {
+    auto next = c.direct_blocks.next();
+    if (!next) return failure("direct.dat has no unread block left");
+    offset = *next;
+    return Unit{};
+  };
+  return time_batches(c.os, plan, pick, [&]() -> Status {
     auto r = c.os.pread(*fd, buf.get(), kDirectBlock, offset);
     if (!r && errno_of(r.error()) == EINVAL)
       return failure(c.fs + " rejected an aligned O_DIRECT read: " + r.error().message);
@@ -218,7 +313,8 @@ Result<Samples> probe_read_direct(Context& c, const ProbeSpec& spec) {
 
 // --- Pipes and sockets with data already queued --------------------------------------------------
 
-Result<Samples> read_queued(Context& c, const ProbeSpec& spec, Channel kind) {
+Result<Samples> read_queued(Context& c, const ProbeSpec& spec, const SamplePlan& plan,
+                            Channel kind) {
   auto pair = c.os.open_channel(kind);
   if (!pair) return pair.error();
   OsFd reader(c.os, pair->reader), writer(c.os, pair->writer);
@@ -236,24 +332,24 @@ Result<Samples> read_queued(Context& c, const ProbeSpec& spec, Channel kind) {
       if (c.os.monotonic_ns() > deadline) return failure("queued data did not arrive within 1 s");
     }
   };
-  return time_batches(c.os, c.plan(spec), fill, [&] {
+  return time_batches(c.os, plan, fill, [&] {
     return expect_bytes(c.os.read(reader.get(), buf, sizeof buf), sizeof buf);
   });
 }
 
-Result<Samples> probe_read_pipe(Context& c, const ProbeSpec& s) {
-  return read_queued(c, s, Channel::pipe);
+Result<Samples> probe_read_pipe(Context& c, const ProbeSpec& s, const SamplePlan& p) {
+  return read_queued(c, s, p, Channel::pipe);
 }
-Result<Samples> probe_read_unix(Context& c, const ProbeSpec& s) {
-  return read_queued(c, s, Channel::unix_stream);
+Result<Samples> probe_read_unix(Context& c, const ProbeSpec& s, const SamplePlan& p) {
+  return read_queued(c, s, p, Channel::unix_stream);
 }
-Result<Samples> probe_read_tcp(Context& c, const ProbeSpec& s) {
-  return read_queued(c, s, Channel::tcp_loopback);
+Result<Samples> probe_read_tcp(Context& c, const ProbeSpec& s, const SamplePlan& p) {
+  return read_queued(c, s, p, Channel::tcp_loopback);
 }
 
 // --- io_uring -----------------------------------------------------------------------------------
 
-Result<Samples> probe_io_uring(Context& c, const ProbeSpec& spec) {
+Result<Samples> probe_io_uring(Context& c, const ProbeSpec& spec, const SamplePlan& plan) {
   const unsigned n = static_cast<unsigned>(spec.ops_per_call);
   auto ring = c.os.uring_open(n);
   if (!ring) return ring.error();
@@ -264,7 +360,7 @@ Result<Samples> probe_io_uring(Context& c, const ProbeSpec& spec) {
   }
   OsFd guard(c.os, *fd);
   std::vector<char> bufs(n * kReadBytes);
-  auto r = time_batches(c.os, c.plan(spec),
+  auto r = time_batches(c.os, plan,
                         [&] { return c.os.uring_read(*ring, *fd, bufs.data(), kReadBytes, n); });
   c.os.uring_close(*ring);
   return r;
@@ -299,7 +395,7 @@ Result<Samples> decode_report(const std::string& text) {
   return s;
 }
 
-[[noreturn]] void run_traced_child(Context& c, const ProbeSpec& spec, int fd,
+[[noreturn]] void run_traced_child(Context& c, const SamplePlan& plan, int fd,
                                    const std::string& report_path) {
   Result<Samples> result = failure("not run");
   if (auto t = c.os.ptrace_traceme(); !t) {
@@ -308,9 +404,8 @@ Result<Samples> decode_report(const std::string& text) {
     result = s.error();
   } else {
     char buf[kReadBytes];
-    result = time_batches(c.os, c.plan(spec), [&] {
-      return expect_bytes(c.os.pread(fd, buf, sizeof buf, 0), sizeof buf);
-    });
+    result = time_batches(
+        c.os, plan, [&] { return expect_bytes(c.os.pread(fd, buf, sizeof buf, 0), sizeof buf); });
   }
   // Through a file, not a pipe: a child blocked on a full pipe would never reach the exit the
   // tracer waits for.
@@ -322,36 +417,19 @@ Result<Samples> decode_report(const std::string& text) {
   std::abort();  // exit_child never returns; the compiler cannot see that through a virtual call
 }
 
-// Pins the calling thread to the CPU it is on for as long as it lives, then lets it run
-// anywhere again. Without it the two sides of a wake-up land on one CPU or on two from run to
-// run, and the result flips between two levels (a cross-CPU wake-up adds an IPI).
-class SameCpu {
- public:
-  explicit SameCpu(Os& os) : os_(os) {
-    auto cpu = os.current_cpu();
-    if (cpu && os.pin_thread(*cpu)) cpu_ = *cpu;
-  }
-  ~SameCpu() {
-    if (cpu_) (void)os_.pin_thread(std::nullopt);
-  }
-  std::optional<int> cpu() const { return cpu_; }
-
- private:
-  Os& os_;
-  std::optional<int> cpu_;
-};
-
-Result<Samples> probe_read_ptraced(Context& c, const ProbeSpec& spec) {
+Result<Samples> probe_read_ptraced(Context& c, const ProbeSpec&, const SamplePlan& plan) {
   auto fd = c.os.open(c.file(File::hit), O_RDONLY);
   if (!fd) return fd.error();
   OsFd file(c.os, *fd);
-  auto report_path = c.dir.add_file("ptrace-report.txt", 0);
-  if (!report_path) return report_path.error();
-  // Tracer and tracee share one CPU (the child inherits the pin), as the model assumes.
-  SameCpu same_cpu(c.os);
+  if (c.ptrace_report.empty()) {
+    auto report_path = c.dir.add_file("ptrace-report.txt", 0);
+    if (!report_path) return report_path.error();
+    c.ptrace_report = *report_path;
+  }
+  // Tracer and tracee share one CPU: the child inherits the timing thread's pin.
   auto pid = c.os.fork();
   if (!pid) return pid.error();
-  if (*pid == 0) run_traced_child(c, spec, *fd, *report_path);
+  if (*pid == 0) run_traced_child(c, plan, *fd, c.ptrace_report);
 
   // A bare tracer: resume at every syscall stop, pass other signals on, decode nothing.
   int64_t syscall_stops = 0;
@@ -385,7 +463,7 @@ Result<Samples> probe_read_ptraced(Context& c, const ProbeSpec& spec) {
     }
   }
   if (trace_error) return *trace_error;
-  auto report = c.os.read_file(*report_path);
+  auto report = c.os.read_file(c.ptrace_report);
   if (!report) return report.error();
   auto samples = decode_report(*report);
   if (!samples) return samples;
@@ -398,8 +476,7 @@ Result<Samples> probe_read_ptraced(Context& c, const ProbeSpec& spec) {
 
 // --- Waking a sleeping reader -------------------------------------------------------------------
 
-
-// Waits (at most 5 ms) until thread `tid` sleeps, so each round measures a real wake-up rather
+// Waits (at most 5 ms) until thread `tid` sleeps, so each sample measures a real wake-up rather
 // than a read that finds the data already there.
 void wait_until_asleep(Os& os, int tid) {
   const std::string stat = "/proc/self/task/" + std::to_string(tid) + "/stat";
@@ -415,176 +492,244 @@ void wait_until_asleep(Os& os, int tid) {
   }
 }
 
-Result<Samples> probe_pipe_wakeup(Context& c, const ProbeSpec& spec) {
+// The timing thread reads a pipe and sleeps; a writer on the same CPU stamps the time into the
+// 16 bytes and writes them. The writer runs as SCHED_IDLE, so the reader it wakes preempts it
+// before its write() returns: the sample is the writer's write() plus the reader's wake-up and
+// return, and not whatever the writer would do next. A sample where the writer got back to user
+// space first is dropped.
+Result<Samples> probe_pipe_wakeup(Context& c, const ProbeSpec&, const SamplePlan& plan) {
   auto data = c.os.open_channel(Channel::pipe);
   if (!data) return data.error();
   OsFd data_reader(c.os, data->reader), data_writer(c.os, data->writer);
   auto ready = c.os.open_channel(Channel::pipe);
   if (!ready) return ready.error();
   OsFd ready_reader(c.os, ready->reader), ready_writer(c.os, ready->writer);
-  const SamplePlan plan = c.plan(spec);
 
-  // The reader says "ready", blocks in read(), and on waking subtracts the writer's timestamp
-  // (carried in the 16 bytes) from its own. It stops at end of file or on an error.
-  std::atomic<int> reader_tid{0};
-  std::vector<double> wake_ns;
-  std::optional<Error> reader_error;
-  SameCpu same_cpu(c.os);
-  auto reader = [&] {
-    if (same_cpu.cpu()) (void)c.os.pin_thread(same_cpu.cpu());
-    reader_tid = c.os.thread_id();
-    for (int round = 0;; ++round) {
-      if (auto w = c.os.write(ready_writer.get(), "r", 1); !w) {
-        reader_error = w.error();
-        return;
+  const int reader_tid = c.os.thread_id();
+  std::atomic<int> woken{0};          // data reads the reader has finished
+  std::atomic<bool> went_on{false};   // the writer returned before the reader ran
+  std::optional<Error> writer_error;  // read after join()
+  // The helper inherits the timing thread's CPU.
+  auto writer = [&] {
+    if (auto p = c.os.idle_priority(); !p) {
+      writer_error = p.error();
+    } else {
+      for (int sent = 0;; ++sent) {
+        char said = 0;
+        auto r = c.os.read(ready_reader.get(), &said, 1);
+        if (!r || *r == 0) {  // end of file: the reader is done
+          if (!r) writer_error = r.error();
+          break;
+        }
+        wait_until_asleep(c.os, reader_tid);
+        char buf[kReadBytes] = {};
+        const int64_t t0 = c.os.monotonic_ns();
+        std::memcpy(buf, &t0, sizeof t0);
+        auto w = c.os.write(data_writer.get(), buf, sizeof buf);
+        if (woken.load() <= sent) went_on = true;
+        if (!w) {
+          writer_error = w.error();
+          break;
+        }
       }
-      char buf[kReadBytes];
-      auto n = c.os.read(data_reader.get(), buf, sizeof buf);
-      const int64_t woke = c.os.monotonic_ns();
-      if (n && *n == 0) return;
-      if (auto s = expect_bytes(n, sizeof buf); !s) {
-        reader_error = s.error();
-        (void)c.os.write(ready_writer.get(), "x", 1);
-        return;
-      }
-      int64_t sent = 0;
-      std::memcpy(&sent, buf, sizeof sent);
-      if (round >= plan.warmup) wake_ns.push_back(per_op_ns(woke - sent, c.overhead_ns, 1));
     }
+    data_writer.reset();  // end of file: a reader still waiting stops
   };
-  std::thread thread;
-  try {
-    thread = std::thread(reader);
-  } catch (const std::system_error& e) {  // the one way std::thread reports failure
-    return failure(std::string("cannot start a reader thread: ") + e.what());
-  }
+  auto thread = start_thread(writer);
+  if (!thread) return thread.error();
 
-  std::optional<Error> writer_error;
+  Samples out;
+  int late = 0;
+  std::optional<Error> reader_error;
   const int64_t start = c.os.monotonic_ns();
-  for (int round = 0; round < plan.warmup + plan.samples; ++round) {
-    char said = 0;
-    auto r = c.os.read(ready_reader.get(), &said, 1);
-    if (!r || *r != 1 || said != 'r') {
-      if (!r) writer_error = r.error();
+  for (int i = 0; i < plan.warmup + plan.samples; ++i) {
+    if (auto w = c.os.write(ready_writer.get(), "r", 1); !w) {
+      reader_error = w.error();
       break;
     }
-    wait_until_asleep(c.os, reader_tid.load());
-    char buf[kReadBytes] = {};
-    const int64_t sent = c.os.monotonic_ns();
-    std::memcpy(buf, &sent, sizeof sent);
-    if (auto w = c.os.write(data_writer.get(), buf, sizeof buf); !w) {
-      writer_error = w.error();
+    char buf[kReadBytes];
+    auto n = c.os.read(data_reader.get(), buf, sizeof buf);
+    const int64_t woke = c.os.monotonic_ns();
+    const bool dropped = went_on.exchange(false);
+    woken.fetch_add(1);
+    if (n && *n == 0) break;  // the writer stopped; its error says why
+    if (auto s = expect_bytes(n, sizeof buf); !s) {
+      reader_error = s.error();
       break;
     }
-    if (round >= plan.warmup + plan.min_samples && c.os.monotonic_ns() - start > plan.budget_ns)
+    if (i < plan.warmup) continue;
+    if (dropped) {
+      ++late;
+      continue;
+    }
+    int64_t sent = 0;
+    std::memcpy(&sent, buf, sizeof sent);
+    out.per_op_ns.push_back(per_op_ns(woke - sent, c.overhead_ns, 1));
+    if (static_cast<int>(out.per_op_ns.size()) >= plan.min_samples && woke - start > plan.budget_ns)
       break;
   }
-  data_writer.reset();  // end of file tells the reader to stop
-  thread.join();
+  ready_writer.reset();  // end of file: the writer stops
+  thread->join();
   if (reader_error) return *reader_error;
   if (writer_error) return *writer_error;
-  Samples out;
-  out.per_op_ns = std::move(wake_ns);
+  if (late > static_cast<int>(out.per_op_ns.size()))
+    return failure("the woken reader ran after the writer's write() returned in " +
+                   std::to_string(late) + " of " + std::to_string(late + out.per_op_ns.size()) +
+                   " wake-ups");
   out.ops = static_cast<int64_t>(out.per_op_ns.size());
   return out;
 }
 
+// Two threads on one CPU, 16 bytes each way through two pipes: the timing thread writes, the
+// echo thread wakes, reads and writes back, and the timing thread wakes with the answer.
+Result<Samples> probe_pipe_pingpong(Context& c, const ProbeSpec&, const SamplePlan& plan) {
+  auto ping = c.os.open_channel(Channel::pipe);
+  if (!ping) return ping.error();
+  OsFd ping_reader(c.os, ping->reader), ping_writer(c.os, ping->writer);
+  auto pong = c.os.open_channel(Channel::pipe);
+  if (!pong) return pong.error();
+  OsFd pong_reader(c.os, pong->reader), pong_writer(c.os, pong->writer);
+
+  std::optional<Error> echo_error;  // read after join()
+  auto echo = [&] {                 // inherits the timing thread's CPU
+    char buf[kReadBytes];
+    for (;;) {
+      auto n = c.os.read(ping_reader.get(), buf, sizeof buf);
+      if (n && *n == 0) break;  // end of file: the timing thread is done
+      if (auto s = expect_bytes(n, sizeof buf); !s) {
+        echo_error = s.error();
+        break;
+      }
+      if (auto w = write_all(c.os, pong_writer.get(), buf, sizeof buf); !w) {
+        echo_error = w.error();
+        break;
+      }
+    }
+    pong_writer.reset();  // end of file: a timing thread still waiting stops
+  };
+  auto thread = start_thread(echo);
+  if (!thread) return thread.error();
+
+  char buf[kReadBytes] = {'p'};
+  auto r = time_batches(c.os, plan, [&]() -> Status {
+    if (auto w = write_all(c.os, ping_writer.get(), buf, sizeof buf); !w) return w;
+    auto n = c.os.read(pong_reader.get(), buf, sizeof buf);
+    if (n && *n == 0) return failure("the echo thread stopped");
+    return expect_bytes(n, sizeof buf);
+  });
+  ping_writer.reset();
+  thread->join();
+  if (echo_error) return *echo_error;
+  return r;
+}
+
 // --- The table ----------------------------------------------------------------------------------
 
-// Counts are per probe: batch x samples is sized so a full run of each stays well inside its
-// budget on a typical machine, and the budget cuts it short on a slow one.
+// Samples per round are sized so a quick round takes about 0.15 s and a full one about 1.2 s on
+// a typical machine; the per-round budget cuts a slow or busy machine short.
 constexpr ProbeSpec kProbes[] = {
     {.id = "function_call",
      .run = probe_function_call,
      .batch = 1000,
-     .samples_full = 5000,
-     .samples_quick = 500,
+     .rounds_full = 20000,
+     .rounds_quick = 2000,
      .bytes = 0},
     {.id = "vdso_clock_gettime",
      .run = probe_vdso_clock_gettime,
      .batch = 1000,
-     .samples_full = 2000,
-     .samples_quick = 200,
+     .rounds_full = 2000,
+     .rounds_quick = 250,
      .bytes = 0},
     {.id = "syscall_getppid",
      .run = probe_syscall_getppid,
      .batch = 100,
-     .samples_full = 5000,
-     .samples_quick = 500,
+     .rounds_full = 10000,
+     .rounds_quick = 1200,
+     .bytes = 0},
+    {.id = "syscall_clock_gettime",
+     .run = probe_syscall_clock_gettime,
+     .batch = 100,
+     .rounds_full = 10000,
+     .rounds_quick = 1000,
      .bytes = 0},
     {.id = "read_file_hit",
      .run = probe_read_file_hit,
      .batch = 100,
-     .samples_full = 5000,
-     .samples_quick = 500,
+     .rounds_full = 5000,
+     .rounds_quick = 600,
      .file = File::hit},
     {.id = "read_file_cold",
      .run = probe_read_file_cold,
      .batch = 1,
-     .samples_full = 1000,
-     .samples_quick = 100,
+     .rounds_full = 300,
+     .rounds_quick = 120,
      .file = File::cold},
     {.id = "read_direct",
      .run = probe_read_direct,
      .batch = 1,
-     .samples_full = 5000,
-     .samples_quick = 500,
+     .rounds_full = 600,
+     .rounds_quick = 180,
      .bytes = static_cast<int>(kDirectBlock),
      .file = File::direct},
     {.id = "read_pipe",
      .run = probe_read_pipe,
      .batch = 256,
-     .samples_full = 1000,
-     .samples_quick = 100},
+     .rounds_full = 1500,
+     .rounds_quick = 180},
     {.id = "read_unix",
      .run = probe_read_unix,
      .batch = 256,
-     .samples_full = 1000,
-     .samples_quick = 100},
+     .rounds_full = 1500,
+     .rounds_quick = 180},
     {.id = "read_tcp",
      .run = probe_read_tcp,
      .batch = 256,
-     .samples_full = 1000,
-     .samples_quick = 100},
+     .rounds_full = 1500,
+     .rounds_quick = 150},
     {.id = "io_uring_batch_1",
      .run = probe_io_uring,
      .batch = 128,
-     .samples_full = 2000,
-     .samples_quick = 200,
+     .rounds_full = 1500,
+     .rounds_quick = 150,
      .ops_per_call = 1,
      .file = File::hit},
     {.id = "io_uring_batch_8",
      .run = probe_io_uring,
      .batch = 16,
-     .samples_full = 2000,
-     .samples_quick = 200,
+     .rounds_full = 2500,
+     .rounds_quick = 300,
      .ops_per_call = 8,
      .file = File::hit},
     {.id = "io_uring_batch_32",
      .run = probe_io_uring,
      .batch = 4,
-     .samples_full = 2000,
-     .samples_quick = 200,
+     .rounds_full = 2500,
+     .rounds_quick = 300,
      .ops_per_call = 32,
      .file = File::hit},
     {.id = "io_uring_batch_128",
      .run = probe_io_uring,
      .batch = 1,
-     .samples_full = 2000,
-     .samples_quick = 200,
+     .rounds_full = 2500,
+     .rounds_quick = 300,
      .ops_per_call = 128,
      .file = File::hit},
     {.id = "read_ptraced",
      .run = probe_read_ptraced,
-     .batch = 10,
-     .samples_full = 1000,
-     .samples_quick = 100,
+     .batch = 1,
+     .rounds_full = 10000,
+     .rounds_quick = 1200,
      .file = File::hit},
     {.id = "pipe_wakeup",
      .run = probe_pipe_wakeup,
      .batch = 1,
-     .samples_full = 5000,
-     .samples_quick = 500},
+     .rounds_full = 5000,
+     .rounds_quick = 600},
+    {.id = "pipe_pingpong_rtt",
+     .run = probe_pipe_pingpong,
+     .batch = 1,
+     .rounds_full = 10000,
+     .rounds_quick = 1200},
 };
 
 constexpr auto kIds = [] {
@@ -593,40 +738,67 @@ constexpr auto kIds = [] {
   return ids;
 }();
 
-struct FileSpec {
-  File file;
-  std::string_view name;
-  size_t bytes;
-};
-constexpr FileSpec kFiles[] = {
-    {.file = File::hit, .name = "hit.dat", .bytes = kHitFileBytes},
-    {.file = File::cold, .name = "cold.dat", .bytes = kColdFileBytes},
-    {.file = File::direct, .name = "direct.dat", .bytes = kDirectFileBytes},
+RoundPolicy default_policy(bool quick) {
+  if (quick) return RoundPolicy{.rounds = 9, .max_retries = 2, .retry_wait_ns = 250'000'000};
+  return RoundPolicy{.rounds = 10, .max_retries = 3, .retry_wait_ns = 500'000'000};
+}
+
+// Pins the calling thread to one CPU for as long as it lives, then gives back the CPUs it had.
+// The highest allowed CPU, so that runs land on the same one; CPU 0 also tends to take more of
+// the machine's housekeeping.
+class PinnedThread {
+ public:
+  explicit PinnedThread(Os& os) : os_(os) {
+    auto allowed = os.thread_affinity();
+    if (!allowed || allowed->empty()) return;
+    allowed_ = *allowed;
+    if (os.set_thread_affinity({allowed_.back()})) cpu_ = allowed_.back();
+  }
+  ~PinnedThread() {
+    if (cpu_ >= 0) (void)os_.set_thread_affinity(allowed_);
+  }
+  PinnedThread(const PinnedThread&) = delete;
+  PinnedThread& operator=(const PinnedThread&) = delete;
+  int cpu() const { return cpu_; }
+
+ private:
+  Os& os_;
+  std::vector<int> allowed_;
+  int cpu_ = -1;
 };
 
-ProbeResult run_one(Context& c, const ProbeSpec& spec) {
+ProbeResult summarize_probe(const Context& c, const ProbeSpec& spec,
+                            const std::vector<RoundResult>& kept, size_t index) {
   ProbeResult out{
       .id = std::string(spec.id), .batch = spec.batch * spec.ops_per_call, .bytes = spec.bytes};
   out.timer_overhead_ns = c.overhead_ns;
-  if (spec.file != File::none && c.file(spec.file).empty()) {
-    out.skipped = c.file_errors[static_cast<int>(spec.file)];
+  out.p99_of = spec.per_call() ? "calls" : "batch_means";
+  std::vector<std::vector<double>> rounds;
+  for (const RoundResult& round : kept) {
+    const Result<Samples>& r = round[index];
+    if (!r) {
+      out.skipped = r.error().message;
+      return out;
+    }
+    rounds.push_back(r->per_op_ns);
+    out.iterations += r->ops;
+    out.samples += static_cast<int>(r->per_op_ns.size());
+  }
+  const RoundSummary s = summarize_rounds(rounds);
+  if (s.round_medians.empty()) {
+    out = ProbeResult{.id = out.id, .skipped = "no samples were taken"};
     return out;
   }
-  auto samples = spec.run(c, spec);
-  if (!samples) {
-    out.skipped = samples.error().message;
-    return out;
-  }
-  if (samples->per_op_ns.empty()) {
-    out.skipped = "no samples were taken";
-    return out;
-  }
-  const Summary s = summarize(samples->per_op_ns);
   out.median_ns = s.median;
-  out.p99_ns = s.p99;
-  out.min_ns = s.min;
-  out.iterations = samples->ops;
-  out.samples = static_cast<int>(samples->per_op_ns.size());
+  out.p99_ns = s.pooled.p99;
+  out.min_ns = s.pooled.min;
+  out.rounds = static_cast<int>(s.round_medians.size());
+  out.spread = s.spread;
+  out.round_medians_ns = s.round_medians;
+  if (spec.per_call()) {
+    out.p50_call_ns = s.pooled.median;
+    out.p99_call_ns = s.pooled.p99;
+  }
   return out;
 }
 
@@ -634,7 +806,7 @@ ProbeResult run_one(Context& c, const ProbeSpec& spec) {
 
 std::span<const std::string_view> probe_ids() { return kIds; }
 
-Result<std::vector<ProbeResult>> run_probes(Os& os, const ProbeOptions& options) {
+Result<ProbeRun> run_probes(Os& os, const ProbeOptions& options) {
   for (const std::string& id : options.only) {
     if (std::ranges::find(kIds, id) == kIds.end()) {
       std::string allowed;
@@ -654,32 +826,84 @@ Result<std::vector<ProbeResult>> run_probes(Os& os, const ProbeOptions& options)
 
   auto dir = ProbeDir::create(os, choose_probe_parent(os, options.dir));
   if (!dir) return dir.error();
-  Context ctx{.os = os, .options = options, .dir = *dir};
+  Context ctx{.os = os,
+              .options = options,
+              .dir = *dir,
+              .policy = options.rounds.value_or(default_policy(options.quick))};
   if (auto magic = os.fs_magic(dir->path())) {
     ctx.fs_magic = *magic;
     ctx.fs = fs_name(*magic);
   } else {
     ctx.fs = "an unknown filesystem";
   }
-  // Only the files the selected probes read; a file that cannot be made skips its probes.
-  for (const FileSpec& f : kFiles) {
-    if (std::ranges::none_of(selected, [&](const ProbeSpec* s) { return s->file == f.file; }))
+  // Only the files the selected probes read; a file that cannot be made skips its probes. The
+  // cold and direct files hold a fresh block for every call the run can make.
+  for (const ProbeSpec* spec : selected) {
+    const int f = static_cast<int>(spec->file);
+    if (spec->file == File::none || !ctx.files[f].empty() || !ctx.file_errors[f].empty()) continue;
+    std::string name = "hit.dat";
+    size_t bytes = kHitFileBytes;
+    if (spec->file == File::cold || spec->file == File::direct) {
+      const bool cold = spec->file == File::cold;
+      const uint64_t slots = ctx.calls_per_run(*spec) * kSlotsPerUse;
+      const uint64_t stride = cold ? kColdStride : kDirectStride;
+      (cold ? ctx.cold_blocks : ctx.direct_blocks) = FreshBlocks(slots, stride);
+      name = cold ? "cold.dat" : "direct.dat";
+      bytes = FreshBlocks::file_bytes(slots, stride);
+    }
+    auto path = dir->add_file(name, bytes);
+    if (!path) {
+      ctx.file_errors[f] = path.error().message;
       continue;
-    auto path = dir->add_file(std::string(f.name), f.bytes);
-    if (path)
-      ctx.files[static_cast<int>(f.file)] = *path;
-    else
-      ctx.file_errors[static_cast<int>(f.file)] = path.error().message;
+    }
+    ctx.files[f] = *path;
+    if (spec->file == File::cold && !memory_backed(ctx.fs_magic)) {
+      if (auto e = evict_cold_file(os, *path, bytes); !e) {
+        ctx.files[f].clear();
+        ctx.file_errors[f] = e.error().message;
+      }
+    }
   }
+
+  const PinnedThread pinned(os);
   ctx.overhead_ns = timer_overhead_ns(os, 1000);
 
-  std::vector<ProbeResult> results;
-  const int total = static_cast<int>(selected.size());
-  for (int i = 0; i < total; ++i) {
-    if (options.progress) options.progress(selected[i]->id, i, total);
-    results.push_back(run_one(ctx, *selected[i]));
+  // A probe that fails is not run again; every later round reports the same error.
+  const size_t n = selected.size();
+  std::vector<std::optional<Error>> failed(n);
+  for (size_t i = 0; i < n; ++i) {
+    const int f = static_cast<int>(selected[i]->file);
+    if (selected[i]->file != File::none && ctx.files[f].empty())
+      failed[i] = failure(ctx.file_errors[f]);
   }
-  return results;
+  const int total = static_cast<int>(n) * std::max(ctx.policy.rounds, 1);
+  auto run_round = [&](int round) {
+    RoundResult out;
+    for (size_t i = 0; i < n; ++i) {
+      if (options.progress)
+        options.progress(selected[i]->id, round * static_cast<int>(n) + static_cast<int>(i), total);
+      if (failed[i]) {
+        out.emplace_back(*failed[i]);
+        continue;
+      }
+      Result<Samples> r = selected[i]->run(ctx, *selected[i], ctx.plan(*selected[i]));
+      if (!r) failed[i] = r.error();
+      out.push_back(std::move(r));
+    }
+    return out;
+  };
+  RoundsRun rounds =
+      run_rounds(os, ctx.policy, pinned.cpu(), run_round, [&] { return cpu_work_ns(os); });
+
+  ProbeRun run;
+  run.load = rounds.load;
+  for (size_t i = 0; i < n; ++i) {
+    ProbeResult r = summarize_probe(ctx, *selected[i], rounds.kept, i);
+    // A failure in a dropped round never reached `kept`; it still means the probe cannot run.
+    if (r.skipped.empty() && failed[i]) r = ProbeResult{.id = r.id, .skipped = failed[i]->message};
+    run.probes.push_back(std::move(r));
+  }
+  return run;
 }
 
 }  // namespace sysjourney::measure

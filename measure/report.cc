@@ -50,6 +50,35 @@ nlohmann::json to_json(const ProbeResult& p) {
   j["batch"] = p.batch;
   j["bytes"] = p.bytes;
   j["timer_overhead_ns"] = tenths(p.timer_overhead_ns);
+  j["p99_of"] = p.p99_of;
+  j["p50_call_ns"] = p.p50_call_ns ? nlohmann::json(tenths(*p.p50_call_ns)) : nlohmann::json();
+  j["p99_call_ns"] = p.p99_call_ns ? nlohmann::json(tenths(*p.p99_call_ns)) : nlohmann::json();
+  j["rounds"] = p.rounds;
+  j["spread"] = std::round(p.spread * 1000) / 1000;
+  j["round_medians_ns"] = nlohmann::json::array();
+  for (double m : p.round_medians_ns) j["round_medians_ns"].push_back(tenths(m));
+  return j;
+}
+
+nlohmann::json to_json(const MachineLoad& l) {
+  auto one = [](double v) { return std::round(v * 10) / 10; };
+  nlohmann::json j;
+  // Unknown only when nothing was seen: a CPU that slowed says busy even without /proc.
+  j["busy"] = l.known || l.busy ? nlohmann::json(l.busy) : nlohmann::json();
+  j["reason"] = or_null(l.reason);
+  j["steal_pct"] = one(l.steal_pct);
+  j["run_queue"] = one(l.run_queue);
+  j["delay_pct"] = one(l.delay_pct);
+  j["probe_cpu_pct"] = one(l.probe_cpu_pct);
+  j["other_cpus_pct"] = one(l.other_cpus_pct);
+  j["cpu_slowdown_pct"] = one(l.cpu_slowdown_pct);
+  j["loadavg_1m"] = std::round(l.loadavg_1m * 100) / 100;
+  j["cpus"] = l.cpus;
+  j["cpu"] = l.cpu >= 0 ? nlohmann::json(l.cpu) : nlohmann::json();
+  j["rounds"] = l.rounds;
+  j["busy_rounds"] = l.busy_rounds;
+  j["retries"] = l.retries;
+  j["waited_s"] = std::round(l.waited_s * 100) / 100;
   return j;
 }
 
@@ -57,6 +86,7 @@ nlohmann::json measure_json(const HostFacts& host, const std::vector<ProbeResult
   nlohmann::json j;
   j["schema"] = "sysjourney.measure/1";
   j["host"] = to_json(host);
+  if (host.load.rounds > 0) j["load"] = to_json(host.load);
   j["probes"] = nlohmann::json::array();
   for (const ProbeResult& p : probes) j["probes"].push_back(to_json(p));
   return j;

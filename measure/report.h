@@ -15,11 +15,17 @@ namespace sysjourney::measure {
 // Unknown numbers and flags are null.
 nlohmann::json to_json(const HostFacts& host);
 
-// {"id": "syscall_getppid", "median_ns": 1090, "p99_ns": 1400, "iterations": 200000, ...};
-// a skipped probe has "skipped": "<reason>" instead of the numbers.
+// {"id": "syscall_getppid", "median_ns": 1090, "p99_ns": 1400, "p99_of": "batch_means",
+//  "rounds": 5, "spread": 1.03, "p50_call_ns": null, ...}; a skipped probe has
+// "skipped": "<reason>" instead of the numbers.
 nlohmann::json to_json(const ProbeResult& probe);
 
-// {"schema": "sysjourney.measure/1", "host": {...}, "probes": [...]}
+// {"busy": true, "reason": "...", "steal_pct": 0.4, "run_queue": 2.5, "cpu": 1, "rounds": 5, ...};
+// "busy" is null when the load could not be read.
+nlohmann::json to_json(const MachineLoad& load);
+
+// {"schema": "sysjourney.measure/1", "host": {...}, "load": {...}, "probes": [...]}; "load"
+// (from host.load) only when probes ran here.
 nlohmann::json measure_json(const HostFacts& host, const std::vector<ProbeResult>& probes);
 
 }  // namespace sysjourney::measure

@@ -59,6 +59,63 @@ TEST(Report, MeasuredProbe) {
   EXPECT_FALSE(j.contains("skipped"));
 }
 
+TEST(Report, RoundsSpreadAndWhatTheTailIsOf) {
+  ProbeResult batched{.id = "syscall_getppid", .median_ns = 100, .batch = 100};
+  batched.rounds = 3;
+  batched.spread = 1.04567;
+  batched.round_medians_ns = {100.04, 104.6, 99.98};
+  batched.p99_of = "batch_means";
+  auto j = to_json(batched);
+  EXPECT_EQ(j["rounds"], 3);
+  EXPECT_EQ(j["spread"], 1.046);
+  EXPECT_EQ(j["round_medians_ns"], nlohmann::json::parse("[100.0, 104.6, 100.0]"));
+  EXPECT_EQ(j["p99_of"], "batch_means");
+  EXPECT_TRUE(j["p50_call_ns"].is_null());
+  EXPECT_TRUE(j["p99_call_ns"].is_null());
+
+  ProbeResult per_call{.id = "read_direct", .median_ns = 28000, .p99_ns = 61000, .batch = 1};
+  per_call.p99_of = "calls";
+  per_call.p50_call_ns = 27950.04;
+  per_call.p99_call_ns = 61000;
+  j = to_json(per_call);
+  EXPECT_EQ(j["p99_of"], "calls");
+  EXPECT_EQ(j["p50_call_ns"], 27950.0);
+  EXPECT_EQ(j["p99_call_ns"], 61000.0);
+}
+
+TEST(Report, Load) {
+  MachineLoad l{.known = true,
+                .busy = true,
+                .reason = "the hypervisor gave 12% of the CPU time to something else (steal)",
+                .steal_pct = 12.34,
+                .run_queue = 2.5,
+                .loadavg_1m = 2.714,
+                .cpus = 2,
+                .cpu = 1,
+                .rounds = 5,
+                .busy_rounds = 3,
+                .retries = 2,
+                .waited_s = 0.5};
+  auto j = to_json(l);
+  EXPECT_EQ(j["busy"], true);
+  EXPECT_EQ(j["reason"], l.reason);
+  EXPECT_EQ(j["steal_pct"], 12.3);
+  EXPECT_EQ(j["run_queue"], 2.5);
+  EXPECT_EQ(j["loadavg_1m"], 2.71);
+  EXPECT_EQ(j["cpu"], 1);
+  EXPECT_EQ(j["rounds"], 5);
+  EXPECT_EQ(j["busy_rounds"], 3);
+  EXPECT_EQ(j["retries"], 2);
+  EXPECT_EQ(j["waited_s"], 0.5);
+  // Unknown: busy is neither true nor false.
+  j = to_json(MachineLoad{.reason = "the load could not be read: no /proc", .cpu = -1});
+  EXPECT_TRUE(j["busy"].is_null());
+  EXPECT_TRUE(j["cpu"].is_null());
+  EXPECT_EQ(j["reason"], "the load could not be read: no /proc");
+  // Clean: no reason.
+  EXPECT_TRUE(to_json(MachineLoad{.known = true})["reason"].is_null());
+}
+
 TEST(Report, SkippedProbeHasTheReasonAndNoNumbers) {
   const ProbeResult p{.id = "read_direct", .skipped = "tmpfs does not support O_DIRECT"};
   const auto j = to_json(p);
@@ -73,6 +130,16 @@ TEST(Report, Document) {
   EXPECT_TRUE(j["host"].is_object());
   ASSERT_EQ(j["probes"].size(), 1u);
   EXPECT_EQ(j["probes"][0]["id"], "function_call");
+  EXPECT_FALSE(j.contains("load"));  // no probes ran here: nothing to say about the load
+}
+
+TEST(Report, DocumentCarriesTheLoadOfTheRun) {
+  HostFacts h;
+  h.load = MachineLoad{.known = true, .busy = false, .cpu = 1, .rounds = 5};
+  const auto j = measure_json(h, {});
+  ASSERT_TRUE(j.contains("load"));
+  EXPECT_EQ(j["load"]["busy"], false);
+  EXPECT_EQ(j["load"]["rounds"], 5);
 }
 
 }  // namespace

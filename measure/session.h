@@ -9,7 +9,7 @@
 namespace sysjourney::measure {
 
 struct Measurement {
-  HostFacts host;
+  HostFacts host;  // host.load: how busy the machine was during the probes
   Calibration calibration;
   double seconds = 0;  // wall time of the whole run
 };

@@ -18,4 +18,21 @@ Summary summarize(std::vector<double> samples) {
                  .max = samples.back()};
 }
 
+RoundSummary summarize_rounds(const std::vector<std::vector<double>>& rounds) {
+  RoundSummary out;
+  std::vector<double> all;
+  for (const std::vector<double>& round : rounds) {
+    if (round.empty()) continue;
+    out.round_medians.push_back(summarize(round).median);
+    all.insert(all.end(), round.begin(), round.end());
+  }
+  if (out.round_medians.empty()) return out;
+  const Summary medians = summarize(out.round_medians);
+  out.median = medians.median;
+  // A round whose median is 0 (a cost below the clock's resolution) has no meaningful ratio.
+  out.spread = medians.min > 0 ? medians.max / medians.min : 0;
+  out.pooled = summarize(std::move(all));
+  return out;
+}
+
 }  // namespace sysjourney::measure

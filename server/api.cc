@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/fit.h"
 #include "core/format.h"
+#include "core/profile.h"
 #include "core/journey.h"
 
 namespace sysjourney {
@@ -57,6 +59,7 @@ ApiResponse Api::run(const Params& params) const {
   std::string format = "json";
   int samples = 0;
   std::uint64_t seed = 1;
+  std::optional<Profile> profile;
   for (const auto& [key, value] : params) {
     if (key == "format") {
       if (value != "json" && value != "csv" && value != "trace-event") {
@@ -71,12 +74,21 @@ ApiResponse Api::run(const Params& params) const {
       auto n = whole_number(value, 0, (1LL << 53));
       if (!n) return error(400, fmt::format("invalid value '{}' for seed", value), "seed", value, "0 to 2^53");
       seed = std::uint64_t(*n);
+    } else if (key == "profile") {
+      // A host profile (from a fit) as JSON: the journey on that machine.
+      auto p = parse_profile(value);
+      if (!p) {
+        Error e = p.error();
+        e.message = "profile: " + e.message;
+        return from_error(e);
+      }
+      profile = *p;
     } else {
       auto r = set_option(s, key, value, model_);
       if (!r) return from_error(r.error());
     }
   }
-  auto j = run_journey(model_, s);
+  auto j = run_journey(model_, s, profile ? &*profile : nullptr);
   if (!j) return from_error(j.error());
   if (format == "csv") return {200, "text/csv; charset=utf-8", journey_csv(*j)};
   if (format == "trace-event") return {200, "application/json", journey_trace_event(*j).dump()};
@@ -116,6 +128,14 @@ ApiResponse Api::compare(const Params& params) const {
     sides[i] = *j;
   }
   return {200, "application/json", compare_json(sides[0], sides[1])};
+}
+
+ApiResponse Api::fit(const std::string& body) const {
+  auto doc = parse_measure_doc(body);
+  if (!doc) return from_error(doc.error());
+  auto f = sysjourney::fit(model_, *doc);
+  if (!f) return from_error(f.error());
+  return {200, "application/json", fit_json(*doc, *f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 }  // namespace sysjourney

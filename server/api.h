@@ -25,6 +25,9 @@ class Api {
   ApiResponse model() const { return {200, "application/json", model_json_}; }
   ApiResponse run(const Params& params) const;
   ApiResponse compare(const Params& params) const;
+  // A sysjourney.measure/1 document in, the fit out (POST /api/fit; the page's "drop a measure
+  // file"): preset, model/calibrated/predicted per probe, parameters, profile, verdict.
+  ApiResponse fit(const std::string& body) const;
   ApiResponse health() const;
 
   // A 4xx answer in the error contract: {"error", "field", "value", "allowed"}.

@@ -73,5 +73,28 @@ TEST(Api, ModelListsEverythingThePageNeeds) {
   }
 }
 
+TEST(Api, FitTakesAMeasureDocumentFromAnyMachine) {
+  const char* doc = R"({"schema": "sysjourney.measure/1",
+    "host": {"cpu_model": "Intel(R) Xeon(R) Processor", "ghz": 2.1, "virtualized": true, "device": "virtio",
+             "mitigations": {"spectre_v2": "Mitigation: Enhanced / Automatic IBRS; IBPB: conditional"}},
+    "probes": [{"id": "syscall_getppid", "median_ns": 110}, {"id": "syscall_clock_gettime", "median_ns": 170},
+               {"id": "read_file_hit", "median_ns": 260}, {"id": "read_pipe", "median_ns": 220}]})";
+  ApiResponse r = api().fit(doc);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = body(r);
+  EXPECT_EQ(j["preset"], "kvm_guest");
+  EXPECT_TRUE(j["probes"][0].contains("predicted_ns"));
+  // The profile it answers with prices any journey on that machine.
+  ApiResponse run = api().run({{"cache", "hit"}, {"profile", j["profile"].dump()}});
+  ASSERT_EQ(run.status, 200) << run.body;
+  ApiResponse bad = api().fit(R"({"schema": "sysjourney.measure/1", "probes": [{"id": "x", "median_ns": "fast"}]})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(body(bad).at("field"), "probes[0].median_ns");
+  EXPECT_EQ(api().fit("not json").status, 400);
+  ApiResponse bad_profile = api().run({{"profile", "{\"schema\": \"nope\"}"}});
+  EXPECT_EQ(bad_profile.status, 400);
+  EXPECT_EQ(body(bad_profile).at("field"), "schema");
+}
+
 }  // namespace
 }  // namespace sysjourney

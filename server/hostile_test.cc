@@ -231,8 +231,8 @@ std::vector<Case> hostile_cases() {
       {400, 413});
   {
     std::string chunks;
-    for (int i = 0; i < 6; ++i) chunks += "1000\r\n" + std::string(4096, 'a') + "\r\n";
-    raw("chunked body over 16 KiB",
+    for (int i = 0; i < 30; ++i) chunks += "1000\r\n" + std::string(4096, 'a') + "\r\n";
+    raw("chunked body over 96 KiB",
         "POST /api/measure HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks + "0\r\n\r\n",
         {413});
   }

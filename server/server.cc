@@ -390,7 +390,7 @@ void WebServer::routes() {
   s.set_keep_alive_timeout(2);
   // Connections beyond the worker count wait in a queue: rotate busy ones so none waits long.
   s.set_keep_alive_max_count(100);
-  s.set_payload_max_length(16 * 1024);
+  s.set_payload_max_length(96 * 1024);  // a measure document for /api/fit is 10-20 KB
   s.set_tcp_nodelay(true);
   // httplib also sets SO_REUSEPORT by default, which would let a second server share the port
   // silently; keep only SO_REUSEADDR so a busy port is an error.
@@ -426,9 +426,11 @@ void WebServer::routes() {
     }
     send(res, measure_());
   });
+  // A measure file from any machine: pure computation, so it is allowed wherever the server runs.
+  s.Post("/api/fit", [this](const httplib::Request& req, httplib::Response& res) { send(res, api_.fit(req.body)); });
   s.Get("/api/.*", [](const httplib::Request& req, httplib::Response& res) {
     send(res, Api::error(404, fmt::format("no API endpoint {}", req.path), "path", req.path,
-                         "/api/model, /api/run, /api/compare, /api/measure (POST)"));
+                         "/api/model, /api/run, /api/compare, /api/measure (POST), /api/fit (POST)"));
   });
   s.Get(".*", [](const httplib::Request& req, httplib::Response& res) {
     std::string path = req.path == "/" ? "/index.html" : req.path;
@@ -445,8 +447,8 @@ void WebServer::routes() {
   // Everything else is read-only.
   auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
     send(res, Api::error(405, fmt::format("method {} is not allowed on {}", req.method, req.path), "method",
-                         req.method, req.path == "/api/measure" ? "POST" : "GET, HEAD"));
-    res.set_header("Allow", req.path == "/api/measure" ? "POST" : "GET, HEAD");
+                         req.method, req.path == "/api/measure" || req.path == "/api/fit" ? "POST" : "GET, HEAD"));
+    res.set_header("Allow", req.path == "/api/measure" || req.path == "/api/fit" ? "POST" : "GET, HEAD");
   };
   s.Post(".*", not_allowed);
   s.Put(".*", not_allowed);

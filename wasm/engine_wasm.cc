@@ -3,7 +3,8 @@
 // the query-string decoding is ours, and it follows cpp-httplib 0.11's (Debian 12's), which is
 // what the server's handlers receive. tests/wasm/equivalence.test.js holds the two side by side.
 //
-//   sj_call(endpoint, raw_query) -> body   endpoint: "model", "run", "compare" (GET /api/...)
+//   sj_call(endpoint, raw_query) -> body   endpoint: "model", "run", "compare" (GET /api/...),
+//                                           "fit" (POST /api/fit: raw_query is the body)
 //                                           or "health" (GET /healthz); raw_query undecoded
 //   sj_status()                  -> the HTTP status the server would have answered (200, 400, ...)
 //   sj_content_type()            -> its Content-Type
@@ -174,8 +175,9 @@ ApiResponse answer(const std::string& endpoint, const std::string& query) {
   if (endpoint == "health") return a->health();
   if (endpoint == "run") return a->run(parse_query(query));
   if (endpoint == "compare") return a->compare(parse_query(query));
+  if (endpoint == "fit") return a->fit(query);  // the body of POST /api/fit, as it is
   return Api::error(404, "no API endpoint /api/" + endpoint, "path", "/api/" + endpoint,
-                    "/api/model, /api/run, /api/compare, /api/measure (POST)");
+                    "/api/model, /api/run, /api/compare, /api/measure (POST), /api/fit (POST)");
 }
 
 }  // namespace

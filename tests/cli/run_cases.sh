@@ -12,6 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 run_case() {
   [ -n "$name" ] || return 0
   local out="$tmp/out" err="$tmp/err" code ok=1
+  args=${args//@HERE@/$here}
   # shellcheck disable=SC2086
   env $envs "$bin" $args >"$out" 2>"$err" </dev/null
   code=$?
