@@ -2,25 +2,30 @@
 // the engine themselves; everything they show comes through here.
 import * as engine from './engine.js';
 import { formatNs } from './lib/format.js';
+import { bandOf, classify, formatSpread, hostLine, journeyNsFrom, probeLabel, probesOnTrace } from './lib/measure.js';
 import { defaultScenario, fromQuery, normalize, summary, toQuery } from './lib/scenario.js';
 import { createCompare } from './views/compare.js';
 import { createControls } from './views/controls.js';
 import { byId, h, prefersReducedMotion, replace } from './views/dom.js';
 import { createUringCalculator, wireShowMe } from './views/explainers.js';
-import { createExporter } from './views/exporter.js';
+import { createExporter, download } from './views/exporter.js';
 import { createLanes } from './views/lanes.js';
-import { createMeasure } from './views/measure.js';
+import { createMeasure, readMeasureFile, wireDrop } from './views/measure.js';
 import { BASELINE_OPS, countersAt, createBaselines, createCounters } from './views/summary.js';
 import { createTimeline } from './views/timeline.js';
 import { createTrace } from './views/trace.js';
 
 const MACHINE = ['cpu', 'ghz', 'kpti', 'pcid'];
+// What a measured machine decides while journeys are priced on it (its profile).
+const MEASURED_MACHINE = ['cpu', 'ghz', 'kpti', 'pcid', 'device'];
 
 const state = {
   model: null,
   scenario: null,
   journey: null, // the last run shown in the trace
-  journeyQuery: '',
+  journeyQuery: '', // its scenario as the address bar has it
+  journeyEngineQuery: '', // and as the engine was asked (with the measured machine's profile)
+  overlay: null, // what was measured on the stages of state.journey
   journeyLabel: '',
   pos: null, // where the animation is
   pinned: null,
@@ -32,6 +37,9 @@ const state = {
   baselineKey: '',
   baselineError: '',
   measuring: false,
+  // A fitted sysjourney.measure/1 (measured here or from a file) and whether journeys are priced on it:
+  // { doc, source: 'measured' | 'file', fileName, on }
+  machine: null,
 };
 
 const app = byId('app');
@@ -45,6 +53,48 @@ function setState(s) {
 
 function query(scenario = state.scenario) {
   return toQuery(scenario, state.model);
+}
+
+/** True while every journey is priced on the measured machine. */
+function machineOn() {
+  return Boolean(state.machine?.on && state.machine.doc?.profile);
+}
+
+function profileParam() {
+  return `profile=${encodeURIComponent(JSON.stringify(state.machine.doc.profile))}`;
+}
+
+/**
+ * What the engine is asked for a scenario: its query, or, priced on the measured machine, the
+ * query without the machine's options (the profile decides them) plus the profile.
+ */
+function engineQuery(scenario = state.scenario) {
+  if (!machineOn()) return query(scenario);
+  const def = defaultScenario(state.model);
+  const call = { ...scenario, cpu: def.cpu, ghz: null, kpti: null, pcid: null, device: def.device };
+  return [query(call), profileParam()].filter(Boolean).join('&');
+}
+
+/** The scenario as the form shows it: the measured machine's CPU, clock... while priced on it. */
+function shownScenario() {
+  if (!machineOn()) return state.scenario;
+  const p = state.machine.doc.profile;
+  const s = { ...state.scenario };
+  if (state.model.options?.cpu?.includes(p.cpu)) s.cpu = p.cpu;
+  s.ghz = Number.isFinite(p.ghz) ? p.ghz : null;
+  s.kpti = typeof p.kpti === 'boolean' ? p.kpti : null;
+  s.pcid = typeof p.pcid === 'boolean' ? p.pcid : null;
+  if (state.model.options?.device?.includes(p.device)) s.device = p.device;
+  return s;
+}
+
+function updateControls() {
+  const locked = machineOn() ? Object.fromEntries(MEASURED_MACHINE.map((f) => [f, 'set by the measured machine'])) : {};
+  views.controls.update(shownScenario(), { locked });
+}
+
+function scenarioLabel(scenario = state.scenario) {
+  return machineOn() ? `${summary(shownScenario(), state.model)} · on the measured machine` : summary(scenario, state.model);
 }
 
 function pageUrl(q) {
@@ -84,6 +134,7 @@ function runLabel() {
     read: 'Run read()',
     function_call: 'Run the function call',
     vdso_clock_gettime: 'Run clock_gettime()',
+    clock_gettime: 'Run clock_gettime() syscall',
     getppid: 'Run getppid()',
   }[op] ?? 'Run';
 }
@@ -99,11 +150,11 @@ function renderResults() {
   const j = state.journey;
   const { trace, timeline, compare, baselines, counters } = views;
   if (j) {
-    trace.render(j, { human: state.human, tool: state.tool });
+    trace.render(j, { human: state.human, tool: state.tool, measured: state.overlay?.journey === j ? state.overlay : null });
     trace.progress(state.pos);
     timeline.render(j, { human: state.human, mode: state.mode });
     // The counters follow the lanes: after an edit they show the new route, not yet run.
-    if (state.journeyQuery === query()) counters.show(countersAt(j, state.pos ?? { done: true, begun: j.stages.length }), state.human);
+    if (state.journeyEngineQuery === engineQuery()) counters.show(countersAt(j, state.pos ?? { done: true, begun: j.stages.length }), state.human);
     else counters.show({}, state.human);
   } else {
     trace.clear('Press Run to fill the trace, one row per stage.');
@@ -121,7 +172,7 @@ function renderMeta() {
     meta.textContent = '';
     return;
   }
-  const stale = state.journeyQuery !== query();
+  const stale = state.journeyEngineQuery !== engineQuery();
   replace(meta, `· ${state.journeyLabel}`, stale ? h('span', { class: 'badge badge-stale', title: 'The options changed since this run' }, 'previous run') : '');
 }
 
@@ -133,7 +184,7 @@ function updateExport() {
 async function preview() {
   const my = ++previewSeq;
   try {
-    const j = await engine.run(query());
+    const j = await engine.run(engineQuery());
     if (my !== previewSeq) return;
     clearError();
     views.lanes.route(j);
@@ -148,10 +199,13 @@ async function runCurrent({ animate = true } = {}) {
   const my = ++runSeq;
   previewSeq++;
   const q = query();
+  const eq = engineQuery();
   setState('loading');
   let j;
+  let overlay = null;
   try {
-    j = await engine.run(q);
+    j = await engine.run(eq);
+    overlay = await measuredOverlay(j).catch(() => null); // a nicety: the run stands without it
   } catch (e) {
     if (my === runSeq) {
       showError(e);
@@ -164,7 +218,9 @@ async function runCurrent({ animate = true } = {}) {
   const motion = animate && !prefersReducedMotion() && j.stages.length > 0;
   state.journey = j;
   state.journeyQuery = q;
-  state.journeyLabel = summary(state.scenario, state.model);
+  state.journeyEngineQuery = eq;
+  state.overlay = overlay;
+  state.journeyLabel = scenarioLabel();
   app.dataset.shown = q; // the query of the run on screen (tests and scripts wait on it)
   state.pos = motion ? { index: 0, frac: 0, ns: 0, cycles: 0, begun: 0, done: false } : null;
   renderResults();
@@ -193,12 +249,12 @@ function onDone(j) {
 
 async function refreshBaselines() {
   const machine = machineOf(state.scenario);
-  const key = JSON.stringify(machine);
+  const key = JSON.stringify([machine, machineOn() ? state.machine.doc.profile : null]);
   if (key === state.baselineKey) return;
   state.baselineKey = key;
   const base = defaultScenario(state.model);
   try {
-    const list = await Promise.all(BASELINE_OPS.map((op) => engine.run(normalize({ ...base, ...machine, op }, state.model))));
+    const list = await Promise.all(BASELINE_OPS.map((op) => engine.run(engineQuery(normalize({ ...base, ...machine, op }, state.model)))));
     if (key !== state.baselineKey) return;
     state.baselines = Object.fromEntries(BASELINE_OPS.map((op, i) => [op, list[i]]));
     state.baselineError = '';
@@ -211,8 +267,10 @@ async function refreshBaselines() {
 }
 
 function onScenarioChange(next) {
-  state.scenario = normalize(next, state.model);
-  views.controls.update(state.scenario);
+  // The machine's controls are locked while it decides them; the form shows its values, not ours.
+  const mine = machineOn() ? Object.fromEntries(MEASURED_MACHINE.map((f) => [f, state.scenario[f]])) : {};
+  state.scenario = normalize({ ...next, ...mine }, state.model);
+  updateControls();
   const q = query();
   window.history.replaceState(null, '', pageUrl(q));
   runLabel();
@@ -241,18 +299,24 @@ function pin() {
 
 async function showMe(demo) {
   const base = defaultScenario(state.model);
+  // A demonstration that sets the machine itself (KPTI, the device) needs the presets.
+  const setsMachine = [demo.pin, demo.run].some((d) => d && MEASURED_MACHINE.some((f) => f in d));
+  if (setsMachine && machineOn()) {
+    await setMachineOn(false, { rerun: false });
+    notice('This demonstration sets the machine itself, so journeys are priced on the presets again; the measured machine can be switched back on in "Measure this machine".');
+  }
   if (demo.pin) {
     const a = normalize({ ...base, ...demo.pin }, state.model);
     try {
-      state.pinned = await engine.run(query(a));
-      state.pinnedLabel = summary(a, state.model);
+      state.pinned = await engine.run(engineQuery(a));
+      state.pinnedLabel = scenarioLabel(a);
     } catch (e) {
       showError(e);
       return;
     }
   }
   state.scenario = normalize({ ...base, ...demo.run }, state.model);
-  views.controls.update(state.scenario);
+  updateControls();
   window.history.replaceState(null, '', pageUrl(query()));
   runLabel();
   refreshBaselines();
@@ -268,9 +332,9 @@ async function calculatorCosts(batch) {
   // Data already waiting in memory: a page-cache hit (the engine models io_uring for files).
   const ready = { ...base, ...machine, fd: 'file', cache: 'hit' };
   const [read, uring, wait] = await Promise.all([
-    engine.run(normalize({ ...ready, api: 'read' }, state.model)),
-    engine.run(normalize({ ...ready, api: 'io_uring', batch }, state.model)),
-    engine.run(normalize({ ...base, ...machine, op: 'getppid' }, state.model)),
+    engine.run(engineQuery(normalize({ ...ready, api: 'read' }, state.model))),
+    engine.run(engineQuery(normalize({ ...ready, api: 'io_uring', batch }, state.model))),
+    engine.run(engineQuery(normalize({ ...base, ...machine, op: 'getppid' }, state.model))),
   ]);
   const sc = read.scenario ?? {};
   const cpu = state.model.cpus?.find((c) => c.id === sc.cpu)?.title ?? sc.cpu ?? 'this CPU';
@@ -278,8 +342,98 @@ async function calculatorCosts(batch) {
     readNs: read.totals.ns,
     uringReadNs: uring.totals.ns,
     epollWaitNs: wait.totals.ns,
-    machine: `${cpu}, ${sc.ghz} GHz, KPTI ${sc.kpti ? 'on' : 'off'}${sc.kpti ? `, PCID ${sc.pcid ? 'on' : 'off'}` : ''}`,
+    machine: machineOn()
+      ? `the measured machine (${hostLine(state.machine.doc.host)}; ${sc.cpu} fitted)`
+      : `${cpu}, ${sc.ghz} GHz, KPTI ${sc.kpti ? 'on' : 'off'}${sc.kpti ? `, PCID ${sc.pcid ? 'on' : 'off'}` : ''}`,
   };
+}
+
+// --- the measured machine -------------------------------------------------------------
+
+/** The engine's query for one of a probe's journeys, on the machine the journey `j` was priced on. */
+function termQuery(q, j) {
+  if (machineOn()) return `${q}&${profileParam()}`;
+  const sc = j.scenario ?? {};
+  const flag = (v) => (v ? 'on' : 'off');
+  return `${q}&cpu=${encodeURIComponent(sc.cpu)}&ghz=${sc.ghz}&kpti=${flag(sc.kpti)}&pcid=${flag(sc.pcid)}&device=${encodeURIComponent(sc.device)}`;
+}
+
+/**
+ * What the measured machine's probes say about the journey `j`: for each probe that times this
+ * journey, the stages it covers, its measurement and the model of the same (this journey's
+ * stages plus the probe's other journeys, on the same machine), for the trace. null: none.
+ */
+async function measuredOverlay(j) {
+  const doc = state.machine?.doc;
+  if (!doc || !j) return null;
+  const found = probesOnTrace(j, doc);
+  if (!found.length) return null;
+  const band = bandOf(doc);
+  const items = await Promise.all(found.map(async (it) => {
+    const extras = await Promise.all(it.others.map(async (o) => ({
+      what: o.what, times: o.times, ns: journeyNsFrom(await engine.run(termQuery(o.q, j)), o.from),
+    })));
+    const p = it.probe;
+    return {
+      id: it.id, title: probeLabel(it.id).title, from: it.from, to: it.to, times: it.times, extras,
+      measuredNs: p.median_ns, modelNs: it.times * it.coveredNs + extras.reduce((a, x) => a + x.times * x.ns, 0),
+      unfittedNs: p.model_ns, predictedNs: p.predicted_ns, verdict: classify(p, band), spread: formatSpread(p), rounds: p.rounds,
+    };
+  }));
+  const sc = j.scenario ?? {};
+  return {
+    journey: j,
+    items,
+    machine: hostLine(doc.host ?? {}),
+    source: state.machine.source === 'file' ? `from ${state.machine.fileName || 'a measure file'}` : 'measured by the server',
+    priced: machineOn() && j.profiled !== false,
+    pricedOn: `${sc.cpu} at ${sc.ghz} GHz`,
+  };
+}
+
+function renderBanner() {
+  const el = byId('machine-banner');
+  if (!machineOn()) {
+    el.hidden = true;
+    el.replaceChildren();
+    return;
+  }
+  const m = state.machine;
+  const off = h('button', { type: 'button', class: 'btn btn-small', id: 'machine-off' }, 'Price on the presets again');
+  off.addEventListener('click', () => setMachineOn(false));
+  replace(el,
+    h('span', { class: 'banner-text' }, h('strong', {}, 'Priced on the measured machine: '), hostLine(m.doc.host ?? {}),
+      ` · ${m.doc.preset ?? m.doc.profile.cpu}, fitted`,
+      h('span', { class: 'muted' }, m.source === 'file' ? ` · from ${m.fileName || 'a measure file'}` : ' · measured by the server')),
+    off);
+  el.hidden = false;
+}
+
+/** Prices the page on a freshly fitted document (and shows what its probes measured). */
+async function setMachine(doc, { source, fileName = '' }) {
+  state.machine = { doc, source, fileName, on: Boolean(doc.profile) };
+  measureView.machine(state.machine.on);
+  await applyMachine();
+}
+
+/** Turns pricing on the measured machine on or off. */
+async function setMachineOn(on, { rerun = true } = {}) {
+  if (!state.machine) return;
+  state.machine.on = Boolean(on && state.machine.doc.profile);
+  measureView.machine(state.machine.on);
+  await applyMachine({ rerun });
+}
+
+async function applyMachine({ rerun = true } = {}) {
+  renderBanner();
+  if (!views) return; // the simulator never started; the measure section works on its own
+  updateControls();
+  runLabel();
+  refreshBaselines();
+  views.calc.update();
+  if (!rerun) return;
+  if (state.journey) await runCurrent({ animate: false });
+  else await preview();
 }
 
 /**
@@ -289,11 +443,12 @@ async function calculatorCosts(batch) {
 async function measureMachine() {
   if (state.measuring) return;
   state.measuring = true;
-  measureView.busy();
+  measureView.busy('measure');
   const t0 = performance.now();
   try {
-    const result = await engine.measure();
-    measureView.show(result, { model: state.model, seconds: (performance.now() - t0) / 1000 });
+    const doc = await engine.measure();
+    measureView.show(doc, { model: state.model, seconds: (performance.now() - t0) / 1000, source: 'measured', machineOn: Boolean(doc.profile) });
+    await setMachine(doc, { source: 'measured' });
   } catch (e) {
     measureView.fail(e);
   } finally {
@@ -301,10 +456,39 @@ async function measureMachine() {
   }
 }
 
+/** A measure file from any machine, chosen or dropped: fitted by the engine, then priced on. */
+async function fitFile(file, { dropped = false } = {}) {
+  if (state.measuring) return;
+  state.measuring = true;
+  measureView.busy('fit', file.name);
+  if (dropped) byId('measure').scrollIntoView({ behavior: prefersReducedMotion() ? 'auto' : 'smooth', block: 'start' });
+  const t0 = performance.now();
+  try {
+    const doc = await engine.fit(await readMeasureFile(file));
+    measureView.show(doc, {
+      model: state.model, seconds: (performance.now() - t0) / 1000, source: 'file', fileName: file.name, machineOn: Boolean(doc.profile),
+    });
+    await setMachine(doc, { source: 'file', fileName: file.name });
+  } catch (e) {
+    measureView.failFile(e, file.name);
+  } finally {
+    state.measuring = false;
+  }
+}
+
 const measureView = createMeasure({
-  section: byId('measure'), button: byId('measure-run'), status: byId('measure-status'), error: byId('measure-error'),
-  out: byId('measure-out'),
-}, { onMeasure: measureMachine });
+  section: byId('measure'), button: byId('measure-run'), loadButton: byId('measure-open'), fileInput: byId('measure-file'),
+  status: byId('measure-status'), error: byId('measure-error'), out: byId('measure-out'),
+}, {
+  onMeasure: measureMachine,
+  onFile: (file) => fitFile(file),
+  onMachine: (on) => setMachineOn(on),
+  onDownload: () => {
+    const doc = state.machine?.doc;
+    if (doc) download(`sysjourney-measure-${doc.preset ?? 'machine'}.json`, 'application/json', `${JSON.stringify(doc, null, 2)}\n`);
+  },
+});
+wireDrop((file) => fitFile(file, { dropped: true }));
 
 async function init() {
   let model;
@@ -328,17 +512,18 @@ async function init() {
   };
   // The lanes may show the route of edited options that has not been run yet.
   const selectFromLanes = (i) => {
-    if (state.journey && state.journeyQuery === query()) views.trace.open(i);
+    if (state.journey && state.journeyEngineQuery === engineQuery()) views.trace.open(i);
   };
   views = {
     controls: createControls(byId('controls'), model, scenario, onScenarioChange),
     lanes: createLanes(byId('lanes'), { onSelect: selectFromLanes, onProgress, onDone }),
     counters: createCounters(byId('counters')),
     baselines: createBaselines(byId('baselines')),
-    trace: createTrace({ table: byId('trace-table'), toolSelect: byId('tool'), seenLine: byId('seen-line') }, model, {
+    trace: createTrace({ table: byId('trace-table'), toolSelect: byId('tool'), seenLine: byId('seen-line'), measuredBox: byId('trace-measured') }, model, {
       onToolChange: (t) => {
         state.tool = t;
       },
+      onPriceOnMachine: () => setMachineOn(true),
     }),
     timeline: createTimeline(byId('timeline'), { onSelect: select }),
     compare: createCompare(byId('compare'), {
@@ -355,6 +540,12 @@ async function init() {
     }),
     calc: createUringCalculator(byId('calc'), calculatorCosts, model.ranges),
   };
+
+  // A machine measured or loaded while the page was starting: its controls and banner now.
+  if (state.machine) {
+    updateControls();
+    renderBanner();
+  }
 
   byId('run').addEventListener('click', () => runCurrent({ animate: true }));
   byId('controls').addEventListener('submit', (e) => {

@@ -7,6 +7,7 @@
 //   const j2 = await engine.run('fd=file&cache=hit'); // a query string works too
 //   const c = await engine.compare(a, b);             // sysjourney.compare/1, computed here
 //   const m = await engine.measure();                 // sysjourney.measure/1: times this machine
+//   const f = await engine.fit(text);                 // sysjourney.measure/1 of any machine, fitted
 //
 // Failures reject with an EngineError whose message is fit to show a person; when the engine
 // refused the scenario it also carries the offending field, value and the allowed values.
@@ -51,7 +52,7 @@ export class EngineError extends Error {
 async function getJson(path, init = {}) {
   let res;
   try {
-    res = await fetch(new URL(path, API), { ...init, headers: { Accept: 'application/json' } });
+    res = await fetch(new URL(path, API), { ...init, headers: { Accept: 'application/json', ...(init.headers ?? {}) } });
   } catch (e) {
     throw new EngineError(`Cannot reach the engine (${e.message}).`);
   }
@@ -130,8 +131,38 @@ export async function measure() {
     if ([0, 404, 405, 501].includes(e.status)) throw new EngineError(NEEDS_SERVER, { status: e.status });
     throw e;
   }
+  return measureDoc(m);
+}
+
+function measureDoc(m) {
   if (m?.schema !== 'sysjourney.measure/1' || !Array.isArray(m.probes)) {
     throw new EngineError(`The engine answered ${m?.schema ?? 'something else'} where sysjourney.measure/1 was expected.`);
   }
   return m;
+}
+
+/**
+ * Fits the model to a measure file from any machine: `doc` is the file's text (or the parsed
+ * document). POST api/fit; on a host without the API (a static site), the WebAssembly engine's
+ * fit, which is the same C++. Resolves with the fitted sysjourney.measure/1 (preset, model_ns,
+ * calibrated_ns, predicted_ns, within, parameters, profile, verdict, defaults). A document the
+ * engine refuses rejects with status 400 and the offending field, value and allowed values.
+ */
+export async function fit(doc) {
+  const body = typeof doc === 'string' ? doc : JSON.stringify(doc);
+  if (backend === 'wasm') return measureDoc(await inWasm((w) => w.fit(body)));
+  let m;
+  try {
+    m = await getJson('fit', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+  } catch (e) {
+    // No such endpoint here (a static host, an older server): the engine in the page can fit.
+    if ([0, 404, 405, 501].includes(e.status)) {
+      const m = await inWasm((w) => w.fit(body)).catch((we) => Promise.reject(we.status ? we : new EngineError(
+        `Fitting needs the sysjourney server or its WebAssembly engine, and neither answered here (${e.message.replace(/\.$/, '')}; ${we.message.replace(/\.$/, '')}).`,
+        { status: e.status })));
+      return measureDoc(m);
+    }
+    throw e;
+  }
+  return measureDoc(m);
 }

@@ -7,6 +7,7 @@
 //   const j = await engine.run('fd=file&cache=hit');   // sysjourney.journey/1, as GET api/run?...
 //   const c = await engine.compare(a, b);             // computed here, as engine.js does
 //   await engine.measure();                           // rejects: measuring needs the server
+//   const f = await engine.fit(text);                 // a measure file fitted, as POST api/fit
 //
 // The module is sysjourney_engine.js (Emscripten's loader, a classic script) and
 // sysjourney_engine.wasm next to this file; a single-file build has the .wasm inlined in the
@@ -131,8 +132,7 @@ export async function call(endpoint, query = '') {
 }
 
 // As engine.js's getJson: the parsed body, or an EngineError carrying the error contract.
-async function getJson(endpoint, query) {
-  const res = await call(endpoint, query);
+function parseAnswer(res) {
   let body = null;
   try {
     body = JSON.parse(res.body);
@@ -145,6 +145,10 @@ async function getJson(endpoint, query) {
   }
   if (body === null) throw new EngineError('The engine answered with something that is not JSON.');
   return body;
+}
+
+async function getJson(endpoint, query) {
+  return parseAnswer(await call(endpoint, query));
 }
 
 let modelPromise = null;
@@ -190,4 +194,18 @@ export async function compare(a, b) {
  */
 export function measure() {
   return Promise.reject(new EngineError(NEEDS_SERVER, { status: 0 }));
+}
+
+/**
+ * Fits the model to a measure file (its text, or the parsed document), as POST api/fit does:
+ * the body goes to the engine as it is. Resolves with the fitted sysjourney.measure/1; a
+ * document the engine refuses rejects with status 400 and the offending field.
+ */
+export async function fit(doc) {
+  const body = typeof doc === 'string' ? doc : JSON.stringify(doc);
+  const answer = parseAnswer(await (await load()).call('fit', body));
+  if (answer?.schema !== 'sysjourney.measure/1' || !Array.isArray(answer.probes)) {
+    throw new EngineError(`The engine answered ${answer?.schema ?? 'something else'} where sysjourney.measure/1 was expected.`);
+  }
+  return answer;
 }

@@ -1,7 +1,7 @@
 // web/engine_wasm.js in node: the same exports and behaviour as web/engine.js (model, run,
-// compare, measure, EngineError), and the single-file build answering like the split one.
+// compare, measure, fit, EngineError), and the single-file build answering like the split one.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -74,6 +74,32 @@ test('measure() rejects and says to run `sysjourney serve`', async () => {
     assert.match(e.message, /sysjourney serve/);
     return true;
   });
+});
+
+test('fit() fits a measure file, text or parsed, and rejects a bad one naming the field', async () => {
+  const text = readFileSync(path.join(ROOT, 'tests/web/mock/fixtures/measure-file.json'), 'utf8');
+  const fitted = await engine.fit(text);
+  assert.equal(fitted.schema, 'sysjourney.measure/1');
+  assert.equal(typeof fitted.verdict.within, 'number');
+  assert.equal(fitted.verdict.band, 0.3);
+  assert.ok(fitted.defaults.length > 0, 'the file leaves host facts out');
+  for (const p of fitted.probes) {
+    const off = Math.abs(p.predicted_ns - p.median_ns) / p.median_ns;
+    if (Math.abs(off - 0.3) > 0.01) assert.equal(p.within, off <= 0.3, `${p.id}: within by the rule (off by ${off})`);
+  }
+  assert.deepEqual(await engine.fit(JSON.parse(text)), fitted);
+  await assert.rejects(engine.fit('{"schema": "sysjourney.measure/1", "probes": [{"id": "read_pipe", "median_ns": "fast"}]}'), (e) => {
+    assert.equal(e.name, 'EngineError');
+    assert.equal(e.status, 400);
+    assert.equal(e.field, 'probes[0].median_ns');
+    assert.equal(e.value, '"fast"');
+    return true;
+  });
+  await assert.rejects(engine.fit('not json'), (e) => e.status === 400 && e.field === 'file');
+  // its profile prices a journey on that machine
+  const j = await engine.run(`cache=hit&profile=${encodeURIComponent(JSON.stringify(fitted.profile))}`);
+  assert.equal(j.profiled, true);
+  assert.equal(j.scenario.cpu, fitted.profile.cpu);
 });
 
 test('the single-file build answers byte for byte like the split one', async (t) => {

@@ -1,11 +1,14 @@
 // The WebAssembly engine answers exactly as the native server: the model, every CPU preset with
 // a hit and a miss, every kind of descriptor, ~200 random scenarios (seeded), the other output
-// formats, compare, and the refusals (the same error JSON for the same bad value). Numbers may
-// differ only by float rounding; the report says how many answers were byte-identical.
+// formats, compare, the refusals (the same error JSON for the same bad value), the fit of
+// measure files (POST /api/fit, sj_call("fit", body)) and journeys priced on a fitted profile.
+// Numbers may differ only by float rounding; the report says how many answers were byte-identical.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { compareAnswers, loadWasm, rng, startNative } from './helpers.js';
+import { ROOT, compareAnswers, loadWasm, rng, startNative } from './helpers.js';
 
 let native;
 let wasm;
@@ -167,4 +170,64 @@ test('compare answers as the server does', async () => {
 
 test('unknown endpoints get the same 404', async () => {
   await same('nothing', '');
+});
+
+// Measure documents: real ones (the page's fixtures, the CLI's), one with most host facts
+// missing, and the mistakes a person makes with a file.
+const doc = (rel) => readFileSync(path.join(ROOT, rel), 'utf8');
+const GOOD_DOCS = {
+  'a measurement with a skipped probe': doc('tests/web/mock/fixtures/measure-raw.json'),
+  'a file with few host facts': doc('tests/web/mock/fixtures/measure-file.json'),
+  'an answer already fitted': doc('tests/web/mock/fixtures/measure.json'),
+  'a minimal file': JSON.stringify({ schema: 'sysjourney.measure/1', host: { ghz: 2.45, cpu_model: 'AMD EPYC 7B13' },
+    probes: [{ id: 'syscall_getppid', median_ns: 300 }, { id: 'read_file_hit', median_ns: 900 }, { id: 'read_pipe', median_ns: 700 }, { id: 'function_call', median_ns: 1.5 }] }),
+};
+const BAD_DOCS = [
+  '', 'not json', '[]', '{}', '{"schema": "sysjourney.journey/1", "probes": []}', '{"schema": "sysjourney.measure/1"}',
+  '{"schema": "sysjourney.measure/1", "probes": {}}', '{"schema": "sysjourney.measure/1", "probes": [7]}',
+  '{"schema": "sysjourney.measure/1", "probes": [{"median_ns": 5}]}',
+  '{"schema": "sysjourney.measure/1", "probes": [{"id": "read_pipe", "median_ns": "fast"}]}',
+  '{"schema": "sysjourney.measure/1", "probes": [{"id": "read_pipe", "median_ns": -1}]}',
+  '{"schema": "sysjourney.measure/1", "host": {"ghz": 99}, "probes": []}',
+  '{"schema": "sysjourney.measure/1", "host": "x", "probes": []}',
+  '{"schema": "sysjourney.measure/1", "host": {"mitigations": {"meltdown": 1}}, "probes": []}',
+];
+
+async function sameFit(body, what) {
+  const [n, w] = await Promise.all([native.post('api/fit', body), wasm.load().then((e) => e.call('fit', body))]);
+  const { exact, diffs } = compareAnswers(n, w);
+  assert.deepEqual(diffs, [], `fit of ${what}: native and wasm differ`);
+  tally[exact ? 'exact' : 'rounded']++;
+  return n;
+}
+
+test('measure files are fitted as the server fits them, refusals included', async () => {
+  for (const [what, body] of Object.entries(GOOD_DOCS)) {
+    const n = await sameFit(body, what);
+    assert.equal(n.status, 200, what);
+    const fitted = JSON.parse(n.body);
+    assert.equal(fitted.schema, 'sysjourney.measure/1');
+    assert.equal(fitted.profile.schema, 'sysjourney.profile/1');
+  }
+  for (const body of BAD_DOCS) {
+    const n = await sameFit(body, JSON.stringify(body));
+    assert.equal(n.status, 400, body);
+    assert.ok(JSON.parse(n.body).field, `${body}: the error names a field`);
+  }
+});
+
+test('journeys priced on a fitted profile answer as the server does', async () => {
+  const profiles = await Promise.all(Object.values(GOOD_DOCS).map(async (body) => JSON.parse((await native.post('api/fit', body)).body).profile));
+  for (const profile of profiles) {
+    const p = `profile=${encodeURIComponent(JSON.stringify(profile))}`;
+    for (const q of ['', 'cache=hit', 'fd=pipe&wait=on', 'cache=hit&api=io_uring&batch=32', 'op=clock_gettime', 'cpu=amd_zen4&cache=hit']) {
+      const n = await same('run', q ? `${q}&${p}` : p, `run?${q}&profile=...`);
+      assert.equal(n.status, 200, q);
+      assert.equal(JSON.parse(n.body).profiled, true);
+    }
+  }
+  for (const bad of ['{}', 'x', '{"schema": "sysjourney.profile/1", "ghz": 99}', '{"schema": "sysjourney.profile/1", "scales": {"warp": 2}}']) {
+    const n = await same('run', `cache=hit&profile=${encodeURIComponent(bad)}`);
+    assert.equal(n.status, 400, bad);
+  }
 });

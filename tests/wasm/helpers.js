@@ -37,6 +37,11 @@ export async function startNative() {
       const res = await fetch(new URL(rel, url));
       return { status: res.status, contentType: res.headers.get('content-type'), body: await res.text() };
     },
+    /** POST url + rel with a JSON body (as the page sends a measure file to api/fit). */
+    async post(rel, body) {
+      const res = await fetch(new URL(rel, url), { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+      return { status: res.status, contentType: res.headers.get('content-type'), body: await res.text() };
+    },
     close() {
       child.kill('SIGTERM');
       return new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));

@@ -13,6 +13,7 @@ export const OPTION_LABELS = {
     read: 'read(fd, buf, n)',
     function_call: 'function call (baseline)',
     vdso_clock_gettime: 'vDSO clock_gettime (baseline)',
+    clock_gettime: 'clock_gettime syscall (no vDSO)',
     getppid: 'getppid syscall (baseline)',
   },
   fd: { file: 'file on ext4', pipe: 'pipe', tcp: 'TCP socket', unix: 'AF_UNIX socket' },

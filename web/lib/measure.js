@@ -1,17 +1,39 @@
-// "Measure this machine": the words and sums for a sysjourney.measure/1 answer. Pure: no DOM.
+// "Measure this machine": the words and sums for a fitted sysjourney.measure/1 document (from
+// POST api/measure, or from POST api/fit of a measure file from any machine). Pure: no DOM.
 //
-// Each probe times one real operation on the server's machine. Five of them (`fitted: true`)
-// were used to fit the model to the machine; every other one is a prediction that the
-// measurement tests: ratio = measured median / calibrated model.
+// Per probe the document carries the measured median (with the spread of its rounds), the
+// closest preset as it is (model_ns, unfitted), the fit on all probes (calibrated_ns) and the
+// honest test: predicted_ns, the fit on all the OTHER probes (leave one out), with
+// ratio = median / predicted and `within` = |predicted - measured| <= band x measured. The
+// verdicts shown are the document's own `within` and `verdict`; the page only applies the same
+// rule to model_ns, which the document does not score, so fitting can be seen to pay (or not).
 
 /** Where measuring is impossible (no server behind the page), this tells the person what to do. */
 export const NEEDS_SERVER = 'Measuring needs the sysjourney server: run `sysjourney serve` on the machine you want to '
-  + 'measure and open the address it prints.';
+  + 'measure and open the address it prints. A measure file from any machine (`sysjourney measure --format json`) '
+  + 'can be loaded here instead.';
 
-/** A prediction counts as good when measured / calibrated lies within 1 ± TOLERANCE. */
-export const TOLERANCE = 0.3;
-const LOW = 1 - TOLERANCE;
-const HIGH = 1 + TOLERANCE;
+/** The band when a document does not name one: |predicted - measured| <= 30% of measured. */
+export const BAND = 0.3;
+
+/** The largest measure file the page sends (the server refuses bodies above 96 KiB; files are 10-20 KB). */
+export const MAX_FILE_BYTES = 96 * 1024;
+
+/** The document's band (verdict.band), else BAND. */
+export function bandOf(doc) {
+  const b = doc?.verdict?.band;
+  return Number.isFinite(b) && b > 0 && b < 1 ? b : BAND;
+}
+
+/** The engine's rule (core/fit.h within_band): |predicted - measured| <= band x measured. */
+export function withinBand(measuredNs, predictedNs, band = BAND) {
+  return measuredNs > 0 && Number.isFinite(predictedNs) && Math.abs(predictedNs - measuredNs) <= band * measuredNs;
+}
+
+/** "±30%" for a band of 0.3. */
+export function bandText(band = BAND) {
+  return `±${round(band * 100)}%`;
+}
 
 const uring = (n) => ({
   title: `io_uring, ${n} read${n === 1 ? '' : 's'} per enter`,
@@ -23,9 +45,10 @@ export const PROBE_LABELS = {
   function_call: { title: 'Function call', what: 'an empty function: no kernel at all' },
   vdso_clock_gettime: { title: 'clock_gettime() via the vDSO', what: 'reads the clock in user space, no trap' },
   syscall_getppid: { title: 'getppid()', what: 'the cheapest real system call: into the kernel and straight back' },
-  read_file_hit: { title: 'read() of a cached file', what: '16 bytes already in the page cache' },
-  read_file_cold: { title: 'read() of an evicted file', what: '16 bytes after the page was dropped from the cache: a trip to the device' },
-  read_direct: { title: 'O_DIRECT read', what: '4 KiB straight from the device, past the page cache' },
+  syscall_clock_gettime: { title: 'clock_gettime() as a syscall', what: 'the vDSO\'s question asked through the kernel: syscall(SYS_clock_gettime)' },
+  read_file_hit: { title: 'read() of a cached file', what: 'pread() of 16 bytes already in the page cache' },
+  read_file_cold: { title: 'read() of an uncached file', what: '16 bytes of a block never read before: a trip to the device' },
+  read_direct: { title: 'O_DIRECT read', what: '4 KiB straight from the device, past the page cache, a new block each time' },
   read_pipe: { title: 'read() from a pipe', what: '16 bytes already waiting in the pipe' },
   read_unix: { title: 'read() from an AF_UNIX socket', what: '16 bytes already waiting in the socket' },
   read_tcp: { title: 'read() from a TCP socket', what: '16 bytes already waiting, over loopback' },
@@ -34,23 +57,24 @@ export const PROBE_LABELS = {
   io_uring_batch_32: uring(32),
   io_uring_batch_128: uring(128),
   read_ptraced: { title: 'read() under a ptrace tracer', what: 'a cached read while a bare tracer stops it at entry and exit' },
-  pipe_wakeup: { title: 'Pipe wake-up', what: 'the reader sleeps on an empty pipe until a writer sends: sleep, wake-up, switch back' },
+  pipe_wakeup: { title: 'Pipe wake-up', what: 'from a writer\'s write() to the sleeping reader\'s return: wake-up and switch' },
+  pipe_pingpong_rtt: { title: 'Pipe ping-pong', what: 'two threads on one CPU, 16 bytes each way through two pipes: one round trip' },
 };
 
 /** The stage groups a person reads the probes in, in page order. */
 export const PROBE_GROUPS = [
-  { id: 'no_syscall', title: 'Calls without a syscall', what: 'Baselines that never enter the kernel.',
+  { id: 'no_syscall', title: 'Calls without a syscall', what: 'never enter the kernel',
     probes: ['function_call', 'vdso_clock_gettime'] },
-  { id: 'syscall', title: 'The syscall itself', what: 'The toll for crossing into the kernel and back, with no work inside.',
-    probes: ['syscall_getppid'] },
-  { id: 'cached', title: 'Cached reads', what: 'Reads served from the page cache, one at a time or batched through io_uring.',
+  { id: 'syscall', title: 'The syscall itself', what: 'into the kernel and back, no work inside',
+    probes: ['syscall_getppid', 'syscall_clock_gettime'] },
+  { id: 'cached', title: 'Cached reads', what: 'from the page cache, one by one or batched through io_uring',
     probes: ['read_file_hit', 'io_uring_batch_1', 'io_uring_batch_8', 'io_uring_batch_32', 'io_uring_batch_128'] },
-  { id: 'device', title: 'Reads that reach the device', what: 'The page is not in RAM: the kernel asks the disk and the task sleeps.',
+  { id: 'device', title: 'Reads that reach the device', what: 'the task sleeps while the disk works',
     probes: ['read_file_cold', 'read_direct'] },
-  { id: 'ipc', title: 'Pipes and sockets', what: 'The same read() through another file_operations table, with data waiting.',
+  { id: 'ipc', title: 'Pipes and sockets', what: 'the same read() through another file_operations table',
     probes: ['read_pipe', 'read_unix', 'read_tcp'] },
-  { id: 'sleep', title: 'Sleeping and tracing', what: 'Costs paid in the scheduler: a wake-up, and the stops of a tracer.',
-    probes: ['pipe_wakeup', 'read_ptraced'] },
+  { id: 'sleep', title: 'Sleeping and tracing', what: 'costs paid in the scheduler',
+    probes: ['pipe_wakeup', 'pipe_pingpong_rtt', 'read_ptraced'] },
 ];
 
 /** The title and description of a probe; unknown ids (the schema may grow) show as themselves. */
@@ -68,37 +92,62 @@ export function groupProbes(probes = []) {
   const known = new Set(PROBE_GROUPS.flatMap((g) => g.probes));
   const groups = PROBE_GROUPS.map((g) => ({ ...g, probes: g.probes.filter((id) => byId.has(id)).map((id) => byId.get(id)) }));
   const other = probes.filter((p) => !known.has(p.id));
-  if (other.length) groups.push({ id: 'other', title: 'Other probes', what: 'Probes this page has no words for yet.', probes: other });
+  if (other.length) groups.push({ id: 'other', title: 'Other probes', what: 'probes this page has no words for yet', probes: other });
   return groups.filter((g) => g.probes.length > 0);
 }
 
-/** measured / calibrated: the server's `ratio`, else computed; NaN when the probe did not run. */
+const measured = (p) => !p.skipped && p.median_ns > 0;
+
+/** measured / predicted: the document's `ratio`, else computed; NaN without a prediction. */
 export function ratioOf(p) {
-  if (p.skipped) return NaN;
+  if (!measured(p)) return NaN;
   if (Number.isFinite(p.ratio)) return p.ratio;
-  if (p.median_ns > 0 && p.calibrated_ns > 0) return p.median_ns / p.calibrated_ns;
+  if (p.predicted_ns > 0) return p.median_ns / p.predicted_ns;
   return NaN;
 }
 
-/**
- * What a probe's ratio says:
- *   { kind: 'skipped' | 'fitted' | 'good' | 'off' | 'none', ratio, text }
- * 'fitted' probes were used for the fit, so their ratio is near 1 by construction and tests
- * nothing; 'good' and 'off' are predictions within or beyond ±30%.
- */
-export function classify(p) {
-  if (p.skipped) return { kind: 'skipped', ratio: NaN, text: 'did not run here' };
-  const ratio = ratioOf(p);
-  if (p.fitted) return { kind: 'fitted', ratio, text: 'fitted' };
-  if (!Number.isFinite(ratio)) return { kind: 'none', ratio, text: 'no prediction' };
-  if (ratio >= LOW && ratio <= HIGH) return { kind: 'good', ratio, text: `within ±${TOLERANCE * 100}%` };
-  const pct = round(Math.abs(ratio - 1) * 100);
-  return { kind: 'off', ratio, text: ratio > 1 ? `${pct}% slower than predicted` : `${pct}% faster than predicted` };
+/** How far a figure is from the measurement, as the band counts it: (figure - measured) / measured. */
+export function errorOf(figureNs, measuredNs) {
+  return measuredNs > 0 && Number.isFinite(figureNs) ? figureNs / measuredNs - 1 : NaN;
 }
 
-/** measured / calibrated with two decimals, so 1.26× and 1.35× read apart: 0.734 -> "0.73×". */
+/** An error as a signed percentage: 0.312 -> "+31%", -0.09 -> "−9%". */
+export function formatError(e) {
+  if (!Number.isFinite(e)) return '—';
+  const pct = round(e * 100);
+  return pct === 0 ? '0%' : `${pct > 0 ? '+' : '−'}${Math.abs(pct)}%`;
+}
+
+/**
+ * What the leave-one-out prediction of a probe says:
+ *   { kind: 'skipped' | 'good' | 'off' | 'none', ratio, error, text }
+ * 'good' and 'off' follow the document's `within`; only a document without it (older or hand
+ * made) is judged here, by the same rule. 'none': measured, but nothing predicted it.
+ */
+export function classify(p, band = BAND) {
+  if (p.skipped) return { kind: 'skipped', ratio: NaN, error: NaN, text: 'did not run' };
+  if (!measured(p) || !(p.predicted_ns > 0)) return { kind: 'none', ratio: NaN, error: NaN, text: 'no prediction' };
+  const ratio = ratioOf(p);
+  const error = errorOf(p.predicted_ns, p.median_ns);
+  const within = typeof p.within === 'boolean' ? p.within : withinBand(p.median_ns, p.predicted_ns, band);
+  if (within) return { kind: 'good', ratio, error, text: `within ${bandText(band)}` };
+  return { kind: 'off', ratio, error, text: `${Math.abs(round(error * 100))}% too ${error > 0 ? 'high' : 'low'}` };
+}
+
+/** The unfitted preset against the measurement, by the document's rule: { within, error } or null. */
+export function modelVerdict(p, band = BAND) {
+  if (!measured(p) || !(p.model_ns > 0)) return null;
+  return { within: withinBand(p.median_ns, p.model_ns, band), error: errorOf(p.model_ns, p.median_ns) };
+}
+
+/** measured / predicted with two decimals, so 1.26× and 1.35× read apart: 0.734 -> "0.73×". */
 export function formatMeasuredRatio(ratio) {
   return Number.isFinite(ratio) && ratio > 0 ? `${(round(ratio * 100) / 100).toFixed(2)}×` : '—';
+}
+
+/** The spread of a probe's round medians (max / min): 1.192 -> "1.19×"; '' when not in rounds. */
+export function formatSpread(p) {
+  return Number.isFinite(p?.spread) && p.spread >= 1 ? `${(round(p.spread * 100) / 100).toFixed(2)}×` : '';
 }
 
 // Rounds half up after dropping binary noise: 1.345 * 100 is 134.49999999999997, meant as 134.5.
@@ -107,26 +156,41 @@ function round(x) {
 }
 
 /**
- * Counts over all probes, and the headline: "9 of 10 predictions within ±30%".
- * Returns { fitted, predicted, within, off, skipped, text, skippedText }.
+ * The scores of a document: the fitted model's (leave one out, from the document's verdict and
+ * `within`) and the unfitted preset's (model_ns, by the same rule), with the headline words.
+ * Returns { band, predicted, within, off, modelScored, modelWithin, skipped, none, text,
+ * modelText, skippedText, agrees } where `agrees` says the rows add up to the document's verdict.
  */
-export function summarize(probes = []) {
-  const n = { fitted: 0, predicted: 0, within: 0, off: 0, skipped: 0 };
+export function summarize(doc = {}) {
+  const probes = Array.isArray(doc) ? doc : doc.probes ?? [];
+  const band = Array.isArray(doc) ? BAND : bandOf(doc);
+  const n = { predicted: 0, within: 0, off: 0, modelScored: 0, modelWithin: 0, skipped: 0, none: 0 };
   for (const p of probes) {
-    const { kind } = classify(p);
+    const { kind } = classify(p, band);
     if (kind === 'skipped') n.skipped++;
-    else if (kind === 'fitted') n.fitted++;
-    else if (kind === 'good' || kind === 'off') {
+    else if (kind === 'none') n.none++;
+    else {
       n.predicted++;
       if (kind === 'good') n.within++;
       else n.off++;
     }
+    const m = modelVerdict(p, band);
+    if (m && kind !== 'skipped') {
+      n.modelScored++;
+      if (m.within) n.modelWithin++;
+    }
   }
-  const text = n.predicted === 0
-    ? 'No prediction could be tested on this machine'
-    : `${n.within} of ${n.predicted} prediction${n.predicted === 1 ? '' : 's'} within ±${TOLERANCE * 100}%`;
-  const skippedText = n.skipped ? `${n.skipped} probe${n.skipped === 1 ? '' : 's'} could not run here` : '';
-  return { ...n, text, skippedText };
+  const verdict = Array.isArray(doc) ? null : doc.verdict;
+  const agrees = !verdict || (verdict.within === n.within && verdict.predicted === n.predicted);
+  const within = Number.isInteger(verdict?.within) ? verdict.within : n.within;
+  const predicted = Number.isInteger(verdict?.predicted) ? verdict.predicted : n.predicted;
+  const b = bandText(band);
+  const text = predicted === 0
+    ? 'No prediction could be tested'
+    : `${within} of ${predicted} prediction${predicted === 1 ? '' : 's'} within ${b}`;
+  const modelText = n.modelScored === 0 ? '' : `${n.modelWithin} of ${n.modelScored} within ${b}`;
+  const skippedText = n.skipped ? `${n.skipped} probe${n.skipped === 1 ? '' : 's'} could not run` : '';
+  return { ...n, band, within, predicted, text, modelText, skippedText, agrees };
 }
 
 /**
@@ -140,9 +204,12 @@ export function ratioPosition(ratio, span = 3) {
   return { at: Math.min(1, Math.max(0, t)), clamped: t < 0 || t > 1 };
 }
 
-/** The ±TOLERANCE band on the same axis: { from, to } as fractions 0..1. */
-export function toleranceBand(span = 3) {
-  return { from: ratioPosition(LOW, span).at, to: ratioPosition(HIGH, span).at };
+/**
+ * The band on the same axis of measured / predicted: within means predicted in
+ * [(1 - band), (1 + band)] x measured, so the ratio lies in [1 / (1 + band), 1 / (1 - band)].
+ */
+export function toleranceBand(span = 3, band = BAND) {
+  return { from: ratioPosition(1 / (1 + band), span).at, to: ratioPosition(1 / (1 - band), span).at };
 }
 
 const onOff = (v) => (v === true ? 'on' : v === false ? 'off' : 'unknown');
@@ -170,8 +237,9 @@ export function hostFacts(host = {}, model = null) {
   add('kpti', 'Page-table isolation', `KPTI ${onOff(host.kpti)} · PCID ${pcid}`, meltdown ? `Meltdown: ${meltdown}` : '');
   const spectre = host.mitigations?.spectre_v2;
   if (spectre) add('spectre', 'Spectre v2', mitigationSummary(spectre), spectre);
-  add('machine', 'Machine', host.virtualized ? 'virtual machine' : 'bare metal',
-    host.virtualized ? 'the CPU reports a hypervisor' : 'no hypervisor reported by the CPU');
+  const vm = host.virtualized;
+  add('machine', 'Machine', vm === true ? 'virtual machine' : vm === false ? 'bare metal' : 'unknown',
+    vm === true ? 'the CPU reports a hypervisor' : vm === false ? 'no hypervisor reported by the CPU' : '');
   const device = model?.devices?.find((d) => d.id === host.device)?.title ?? (host.device && host.device !== 'unknown' ? host.device : 'unknown device');
   const storage = [host.block_device ? `${host.block_device}: ${device}` : device];
   if (host.rotational === true) storage.push('reports itself rotational');
@@ -181,47 +249,207 @@ export function hostFacts(host = {}, model = null) {
   return lines;
 }
 
-const SCALE_LABELS = {
+/** The host in one line: "Intel(R) Xeon(R) Processor · 2.1 GHz · Linux 6.18.44 · virtual machine". */
+export function hostLine(host = {}) {
+  const parts = [host.cpu_model || 'unknown CPU'];
+  if (host.ghz > 0) parts.push(`${host.ghz} GHz`);
+  if (host.kernel) parts.push(`Linux ${host.kernel}`);
+  if (host.virtualized === true) parts.push('virtual machine');
+  if (host.virtualized === false) parts.push('bare metal');
+  return parts.join(' · ');
+}
+
+/**
+ * How busy the machine was while it was measured (the document's `load`):
+ * { known, busy, text, detail }. A file without a load record says nothing either way.
+ */
+export function loadFacts(load) {
+  if (!load || typeof load !== 'object') {
+    return { known: false, busy: false, text: 'The file does not say how busy the machine was while it was measured.', detail: '' };
+  }
+  const figures = [];
+  const pct = (v) => `${Math.round(v * 10) / 10}%`;
+  if (Number.isFinite(load.steal_pct)) figures.push(`steal ${pct(load.steal_pct)}`);
+  if (Number.isFinite(load.delay_pct)) figures.push(`waited for its CPU ${pct(load.delay_pct)}`);
+  if (Number.isFinite(load.other_cpus_pct)) figures.push(`other CPUs ${pct(load.other_cpus_pct)} busy`);
+  if (Number.isFinite(load.run_queue)) figures.push(`run queue ${load.run_queue}`);
+  if (Number.isFinite(load.rounds)) {
+    figures.push(Number.isFinite(load.busy_rounds) && load.busy_rounds > 0
+      ? `${load.busy_rounds} of ${load.rounds} rounds busy`
+      : `${load.rounds} rounds`);
+  }
+  if (load.retries > 0) figures.push(`${load.retries} ${load.retries === 1 ? 'retry' : 'retries'}`);
+  const detail = figures.join(' · ');
+  if (load.busy) {
+    const why = String(load.reason || 'other programs were using the CPUs').replace(/[.\s]+$/, '');
+    return {
+      known: true, busy: true, detail,
+      text: `The machine was busy while it was measured: ${why}. Its figures are noisier than a quiet machine's; measure again when it is idle.`,
+    };
+  }
+  return { known: true, busy: false, text: `The machine was quiet while it was measured${detail ? ':' : '.'}`, detail };
+}
+
+const PARAMETER_LABELS = {
   user: 'User-space work',
   trap: 'Kernel entry and exit',
   kernel: 'Kernel work',
+  tax: 'Mitigation taxes',
   wake: 'Sleep and wake-up',
+  device: 'The device',
+  vmexit: 'VM exits',
 };
 
+/** The word for a fitted parameter or scale class. */
+export function parameterLabel(name) {
+  return PARAMETER_LABELS[name] ?? name;
+}
+
 /**
- * The fitted profile in words:
- * { preset, presetTitle, ghz, scales: [{ id, label, factor }], deviceNs }
- * Scales are factors on the preset's cycle counts (0.5 = this machine does that work in half
- * the preset's time). 'none' (always 1) and 'device' (replaced by deviceNs) are left out.
+ * The fit in words: { preset, presetTitle, ghz, parameters: [{ name, label, value, sigma,
+ * fitted, probes }] }. Each value multiplies what the closest preset says (0.5 = this machine
+ * does that work in half the preset's time); a parameter fewer than two probes depend on is
+ * not fitted and stays at 1.
  */
-export function profileFacts(result = {}, model = null) {
-  const profile = result.profile ?? {};
-  const preset = result.preset ?? profile.cpu ?? '';
+export function profileFacts(doc = {}, model = null) {
+  const profile = doc.profile ?? {};
+  const preset = doc.preset ?? profile.cpu ?? '';
   const presetTitle = model?.cpus?.find((c) => c.id === preset)?.title ?? preset;
-  const scales = Object.entries(profile.scales ?? {})
-    .filter(([id, f]) => id !== 'none' && id !== 'device' && Number.isFinite(f))
-    .sort(([a], [b]) => order(a) - order(b))
-    .map(([id, factor]) => ({ id, label: SCALE_LABELS[id] ?? id, factor }));
-  return { preset, presetTitle, ghz: profile.ghz, scales, deviceNs: profile.device_ns, device: profile.device };
+  const parameters = (doc.parameters ?? []).filter((p) => p && typeof p.name === 'string').map((p) => ({
+    name: p.name, label: parameterLabel(p.name), value: p.value, sigma: p.sigma, fitted: Boolean(p.fitted), probes: p.probes ?? [],
+  }));
+  return { preset, presetTitle, ghz: profile.ghz, device: profile.device, parameters };
 }
 
-function order(id) {
-  const i = Object.keys(SCALE_LABELS).indexOf(id);
-  return i < 0 ? 99 : i;
-}
-
-/** A scale factor as words: 0.53 -> "0.53×", and whether the machine is faster or slower there. */
-export function describeScale(factor) {
-  if (factor === 1) return { text: '1×', verdict: 'kept from the preset' }; // not fitted here
+/** A factor as words: 0.534 -> { text: '0.53×', verdict: 'faster than the preset' }. */
+export function describeScale(factor, fitted = true) {
+  if (!fitted) return { text: '1×', verdict: 'not fitted: too few probes depend on it' };
   const f = Math.round(factor * 100) / 100;
-  if (f === 1) return { text: '1×', verdict: 'about as the preset' };
+  if (f === 1) return { text: '1×', verdict: 'as the preset' };
   return { text: `${f}×`, verdict: f < 1 ? 'faster than the preset' : 'slower than the preset' };
 }
 
-/** All notes of an answer: the host's and the calibration's. */
-export function notesOf(result = {}) {
-  return [...(result.host?.notes ?? []), ...(result.notes ?? [])].filter(Boolean);
+/** A relative standard error as "±12%"; '' when there is none. */
+export function formatSigma(sigma) {
+  return Number.isFinite(sigma) && sigma > 0 ? `±${round(sigma * 100)}%` : '';
 }
+
+/** All notes of a document: the host's, the measurement's and the fit's. */
+export function notesOf(doc = {}) {
+  return [...(doc.host?.notes ?? []), ...(doc.notes ?? []), ...(doc.fit_notes ?? [])].filter(Boolean);
+}
+
+/** The host facts the fit had to assume because the document left them out. */
+export function defaultsOf(doc = {}) {
+  return (doc.defaults ?? []).filter(Boolean).map(String);
+}
+
+/** "p99 of calls" or "p99 of batch means" for a probe's p99_ns. */
+export function p99Label(p) {
+  return p?.p99_of === 'batch_means' ? 'p99 of batch means' : p?.p99_of === 'calls' ? 'p99 of calls' : 'p99';
+}
+
+// --- the probes on the trace ---------------------------------------------------------------
+
+/**
+ * What each probe times, in the model's terms: journeys (query strings of the API), each
+ * counted `times` over and possibly only from stage `from` on. `main` is the journey that shows
+ * in the trace. The same table as core/fit.cc's probe_models(); keep the two in step.
+ */
+export const PROBE_TERMS = {
+  function_call: [{ q: 'op=function_call&warm=on', main: true }],
+  vdso_clock_gettime: [{ q: 'op=vdso_clock_gettime&warm=on', main: true }],
+  syscall_getppid: [{ q: 'op=getppid&warm=on', main: true }],
+  syscall_clock_gettime: [{ q: 'op=clock_gettime&warm=on', main: true }],
+  read_file_hit: [{ q: 'fd=file&cache=hit&api=pread&warm=on', main: true }],
+  read_file_cold: [{ q: 'fd=file&cache=miss&api=pread&warm=on', main: true }],
+  read_direct: [{ q: 'fd=file&direct=on&bytes=4096&api=pread&warm=on', main: true }],
+  read_pipe: [{ q: 'fd=pipe&warm=on', main: true }],
+  read_unix: [{ q: 'fd=unix&warm=on', main: true }],
+  read_tcp: [{ q: 'fd=tcp&warm=on', main: true }],
+  io_uring_batch_1: [{ q: 'fd=file&cache=hit&api=io_uring&batch=1&warm=on', main: true }],
+  io_uring_batch_8: [{ q: 'fd=file&cache=hit&api=io_uring&batch=8&warm=on', main: true }],
+  io_uring_batch_32: [{ q: 'fd=file&cache=hit&api=io_uring&batch=32&warm=on', main: true }],
+  io_uring_batch_128: [{ q: 'fd=file&cache=hit&api=io_uring&batch=128&warm=on', main: true }],
+  read_ptraced: [{ q: 'fd=file&cache=hit&api=pread&tracer=ptrace&warm=on', main: true }],
+  // the writer's call (a pipe read's cost, until writes are modelled), then the sleeping reader from its wake-up on
+  pipe_wakeup: [{ q: 'fd=pipe&warm=on', what: 'the writer\'s write(), modelled as a pipe read' },
+    { q: 'fd=pipe&wait=on&warm=on', from: 'pipe_wait', main: true }],
+  // two threads on one CPU: a round trip is two writes and two reads that sleep
+  pipe_pingpong_rtt: [{ q: 'fd=pipe&warm=on', times: 2, what: 'two write()s, modelled as pipe reads' },
+    { q: 'fd=pipe&wait=on&warm=on', times: 2, main: true }],
+};
+
+// The options of a call (not of the machine) that decide which journey it is.
+const CALL = ['op', 'fd', 'cache', 'direct', 'bytes', 'api', 'batch', 'tracer', 'wait', 'nonblock'];
+const DEFAULT_CALL = { op: 'read', fd: 'file', cache: 'miss', direct: false, bytes: 16, api: 'read', batch: 1, tracer: 'none', wait: false, nonblock: false };
+
+function callOf(query) {
+  const s = { ...DEFAULT_CALL };
+  for (const [k, v] of new URLSearchParams(query)) {
+    if (!CALL.includes(k)) continue;
+    if (k === 'bytes' || k === 'batch') s[k] = Number(v);
+    else if (k === 'direct' || k === 'wait' || k === 'nonblock') s[k] = v === 'on';
+    else s[k] = v;
+  }
+  return s;
+}
+
+// Two calls are the same journey when every option that matters for them agrees; read() and
+// pread() of a file take the same path (the probes use pread so the offset stays put).
+function sameCall(a, b) {
+  if (a.op !== b.op) return false;
+  if (a.op !== 'read') return a.op === 'getppid' || a.op === 'clock_gettime' ? a.tracer === b.tracer : true;
+  if (a.fd !== b.fd || a.tracer !== b.tracer || a.bytes !== b.bytes) return false;
+  const api = (x) => (x === 'pread' ? 'read' : x);
+  if (api(a.api) !== api(b.api)) return false;
+  if (String(a.api).startsWith('io_uring') && a.batch !== b.batch) return false;
+  if (a.fd === 'file') {
+    if (Boolean(a.direct) !== Boolean(b.direct)) return false;
+    return a.direct || a.cache === b.cache;
+  }
+  return Boolean(a.wait) === Boolean(b.wait) && (!a.wait || Boolean(a.nonblock) === Boolean(b.nonblock));
+}
+
+/**
+ * The probes of a document that time the journey on screen (whose scenario is
+ * journey.scenario), with the stages they cover:
+ *   [{ probe, id, from, to, times, coveredNs, others: [{ q, times, from, what }] }]
+ * `from`..`to` are stage indices; coveredNs sums those stages of this journey; `others` are the
+ * probe's journeys that are not on screen (priced separately by the caller). Probes that did
+ * not run, or whose first stage this journey lacks, are left out.
+ */
+export function probesOnTrace(journey, doc) {
+  const sc = journey?.scenario;
+  const stages = journey?.stages ?? [];
+  if (!sc || !stages.length) return [];
+  const call = { ...DEFAULT_CALL, ...Object.fromEntries(CALL.filter((k) => sc[k] !== undefined).map((k) => [k, sc[k]])) };
+  const out = [];
+  for (const p of doc?.probes ?? []) {
+    const terms = PROBE_TERMS[p.id];
+    if (!terms || !measured(p)) continue;
+    const main = terms.find((t) => t.main);
+    if (!sameCall(callOf(main.q), call)) continue;
+    const from = main.from ? stages.findIndex((st) => st.id === main.from) : 0;
+    if (from < 0) continue;
+    const to = stages.length - 1;
+    const coveredNs = stages.slice(from, to + 1).reduce((sum, st) => sum + (st.ns || 0), 0);
+    out.push({
+      probe: p, id: p.id, from, to, times: main.times ?? 1, coveredNs,
+      others: terms.filter((t) => !t.main).map((t) => ({ q: t.q, times: t.times ?? 1, from: t.from ?? '', what: t.what ?? t.q })),
+    });
+  }
+  return out;
+}
+
+/** The time of a journey from stage `from` (an id; '' = all) on. */
+export function journeyNsFrom(journey, from = '') {
+  const stages = journey?.stages ?? [];
+  const i = from ? stages.findIndex((st) => st.id === from) : 0;
+  return i < 0 ? NaN : stages.slice(i).reduce((sum, st) => sum + (st.ns || 0), 0);
+}
+
+// --- errors ----------------------------------------------------------------------------------
 
 /**
  * How to show a failed measurement: { title, detail } from an EngineError (status 429 busy,
@@ -239,6 +467,23 @@ export function measureError(err) {
     default:
       return { title: 'Cannot measure from here.', detail: sentence(msg || NEEDS_SERVER) };
   }
+}
+
+/**
+ * How to show a measure file that could not be fitted: { title, detail, field, value, allowed }
+ * from an EngineError (400 names the offending field) or a problem found before sending.
+ */
+export function fitError(err, fileName = '') {
+  const name = fileName ? ` ${fileName}` : '';
+  const msg = sentence(String(err?.message ?? err ?? '').trim() || 'The engine gave no reason');
+  const refused = err?.status === 400 || err?.status === 413 || err?.field;
+  return {
+    title: refused ? `The measure file${name} cannot be fitted.` : `The measure file${name} could not be fitted here.`,
+    detail: msg,
+    field: err?.field ? String(err.field) : '',
+    value: err?.value !== undefined && err?.value !== null ? String(err.value) : '',
+    allowed: err?.allowed ? String(err.allowed) : '',
+  };
 }
 
 function sentence(s) {

@@ -75,7 +75,7 @@ export function relevance(scenario, model) {
   const isRead = scenario.op === 'read';
   const isFile = isRead && scenario.fd === 'file';
   const isStream = isRead && scenario.fd !== 'file';
-  const isSyscall = isRead || scenario.op === 'getppid';
+  const isSyscall = isRead || scenario.op === 'getppid' || scenario.op === 'clock_gettime';
   const notRead = 'only for read()';
   const r = {};
   const set = (field, applies, enabled, reason) => {
@@ -163,7 +163,7 @@ export function fromQuery(search, model) {
 /** A short description for headings and pins: "file · miss · NVMe SSD (TLC NAND)". */
 export function summary(scenario, model) {
   if (scenario.op !== 'read') {
-    return { function_call: 'function call', vdso_clock_gettime: 'vDSO clock_gettime', getppid: 'getppid()' }[scenario.op] ?? scenario.op;
+    return { function_call: 'function call', vdso_clock_gettime: 'vDSO clock_gettime', clock_gettime: 'clock_gettime() syscall', getppid: 'getppid()' }[scenario.op] ?? scenario.op;
   }
   const rel = relevance(scenario, model);
   const parts = [scenario.api === 'read' ? 'read' : scenario.api];

@@ -112,7 +112,11 @@ export function createControls(form, model, initial, onChange) {
     input.value = scenario[field] ?? '';
   }
 
-  function update(next) {
+  /**
+   * Shows `next`. `locked` ({ field: reason }) disables fields that something else decides for
+   * now (the measured machine decides the CPU, clock, KPTI, PCID and device), with the reason.
+   */
+  function update(next, { locked = {} } = {}) {
     scenario = { ...next };
     const rel = relevance(scenario, model);
     const preset = presetOf(scenario, model);
@@ -129,8 +133,10 @@ export function createControls(form, model, initial, onChange) {
         input.value = scenario[field] === null || scenario[field] === undefined ? '' : String(scenario[field]);
         if (field === 'ghz') input.placeholder = preset?.ghz ? `${preset.ghz} (preset)` : '';
       }
-      const r = rel[field] ?? { applies: true, enabled: true, reason: '' };
+      const base = rel[field] ?? { applies: true, enabled: true, reason: '' };
+      const r = locked[field] && base.applies ? { applies: true, enabled: false, reason: locked[field] } : base;
       wrappers[field].hidden = !r.applies;
+      wrappers[field].classList.toggle('is-locked', Boolean(locked[field]));
       input.disabled = !r.enabled;
       wrappers[field].classList.toggle('is-off', !r.enabled);
       hints[field].textContent = r.enabled ? '' : r.reason;
@@ -140,7 +146,7 @@ export function createControls(form, model, initial, onChange) {
       fs.hidden = [...fs.querySelectorAll('.field')].every((f) => f.hidden);
     }
     // The clock shown when the preset decides: helps the reader know what "preset" means.
-    if (scenario.ghz === null) hints.ghz.textContent = `preset: ${effective(scenario, model, 'ghz')} GHz`;
+    if (scenario.ghz === null && !locked.ghz) hints.ghz.textContent = `preset: ${effective(scenario, model, 'ghz')} GHz`;
   }
 
   function markInvalid(field) {

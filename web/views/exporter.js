@@ -2,7 +2,8 @@
 import { exportName, toCSV, toTraceEvents } from '../lib/export.js';
 import { h } from './dom.js';
 
-function download(name, type, text) {
+/** Offers `text` as a file download named `name`. */
+export function download(name, type, text) {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = h('a', { href: url, download: name, class: 'sr-only' });
   document.body.append(a);

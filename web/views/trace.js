@@ -8,16 +8,21 @@ import { h, prefersReducedMotion, replace } from './dom.js';
 const TOOL_ORDER = ['strace', 'ltrace', 'perf-trace', 'ftrace', 'bpftrace', 'blktrace', 'biolatency'];
 
 /**
- * createTrace({ table, toolSelect, seenLine }, model, { onToolChange })
- *   .render(journey, { human, tool })  .progress(pos)  .open(index, { focus })  .clear(message)
+ * createTrace({ table, toolSelect, seenLine, measuredBox }, model, { onToolChange, onPriceOnMachine })
+ *   .render(journey, { human, tool, measured })  .progress(pos)  .open(index, { focus })  .clear(message)
+ * `measured` (optional) puts a measurement beside the model: { machine, priced, pricedOn,
+ * items: [{ id, title, from, to, measuredNs, modelNs, ... }] } (see measuredItems in app.js):
+ * a column marks the stages each probe covers, and measuredBox says what was measured there.
  */
-export function createTrace({ table, toolSelect, seenLine }, model, hooks = {}) {
+export function createTrace({ table, toolSelect, seenLine, measuredBox = null }, model, hooks = {}) {
   const sources = new Map((model.sources ?? []).map((src) => [src.id, src]));
   let journey = null;
   let human = false;
   let tool = 'strace';
   let rows = [];
   let openIndex = -1;
+  let measured = null;
+  let columns = 9;
 
   replace(toolSelect, TOOL_ORDER.map((t) => h('option', { value: t }, t)));
   toolSelect.value = tool;
@@ -27,18 +32,76 @@ export function createTrace({ table, toolSelect, seenLine }, model, hooks = {}) 
     paintTool();
   });
 
-  const thead = h('thead', {}, h('tr', {},
-    h('th', { scope: 'col', class: 'col-idx' }, '#'),
-    h('th', { scope: 'col', class: 'col-stage' }, 'Stage'),
-    h('th', { scope: 'col', class: 'col-lane' }, 'Lane'),
-    h('th', { scope: 'col', class: 'col-cycles num' }, 'Cycles'),
-    h('th', { scope: 'col', class: 'col-time num' }, 'Time'),
-    h('th', { scope: 'col', class: 'col-share num' }, 'Share'),
-    h('th', { scope: 'col', class: 'col-bar' }, 'Cost (log scale)'),
-    h('th', { scope: 'col', class: 'col-cpu' }, 'CPU'),
-    h('th', { scope: 'col', class: 'col-seen' }, 'Seen by')));
+  const thead = h('thead');
   const tbody = h('tbody');
   replace(table, thead, tbody);
+
+  function header() {
+    replace(thead, h('tr', {},
+      h('th', { scope: 'col', class: 'col-idx' }, '#'),
+      h('th', { scope: 'col', class: 'col-stage' }, 'Stage'),
+      h('th', { scope: 'col', class: 'col-lane' }, 'Lane'),
+      h('th', { scope: 'col', class: 'col-cycles num' }, 'Cycles'),
+      h('th', { scope: 'col', class: 'col-time num' }, 'Time'),
+      measured ? h('th', { scope: 'col', class: 'col-meas', title: 'What a probe measured on the machine, over the stages it covers' }, 'Measured') : null,
+      h('th', { scope: 'col', class: 'col-share num' }, 'Share'),
+      h('th', { scope: 'col', class: 'col-bar' }, 'Cost (log scale)'),
+      h('th', { scope: 'col', class: 'col-cpu' }, 'CPU'),
+      h('th', { scope: 'col', class: 'col-seen' }, 'Seen by')));
+    columns = measured ? 10 : 9;
+  }
+  header();
+
+  // The Measured cell of stage i: one bracket per probe that covers it; the first stage a probe
+  // covers carries its figure.
+  function measuredCell(i) {
+    return h('td', { class: `col-meas meas-n${measured.items.length}` }, measured.items.map((it, k) => {
+      if (i < it.from || i > it.to) return h('span', { class: 'meas-seg meas-none' });
+      const first = i === it.from;
+      return h('span', {
+        class: `meas-seg meas-on meas-k${k}${first ? ' meas-first' : ''}${i === it.to ? ' meas-last' : ''}`,
+        title: `${it.id}: ${formatNs(it.measuredNs)} measured over stages ${it.from + 1}–${it.to + 1}`,
+        dataset: first ? { probe: it.id, ns: String(it.measuredNs) } : undefined,
+      }, first ? h('span', { class: 'meas-label num' }, formatNs(it.measuredNs)) : null);
+    }));
+  }
+
+  function paintMeasured() {
+    if (!measuredBox) return;
+    if (!measured || !journey) {
+      measuredBox.hidden = true;
+      measuredBox.replaceChildren();
+      return;
+    }
+    const m = measured;
+    replace(measuredBox,
+      h('p', { class: 'meas-head' }, h('strong', {}, 'Measured on ', m.machine), m.source ? h('span', { class: 'muted' }, ` · ${m.source}`) : null),
+      m.items.map((it, k) => h('div', { class: `meas-item meas-k${k}`, dataset: { probe: it.id } },
+        h('p', { class: 'meas-line' },
+          h('span', { class: 'meas-key', 'aria-hidden': 'true' }),
+          h('strong', { class: 'num meas-value' }, formatNs(it.measuredNs)), ' measured by ', h('code', {}, it.id),
+          ` (${it.title}), over stage${it.from === it.to ? '' : 's'} ${it.from + 1}${it.from === it.to ? '' : `–${it.to + 1}`}`,
+          it.times !== 1 ? ` counted ${it.times} times` : '',
+          it.extras.map((x) => ` plus ${x.what} (${formatNs(x.ns * x.times)}, not in this trace)`).join(''),
+          it.spread ? h('span', { class: 'muted' }, ` · spread ${it.spread} across ${it.rounds} rounds`) : null),
+        h('p', { class: 'meas-line meas-model' },
+          'Model of the same: ', h('strong', { class: 'num meas-model-ns' }, formatNs(it.modelNs)),
+          m.priced ? ' here' : ` here, on ${m.pricedOn}`,
+          Number.isFinite(it.modelNs) && it.modelNs > 0 ? h('span', { class: 'muted' }, ` (measured ${(Math.round((it.measuredNs / it.modelNs) * 100) / 100).toFixed(2)}× of it)`) : null,
+          ' · unfitted preset ', h('span', { class: 'num' }, formatNs(it.unfittedNs)),
+          ' · predicted from the other probes ', h('span', { class: 'num' }, formatNs(it.predictedNs)), ' ',
+          h('span', { class: `tag tag-${it.verdict.kind}` }, it.verdict.text)))),
+      m.priced ? null : h('p', { class: 'meas-warn' },
+        'This trace is priced on ', h('strong', {}, m.pricedOn), ', not on the measured machine. ',
+        priceButton()));
+    measuredBox.hidden = false;
+  }
+
+  function priceButton() {
+    const b = h('button', { type: 'button', class: 'btn btn-small', id: 'trace-price-machine' }, 'Price on the measured machine');
+    b.addEventListener('click', () => hooks.onPriceOnMachine?.());
+    return b;
+  }
 
   function badges(st) {
     const list = st.visible_to ?? [];
@@ -111,7 +174,7 @@ export function createTrace({ table, toolSelect, seenLine }, model, hooks = {}) 
     openIndex = -1;
     if (wasOpen && !forceOpen) return;
     const st = journey.stages[i];
-    r.detailRow = h('tr', { class: `details-row lane-${st.lane}` }, h('td', { colspan: '9' }, details(st, i)));
+    r.detailRow = h('tr', { class: `details-row lane-${st.lane}` }, h('td', { colspan: String(columns) }, details(st, i)));
     r.tr.after(r.detailRow);
     r.tr.setAttribute('aria-expanded', 'true');
     r.tr.classList.add('open');
@@ -151,6 +214,8 @@ export function createTrace({ table, toolSelect, seenLine }, model, hooks = {}) 
   function render(j, opts = {}) {
     journey = j;
     human = Boolean(opts.human);
+    measured = opts.measured?.items?.length ? opts.measured : null;
+    header();
     if (opts.tool) {
       tool = opts.tool;
       toolSelect.value = tool;
@@ -171,6 +236,7 @@ export function createTrace({ table, toolSelect, seenLine }, model, hooks = {}) 
       h('td', { class: 'col-lane' }, h('span', { class: `chip lane-${st.lane}` }, st.lane)),
       h('td', { class: 'col-cycles num' }, formatCycles(st.cycles), h('span', { class: 'narrow-only' }, ' cyc')),
       h('td', { class: 'col-time num' }, timeOf(st)),
+      measured ? measuredCell(i) : null,
       h('td', { class: 'col-share num' }, formatShare(st.share)),
       h('td', { class: 'col-bar' }, h('span', { class: 'bar-track' }, bar)),
       h('td', { class: 'col-cpu' }, st.on_cpu ? h('span', { class: 'chip chip-cpu' }, 'on CPU') : h('span', { class: 'chip chip-blocked' }, 'asleep')),
@@ -184,7 +250,9 @@ export function createTrace({ table, toolSelect, seenLine }, model, hooks = {}) 
     });
     replace(tbody, rows.map((r) => r.tr));
     table.hidden = false;
+    table.classList.toggle('has-measured', Boolean(measured));
     paintTool();
+    paintMeasured();
     if (keepOpen >= 0) toggle(keepOpen, { forceOpen: true });
   }
 
@@ -199,8 +267,12 @@ export function createTrace({ table, toolSelect, seenLine }, model, hooks = {}) 
     journey = null;
     rows = [];
     openIndex = -1;
-    replace(tbody, h('tr', { class: 'empty-row' }, h('td', { colspan: '9' }, message)));
+    measured = null;
+    header();
+    table.classList.remove('has-measured');
+    replace(tbody, h('tr', { class: 'empty-row' }, h('td', { colspan: String(columns) }, message)));
     replace(seenLine, '');
+    paintMeasured();
   }
 
   return {

@@ -24,6 +24,7 @@ const ENUMS = ['op', 'fd', 'cache', 'device', 'cpu', 'tracer', 'api'];
 /** Parses query parameters (URLSearchParams) into a complete scenario, or throws ScenarioError. */
 export function parseScenario(params) {
   const s = { ...MODEL.defaults };
+  let profile = null;
   for (const [key, value] of params) {
     if (ENUMS.includes(key)) {
       if (!MODEL.options[key].includes(value)) {
@@ -41,9 +42,23 @@ export function parseScenario(params) {
         throw new ScenarioError(`${key} must be ${integral ? 'an integer ' : ''}between ${lo} and ${hi}`, key, value, `${lo} .. ${hi}`);
       }
       s[key] = n;
+    } else if (key === 'warm') {
+      // the engine's warm caches (back-to-back calls, as the probes run): no difference here
+      if (!(value in BOOL)) throw new ScenarioError('warm must be on or off', key, value, 'on, off');
+    } else if (key === 'profile') {
+      profile = parseProfile(value);
     } else {
       throw new ScenarioError(`unknown option '${key}'`, key, value, Object.keys(MODEL.options).join(', ') + ', ghz, bytes, batch');
     }
+  }
+  s.profiled = Boolean(profile);
+  if (profile) {
+    // As the engine: the profile describes the host; explicit options still win. The mock knows
+    // few presets, so a profile's CPU it does not know keeps the default preset.
+    const given = new Set(params.keys());
+    if (!given.has('cpu') && MODEL.options.cpu.includes(profile.cpu)) s.cpu = profile.cpu;
+    for (const k of ['ghz', 'kpti', 'pcid']) if (!given.has(k) && profile[k] !== undefined) s[k] = profile[k];
+    if (!given.has('device') && MODEL.options.device.includes(profile.device)) s.device = profile.device;
   }
   const cpu = MODEL.cpus.find((c) => c.id === s.cpu);
   for (const k of ['ghz', 'kpti', 'pcid']) if (s[k] === undefined) s[k] = cpu[k];
@@ -52,6 +67,22 @@ export function parseScenario(params) {
     throw new ScenarioError(`api=${s.api} is modelled for regular files only (fd=file)`, 'api', s.api, `read, pread for fd=${s.fd}`);
   }
   return s;
+}
+
+// A sysjourney.profile/1 (from a fit) as the engine checks it, roughly: JSON, the schema, numbers.
+function parseProfile(text) {
+  let p;
+  try {
+    p = JSON.parse(text);
+  } catch {
+    throw new ScenarioError('profile: profile is not valid JSON', 'profile', '', 'sysjourney.profile/1 JSON');
+  }
+  if (!p || typeof p !== 'object' || Array.isArray(p)) throw new ScenarioError('profile: profile must be a JSON object', 'profile', '', 'an object');
+  if (p.schema !== 'sysjourney.profile/1') {
+    throw new ScenarioError(`profile: profile schema '${p.schema ?? ''}' is not sysjourney.profile/1`, 'schema', String(p.schema ?? ''), 'sysjourney.profile/1');
+  }
+  if (p.ghz !== undefined && !(p.ghz >= 0.5 && p.ghz <= 6)) throw new ScenarioError(`profile: profile field 'ghz' is ${p.ghz}: allowed a number from 0.5 to 6`, 'ghz', String(p.ghz), 'a number from 0.5 to 6');
+  return p;
 }
 
 function costOf(id, s, cpu) {
@@ -153,8 +184,9 @@ export function buildJourney(s) {
   for (const st of stages) st.share = totals.ns > 0 ? Math.round((st.ns / totals.ns) * 1e6) / 1e6 : 0;
   return {
     schema: 'sysjourney.journey/1',
-    scenario: s,
+    scenario: Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'profiled')),
     path: MODEL.paths.find((p) => p.id === path),
+    profiled: Boolean(s.profiled),
     result: s.op === 'read' ? result : s.op === 'getppid' ? 'parent pid' : s.op === 'vdso_clock_gettime' ? '0 (time filled in)' : 'returned',
     stages,
     totals,

@@ -6,20 +6,23 @@
 // without rebuilding the binary that embeds it). Sends the Content-Security-Policy the real
 // server is meant to send, so the browser tests catch inline scripts or style attributes.
 //
-// POST api/measure takes MEASURE_DELAY_MS like a real measurement takes its second, answers 429
+// POST api/measure takes MEASURE_DELAY_MS like a real measurement takes its seconds, answers 429
 // to a second POST while one runs, and honours a request header for the failures a test wants:
 //   X-Mock-Measure: busy    429, as while another measurement runs
 //   X-Mock-Measure: off     403, as a server started with --no-measure
 //   X-Mock-Measure: fail    500, a measurement that failed
 //   X-Mock-Measure: tmpfs   200, a probe directory on tmpfs: the device probes skipped, with notes
+//   X-Mock-Measure: loaded  200, measured while other programs kept the CPUs busy (load.busy)
 //   X-Mock-Measure: slow    200 after five times the usual wait (to overlap two measurements)
-// (a test sets it with Playwright's route.continue({ headers })).
+// (a test sets it with Playwright's route.continue({ headers })). POST api/fit answers the
+// engine's fit of fixtures/measure-file.json for any good document, and the engine's 400 for a
+// bad one (see measure.js); GET api/run takes profile= as the engine does, roughly.
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODEL, ScenarioError, buildJourney, parseScenario } from './journey.js';
-import { measureAnswer } from './measure.js';
+import { fitAnswer, measureAnswer } from './measure.js';
 
 export const WEB_ROOT = fileURLToPath(new URL('../../../web/', import.meta.url));
 
@@ -46,7 +49,10 @@ async function proxy(req, res, upstream, route, query) {
   const url = new URL(`api/${route}`, upstream.endsWith('/') ? upstream : `${upstream}/`);
   url.search = query.toString();
   try {
-    const r = await fetch(url, { method: req.method === 'POST' ? 'POST' : 'GET' });
+    const post = req.method === 'POST';
+    const r = await fetch(url, post
+      ? { method: 'POST', body: await readBody(req), headers: { 'Content-Type': req.headers['content-type'] ?? 'application/json' } }
+      : { method: 'GET' });
     res.writeHead(r.status, { 'Content-Type': r.headers.get('content-type') ?? 'application/json', 'Cache-Control': 'no-store' });
     res.end(Buffer.from(await r.arrayBuffer()));
   } catch (e) {
@@ -54,7 +60,31 @@ async function proxy(req, res, upstream, route, query) {
   }
 }
 
+/** The request body as text (the server refuses more than 96 KiB: 413). */
+function readBody(req, limit = 96 * 1024) {
+  return new Promise((resolve, reject) => {
+    const parts = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size <= limit) parts.push(c);
+    });
+    req.on('end', () => (size > limit ? reject(Object.assign(new Error('request body too large'), { status: 413 })) : resolve(Buffer.concat(parts).toString('utf8'))));
+    req.on('error', reject);
+  });
+}
+
 function api(req, res, route, query) {
+  if (route === 'fit') {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return sendJson(res, 405, { error: `method ${req.method} is not allowed on /api/fit`, field: 'method', value: req.method, allowed: 'POST' });
+    }
+    return readBody(req).then((text) => {
+      const { status, body } = fitAnswer(text);
+      sendJson(res, status, body);
+    }, (e) => sendJson(res, e.status ?? 400, { error: e.message, field: 'request', value: '', allowed: '' }));
+  }
   if (route === 'measure') {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');

@@ -11,12 +11,14 @@ const measured = JSON.parse(readFileSync(new URL('../mock/fixtures/measure.json'
 const calls = [];
 const inits = [];
 let measureReply = null; // what POST api/measure answers next: a function returning a response
+let fitReply = null; // and POST api/fit
 globalThis.fetch = async (url, init = {}) => {
   const u = new URL(url);
   calls.push(u);
   inits.push(init);
   const json = (status, body) => ({ ok: status < 300, status, json: async () => body });
   if (u.pathname.endsWith('/api/measure')) return measureReply ? measureReply() : json(200, measured);
+  if (u.pathname.endsWith('/api/fit')) return fitReply ? fitReply(init) : json(200, measured);
   if (u.pathname.endsWith('/api/model')) return json(200, model);
   if (u.pathname.endsWith('/api/run')) {
     if (u.searchParams.get('cache') === 'lukewarm') return json(400, { error: "unknown cache 'lukewarm'", field: 'cache', value: 'lukewarm', allowed: 'hit, miss' });
@@ -87,7 +89,7 @@ test('measure() POSTs api/measure next to the module, with no body, every time',
   const m1 = await engine.measure();
   const m2 = await engine.measure();
   assert.equal(m1.schema, 'sysjourney.measure/1');
-  assert.equal(m1.probes.length, 15);
+  assert.equal(m1.probes.length, 17);
   assert.equal(m2.schema, 'sysjourney.measure/1');
   assert.equal(calls.length - before, 2, 'a measurement is never cached');
   assert.equal(calls.at(-1).href, new URL('api/measure', WEB).href);
@@ -120,4 +122,44 @@ test('measure() with no sysjourney server behind the page says to run sysjourney
   measureReply = () => ({ ok: true, status: 200, json: async () => ({ schema: 'sysjourney.journey/1' }) });
   await assert.rejects(engine.measure(), /sysjourney\.measure\/1 was expected/);
   measureReply = null;
+});
+
+test('fit() POSTs the file\'s text to api/fit as JSON, every time, and resolves with the fitted document', async () => {
+  fitReply = null;
+  const text = '{"schema": "sysjourney.measure/1", "probes": []}';
+  const before = calls.length;
+  const f = await engine.fit(text);
+  assert.equal(f.schema, 'sysjourney.measure/1');
+  assert.equal(calls.length - before, 1);
+  assert.equal(calls.at(-1).href, new URL('api/fit', WEB).href);
+  assert.equal(inits.at(-1).method, 'POST');
+  assert.equal(inits.at(-1).body, text, 'the text as it is');
+  assert.equal(inits.at(-1).headers['Content-Type'], 'application/json');
+  assert.equal(inits.at(-1).headers.Accept, 'application/json');
+  await engine.fit({ schema: 'sysjourney.measure/1', probes: [] });
+  assert.equal(inits.at(-1).body, JSON.stringify({ schema: 'sysjourney.measure/1', probes: [] }), 'a parsed document is sent as JSON');
+  assert.equal(calls.length - before, 2, 'never cached');
+});
+
+test('fit() rejects a bad document with the field, value and allowed values the engine named', async () => {
+  fitReply = () => ({ ok: false, status: 400, json: async () => ({ error: 'probes[0].median_ns (read_pipe) must be a number above 0', field: 'probes[0].median_ns', value: '"fast"', allowed: 'a positive number of ns, at most 1e12' }) });
+  await assert.rejects(engine.fit('{}'), (e) => {
+    assert.equal(e.name, 'EngineError');
+    assert.equal(e.status, 400);
+    assert.equal(e.field, 'probes[0].median_ns');
+    assert.equal(e.value, '"fast"');
+    assert.equal(e.allowed, 'a positive number of ns, at most 1e12');
+    return true;
+  });
+  fitReply = () => ({ ok: true, status: 200, json: async () => ({ schema: 'sysjourney.journey/1' }) });
+  await assert.rejects(engine.fit('{}'), /sysjourney\.measure\/1 was expected/);
+  fitReply = null;
+});
+
+test('fit() where no server has api/fit tries the WebAssembly engine, and says so when that is missing too', async () => {
+  // In node there is no sysjourney_engine.js next to web/ (tests/wasm runs it against a real build).
+  fitReply = () => ({ ok: false, status: 404, json: async () => { throw new SyntaxError('not json'); } });
+  await assert.rejects(engine.fit('{}'), (e) => e.name === 'EngineError' && e.status === 404
+    && /Fitting needs the sysjourney server or its WebAssembly engine/.test(e.message));
+  fitReply = null;
 });
