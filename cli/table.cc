@@ -78,7 +78,11 @@ std::string header(const Journey& j, const Paint& paint) {
   std::vector<std::string> facts = {fmt::format("cpu {} {:.2g} GHz", s.cpu->id, s.ghz),
                                     std::string("kpti ") + (s.kpti ? "on" : "off") +
                                         (s.kpti ? (s.pcid ? " +pcid" : " no-pcid") : ""),
-                                    "mitigation " + s.cpu->mitigation};
+                                    [&] {
+                                      std::vector<std::string> ids;
+                                      for (const Mitigation* mi : s.mitigations) ids.push_back(mi->id);
+                                      return "mitigations " + (ids.empty() ? std::string("none") : join(ids, "+"));
+                                    }()};
   if (s.in.op == "read" && s.in.fd == "file") facts.push_back("device " + s.device->id);
   if (s.in.tracer != "none") facts.push_back("tracer " + s.in.tracer);
   if (s.in.api != "read") facts.push_back("api " + s.in.api);

@@ -381,7 +381,7 @@ TEST(MapFunctions, OlderNamesShowUpAsNotSeenAndUnnamed) {
 }
 
 TEST(MapFunctions, ANameOfSeveralStagesGoesToTheCurrentOrNextElseTheNearestBefore) {
-  auto lines = [](std::vector<std::string> calls) {
+  auto lines = [](const std::vector<std::string>& calls) {
     std::vector<FtraceLine> out;
     for (const std::string& c : calls) {
       FtraceLine l;

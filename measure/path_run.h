@@ -28,7 +28,7 @@ Scenario path_default_scenario();
 // Whether --path can run `s` here, before any work: a usage error (exit 2) otherwise. Traced are
 // op=read of a file (api read, pread or io_uring; cache hit or miss), of a pipe, unix or tcp
 // socket with data waiting (api read; pread, the default, becomes read there), and op=getppid.
-Status check_path_scenario(const Model& model, const Scenario& s);
+Status check_path_scenario(const Model& model, const Scenario& given);
 
 struct PathOptions {
   std::string dir{};  // as --dir: parent of the private probe directory ("" picks one)
@@ -51,7 +51,7 @@ struct PathReport {
 
 // Needs root and tracefs. Errors: not root, no tracefs, the instance cannot be made, neither the
 // function tracer nor any tracepoint can be used, the call fails, or the trace holds no call.
-Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& scenario,
+Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
                               const PathOptions& options);
 
 }  // namespace sysjourney::measure

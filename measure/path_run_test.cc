@@ -50,7 +50,7 @@ struct Machine {
   bool watched_while_tracing = false;
   bool busy_after_trace = false;  // rmdir of the instance fails once the trace is taken
 
-  Machine(std::string trace, std::string counted_call = "pread") {
+  explicit Machine(std::string trace, const std::string& counted_call = "pread") {
     os.euid = 0;
     os.tid = kTid;
     os.fs_magics["/var/tmp"] = kExt4;
@@ -287,7 +287,7 @@ TEST(RealProbes, PathOfACachedPread) {
   if (!r->mounted) {
     EXPECT_FALSE(exists(r->tracefs + "/instances/sysjourney-path-" + std::to_string(os.thread_id())));
   }
-  EXPECT_EQ(r->syscalls.size() >= 1, true);
+  EXPECT_FALSE(r->syscalls.empty());
   EXPECT_TRUE(std::find(r->syscalls.begin(), r->syscalls.end(), "pread64") != r->syscalls.end());
   const PathStage* lookup = nullptr;
   for (const PathStage& s : r->mapping.stages)
