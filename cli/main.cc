@@ -376,7 +376,7 @@ int run_main(int argc, char** argv) {
     }
     auto f = fit(model, *doc);
     if (!f) return usage_error(f.error());
-    if (fit_format == "json") std::cout << fit_json(*doc, *f).dump(2) << "\n";
+    if (fit_format == "json") std::cout << fit_json(*doc, *f).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     else std::cout << render_fit(model, *f, style);
     return 0;
   }

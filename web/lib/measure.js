@@ -372,7 +372,7 @@ export const PROBE_TERMS = {
   io_uring_batch_32: [{ q: 'fd=file&cache=hit&api=io_uring&batch=32&warm=on', main: true }],
   io_uring_batch_128: [{ q: 'fd=file&cache=hit&api=io_uring&batch=128&warm=on', main: true }],
   read_ptraced: [{ q: 'fd=file&cache=hit&api=pread&tracer=ptrace&warm=on', main: true }],
-  // the writer's call (a pipe read's cost, until writes are modelled), then the sleeping reader from its wake-up on
+  // the writer's call (a pipe read's cost, until writes are modelled), then the switch away from the writer and the reader from its wake-up on
   pipe_wakeup: [{ q: 'fd=pipe&warm=on', what: 'the writer\'s write(), modelled as a pipe read' },
     { q: 'fd=pipe&wait=on&warm=on', from: 'pipe_wait', main: true }],
   // two threads on one CPU: a round trip is two writes and two reads that sleep

@@ -261,11 +261,11 @@ test('probesOnTrace: the probes that time the journey on screen, and the stages 
   assert.deepEqual(ids({ op: 'getppid' }), ['syscall_getppid']);
   assert.deepEqual(ids({ op: 'clock_gettime' }), ['syscall_clock_gettime']);
   assert.deepEqual(ids({ op: 'vdso_clock_gettime' }), ['vdso_clock_gettime']);
-  // a pipe that waits: the wake-up from its stage on (plus the writer), the ping-pong twice over
+  // a pipe that waits: from the switch away (pipe_wait) on, plus the writer; the ping-pong twice over
   const waits = journey({ fd: 'pipe', wait: true }, ['libc_wrapper', 'pipe_wait', 'pipe_wakeup', 'pipe_read', 'libc_return']);
   const found = probesOnTrace(waits, answer);
   assert.deepEqual(found.map((x) => x.id), ['pipe_wakeup', 'pipe_pingpong_rtt']);
-  assert.deepEqual([found[0].from, found[0].to, found[0].coveredNs], [2, 4, 30 + 40 + 50]);
+  assert.deepEqual([found[0].from, found[0].to, found[0].coveredNs], [1, 4, 20 + 30 + 40 + 50]);
   assert.deepEqual(found[0].others.map((o) => [o.q, o.times]), [['fd=pipe&warm=on', 1]]);
   assert.deepEqual([found[1].from, found[1].times], [0, 2]);
   assert.deepEqual(found[1].others.map((o) => o.times), [2]);
