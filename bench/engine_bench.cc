@@ -21,7 +21,8 @@ void BM_RunJourney(benchmark::State& state, const char* text) {
 }
 BENCHMARK_CAPTURE(BM_RunJourney, file_miss, "cache=miss");
 BENCHMARK_CAPTURE(BM_RunJourney, file_hit, "cache=hit");
-BENCHMARK_CAPTURE(BM_RunJourney, io_uring_miss_strace, "cache=miss,api=io_uring,batch=32,tracer=strace");
+BENCHMARK_CAPTURE(BM_RunJourney, io_uring_miss_strace,
+                  "cache=miss,api=io_uring,batch=32,tracer=strace");
 
 void BM_ParseAndRun(benchmark::State& state) {
   const Model& m = *builtin_model();
@@ -57,16 +58,24 @@ BENCHMARK(BM_JourneyJson);
 void BM_Fit(benchmark::State& state) {
   const Model& m = *builtin_model();
   const std::pair<const char*, double> medians[] = {
-      {"function_call", 1.6}, {"vdso_clock_gettime", 37}, {"syscall_getppid", 108}, {"syscall_clock_gettime", 168},
-      {"read_file_hit", 261}, {"read_file_cold", 31000}, {"read_direct", 24700}, {"read_pipe", 219},
-      {"read_unix", 294}, {"read_tcp", 321}, {"io_uring_batch_1", 432}, {"io_uring_batch_8", 218},
-      {"io_uring_batch_32", 190}, {"io_uring_batch_128", 184}, {"read_ptraced", 6540}, {"pipe_wakeup", 1280},
+      {"function_call", 1.6},     {"vdso_clock_gettime", 37},
+      {"syscall_getppid", 108},   {"syscall_clock_gettime", 168},
+      {"read_file_hit", 261},     {"read_file_cold", 31000},
+      {"read_direct", 24700},     {"read_pipe", 219},
+      {"read_unix", 294},         {"read_tcp", 321},
+      {"io_uring_batch_1", 432},  {"io_uring_batch_8", 218},
+      {"io_uring_batch_32", 190}, {"io_uring_batch_128", 184},
+      {"read_ptraced", 6540},     {"pipe_wakeup", 1280},
       {"pipe_pingpong_rtt", 2650}};
-  nlohmann::json doc = {{"schema", "sysjourney.measure/1"},
-                        {"host", {{"cpu_model", "Intel(R) Xeon(R) Processor"}, {"ghz", 2.1}, {"virtualized", true},
-                                  {"device", "virtio"},
-                                  {"mitigations", {{"spectre_v2", "Mitigation: Enhanced / Automatic IBRS"}}}}},
-                        {"probes", nlohmann::json::array()}};
+  nlohmann::json doc = {
+      {"schema", "sysjourney.measure/1"},
+      {"host",
+       {{"cpu_model", "Intel(R) Xeon(R) Processor"},
+        {"ghz", 2.1},
+        {"virtualized", true},
+        {"device", "virtio"},
+        {"mitigations", {{"spectre_v2", "Mitigation: Enhanced / Automatic IBRS"}}}}},
+      {"probes", nlohmann::json::array()}};
   for (const auto& [id, ns] : medians) doc["probes"].push_back({{"id", id}, {"median_ns", ns}});
   const std::string text = doc.dump();
   for (auto _ : state) {

@@ -10,7 +10,8 @@ namespace sysjourney {
 namespace {
 
 constexpr const char* kUnnamedRule =
-    "unnamed: called, but no stage on the model's path names it; each of its calls counts for the stage of "
+    "unnamed: called, but no stage on the model's path names it; each of its calls counts for the "
+    "stage of "
     "the nearest named function before it in call order";
 
 std::string paint(bool on, const std::string& code, const std::string& text) {
@@ -24,7 +25,8 @@ std::string joined(const std::vector<std::string>& v, const std::string& sep = "
 }
 
 // Wraps a comma-separated list under a label at `indent` columns, within `width`.
-std::string wrapped(const std::string& label, const std::vector<std::string>& items, int indent, int width) {
+std::string wrapped(const std::string& label, const std::vector<std::string>& items, int indent,
+                    int width) {
   std::string out = std::string(indent, ' ') + fmt::format("{:<10}", label);
   size_t col = out.size();
   const size_t start = col;
@@ -130,7 +132,8 @@ std::string render_path(const measure::PathReport& r, const Style& style) {
   const bool c = style.color;
   const bool counted = r.mapping.tracer == "function";
   const int width = std::max(60, style.width);
-  std::string out = paint(c, "1", fmt::format("The kernel path of one {} on this machine", r.syscall)) + "\n";
+  std::string out =
+      paint(c, "1", fmt::format("The kernel path of one {} on this machine", r.syscall)) + "\n";
   std::vector<std::string> facts;
   if (!r.host.kernel.empty()) facts.push_back("Linux " + r.host.kernel);
   facts.push_back("model path " + r.path_id);
@@ -140,7 +143,9 @@ std::string render_path(const measure::PathReport& r, const Style& style) {
   if (counted)
     out += fmt::format("  {} function calls", r.mapping.calls) +
            (r.mapping.irq_calls ? fmt::format(" ({} in interrupts)", r.mapping.irq_calls) : "") +
-           (r.mapping.unattributed_calls ? fmt::format(", {} before any stage", r.mapping.unattributed_calls) : "") +
+           (r.mapping.unattributed_calls
+                ? fmt::format(", {} before any stage", r.mapping.unattributed_calls)
+                : "") +
            "\n";
   if (!r.syscalls.empty()) out += "  syscalls between the markers: " + joined(r.syscalls) + "\n";
   for (const std::string& m : r.missing) out += paint(c, "33", "  missing: " + m) + "\n";
@@ -149,17 +154,25 @@ std::string render_path(const measure::PathReport& r, const Style& style) {
   size_t name_w = 8;
   for (const auto& f : r.mapping.functions) name_w = std::max(name_w, f.name.size());
   name_w = std::min<size_t>(name_w, 44);
-  out += "\n" + paint(c, "1", counted ? "  Functions, in order of first call" : "  Tracepoints, in order") + "\n";
-  out += paint(c, "2", fmt::format("  {:>3}  {:<{}}  {:>5}  {}", "#", counted ? "function" : "fires in", name_w,
-                                   counted ? "calls" : "count", "stage"))
-      + "\n";
+  out +=
+      "\n" +
+      paint(c, "1", counted ? "  Functions, in order of first call" : "  Tracepoints, in order") +
+      "\n";
+  out += paint(c, "2",
+               fmt::format("  {:>3}  {:<{}}  {:>5}  {}", "#", counted ? "function" : "fires in",
+                           name_w, counted ? "calls" : "count", "stage")) +
+         "\n";
   int i = 0;
   for (const auto& f : r.mapping.functions) {
     std::string stage;
-    if (f.irq) stage = paint(c, "2", "(interrupt)");
-    else if (f.stage && f.on_path) stage = *f.stage;
-    else if (f.stage) stage = paint(c, "2", *f.stage + " (off this path)");
-    else stage = paint(c, "2", "—");
+    if (f.irq)
+      stage = paint(c, "2", "(interrupt)");
+    else if (f.stage && f.on_path)
+      stage = *f.stage;
+    else if (f.stage)
+      stage = paint(c, "2", *f.stage + " (off this path)");
+    else
+      stage = paint(c, "2", "—");
     if (!f.near.empty()) {
       std::vector<std::string> near;
       for (const auto& [id, n] : f.near) near.push_back(id);
@@ -181,24 +194,30 @@ std::string render_path(const measure::PathReport& r, const Style& style) {
     }
     std::string head = "  " + paint(c, "1", s.id);
     if (counted)
-      head += fmt::format(" · {} calls", s.calls) +
-              (s.calls ? fmt::format(" ({} named, {} unnamed)", s.named_calls, s.unnamed_calls) : "");
+      head +=
+          fmt::format(" · {} calls", s.calls) +
+          (s.calls ? fmt::format(" ({} named, {} unnamed)", s.named_calls, s.unnamed_calls) : "");
     else
       head += fmt::format(" · {} events", s.events);
-    if (s.lane == "user") head += paint(c, "2", " · user space: the kernel's tracer cannot see it");
-    else if (!s.ftrace_visible) head += paint(c, "2", " · no tracer can attach here (model)");
+    if (s.lane == "user")
+      head += paint(c, "2", " · user space: the kernel's tracer cannot see it");
+    else if (!s.ftrace_visible)
+      head += paint(c, "2", " · no tracer can attach here (model)");
     out += head + "\n";
     if (!s.seen.empty()) out += wrapped("seen", s.seen, 6, width);
     // What no kernel tracer can see is not news; the JSON still lists it.
     const bool invisible = s.lane == "user" || !s.ftrace_visible;
-    if (counted && !invisible && !s.not_seen.empty()) out += paint(c, "2", wrapped("not seen", s.not_seen, 6, width));
+    if (counted && !invisible && !s.not_seen.empty())
+      out += paint(c, "2", wrapped("not seen", s.not_seen, 6, width));
     if (!s.unnamed.empty()) out += paint(c, "36", wrapped("unnamed", s.unnamed, 6, width));
   }
   if (!silent.empty()) out += paint(c, "2", wrapped("no event:", silent, 2, width));
   out += "\n" + paint(c, "2", "  " + std::string(kUnnamedRule) + ".") + "\n";
   if (!counted)
-    out += paint(c, "2", "  With tracepoints, a stage's `seen` lists functions an event proves ran; what the model "
-                         "names beyond them may or may not have run.") +
+    out += paint(c, "2",
+                 "  With tracepoints, a stage's `seen` lists functions an event proves ran; what "
+                 "the model "
+                 "names beyond them may or may not have run.") +
            "\n";
   for (const std::string& n : r.notes) out += paint(c, "2", "  note: " + n) + "\n";
   return out;

@@ -24,8 +24,10 @@ Journey with_mitigations(const std::string& text, std::vector<std::string> mitig
   return j ? *j : Journey{};
 }
 
-TEST(Figures, BareMetalNullSyscall) {  // OTC: getppid 140 cycles without PTI (Broadwell); CHARTRE 79 ns
-  EXPECT_NEAR(with_mitigations("op=getppid,cpu=intel_kpti_pcid,kpti=off", {}).totals.cycles, 140, 30);
+TEST(Figures,
+     BareMetalNullSyscall) {  // OTC: getppid 140 cycles without PTI (Broadwell); CHARTRE 79 ns
+  EXPECT_NEAR(with_mitigations("op=getppid,cpu=intel_kpti_pcid,kpti=off", {}).totals.cycles, 140,
+              30);
   double ns = total_ns("op=getppid");
   EXPECT_GE(ns, 40);
   EXPECT_LE(ns, 100);
@@ -39,7 +41,8 @@ TEST(Figures, KptiWithoutPcidMakesTheNullSyscall6Point4TimesDearer) {  // OTC: 1
 
 TEST(Figures, LegacyIbrsMakesTheNullSyscall17TimesDearer) {  // OTC: 140 -> 2,380 cycles
   double none = with_mitigations("op=getppid,cpu=intel_ibrs_legacy,kpti=off", {}).totals.cycles;
-  double ibrs = with_mitigations("op=getppid,cpu=intel_ibrs_legacy,kpti=off", {"ibrs"}).totals.cycles;
+  double ibrs =
+      with_mitigations("op=getppid,cpu=intel_ibrs_legacy,kpti=off", {"ibrs"}).totals.cycles;
   EXPECT_NEAR(ibrs / none, 17, 17 * 0.2);
 }
 
@@ -48,7 +51,8 @@ TEST(Figures, SafeRetTaxesTheKernelsWorkNotTheEntry) {
   // took about 3x the cycles of an eIBRS Xeon guest, its syscall entry only about 1.6x.
   auto body = [](const Journey& j) {
     double c = 0;
-    for (const auto& js : j.stages) if (js.stage->scale == "kernel") c += js.cycles;
+    for (const auto& js : j.stages)
+      if (js.stage->scale == "kernel") c += js.cycles;
     return c;
   };
   Journey zen = journey_of("cache=hit,api=pread,warm=on,cpu=amd_zen3_guest");
@@ -67,7 +71,8 @@ TEST(Figures, BareSyscallInAGuestIsAbout100ns) {  // M-XEON getppid 115 ns, ENOS
 }
 
 TEST(Figures, PipePingPongOnOneCpuInAGuest) {  // MOLNAR-PIPE 2.79 us; M-XEON 3.65 us same CPU
-  double rtt = 2 * (total_ns("fd=pipe,warm=on,cpu=kvm_guest") + total_ns("fd=pipe,wait=on,warm=on,cpu=kvm_guest"));
+  double rtt = 2 * (total_ns("fd=pipe,warm=on,cpu=kvm_guest") +
+                    total_ns("fd=pipe,wait=on,warm=on,cpu=kvm_guest"));
   EXPECT_GE(rtt, 2790 * 0.7);
   EXPECT_LE(rtt, 3650 * 1.3);
 }
@@ -105,7 +110,8 @@ TEST(Figures, PipeReadWithDataIsAboutOneSyscallMore) {  // M-XEON 229 ns
   EXPECT_LE(ns, 300);
 }
 
-TEST(Figures, NvmeMissIs40To110Microseconds) {  // ANAND 78-108 us (2017 NAND); current TLC 40-80 us (E)
+TEST(Figures,
+     NvmeMissIs40To110Microseconds) {  // ANAND 78-108 us (2017 NAND); current TLC 40-80 us (E)
   double ns = total_ns("cache=miss,device=nvme");
   EXPECT_GE(ns, 40000);
   EXPECT_LE(ns, 110000);
