@@ -1,9 +1,10 @@
 #include "fit.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "journey.h"
 #include "mitigations.h"
@@ -15,7 +16,8 @@ namespace {
 
 // The factors the fit sets, in this order. "none" is never scaled.
 const std::vector<std::string>& parameter_names() {
-  static const std::vector<std::string> names = {"user", "trap", "kernel", "tax", "wake", "device", "vmexit"};
+  static const std::vector<std::string> names = {"user", "trap",   "kernel", "tax",
+                                                 "wake", "device", "vmexit"};
   return names;
 }
 constexpr int kParams = 7;
@@ -24,15 +26,17 @@ using Vec = std::array<double, kParams>;
 
 // How far the prior lets a factor move from the preset, as one standard deviation of its log.
 // Devices differ by orders of magnitude between machines; CPUs by a few times.
-double prior_sigma(const std::string& name) { return name == "device" ? std::log(30.0) : std::log(3.0); }
+double prior_sigma(const std::string& name) {
+  return name == "device" ? std::log(30.0) : std::log(3.0);
+}
 // How far a probe may be from the model before it is noise, as a standard deviation of the
 // log: repeated runs of one probe spread by a few percent, and no model is closer than that.
 constexpr double kProbeSigma = 0.1;
 
 // A probe's time at unit factors, split by what each factor multiplies.
 struct Split {
-  Vec a{};         // ns that parameter k multiplies
-  double rest = 0; // ns no parameter touches
+  Vec a{};          // ns that parameter k multiplies
+  double rest = 0;  // ns no parameter touches
 };
 
 double lerp_total(const Split& s, const Vec& theta) {
@@ -42,7 +46,8 @@ double lerp_total(const Split& s, const Vec& theta) {
 }
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
   return s;
 }
 
@@ -77,7 +82,8 @@ Result<Split> split_probe(const Model& m, const ProbeModel& pm, const Profile& b
 std::optional<std::array<double, kParams>> solve(std::array<Vec, kParams> A, Vec b) {
   for (int c = 0; c < kParams; ++c) {
     int piv = c;
-    for (int r = c + 1; r < kParams; ++r) if (std::abs(A[r][c]) > std::abs(A[piv][c])) piv = r;
+    for (int r = c + 1; r < kParams; ++r)
+      if (std::abs(A[r][c]) > std::abs(A[piv][c])) piv = r;
     if (std::abs(A[piv][c]) < 1e-300) return std::nullopt;
     std::swap(A[c], A[piv]);
     std::swap(b[c], b[piv]);
@@ -130,7 +136,8 @@ Solution solve_fit(const std::vector<Observation>& obs, const std::array<bool, k
         double w = weight[i] / kProbeSigma;
         double r = w * std::log(pred / obs[i].measured);
         Vec J{};
-        for (int k = 0; k < kParams; ++k) J[k] = free[k] ? w * obs[i].split->a[k] * theta[k] / pred : 0;
+        for (int k = 0; k < kParams; ++k)
+          J[k] = free[k] ? w * obs[i].split->a[k] * theta[k] / pred : 0;
         for (int a = 0; a < kParams; ++a) {
           grad[a] += J[a] * r;
           for (int b = 0; b < kParams; ++b) normal[a][b] += J[a] * J[b];
@@ -225,7 +232,8 @@ const std::vector<ProbeModel>& probe_models() {
 }
 
 const ProbeModel* find_probe_model(const std::string& id) {
-  for (const auto& p : probe_models()) if (p.id == id) return &p;
+  for (const auto& p : probe_models())
+    if (p.id == id) return &p;
   return nullptr;
 }
 
@@ -235,25 +243,30 @@ bool within_band(double measured_ns, double predicted_ns) {
 
 Result<MeasureDoc> parse_measure_doc(const std::string& text) {
   MeasureDoc d;
-  auto parsed = std::make_shared<nlohmann::json>(nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false));
+  auto parsed = std::make_shared<nlohmann::json>(
+      nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false));
   d.raw = parsed;
   const nlohmann::json& raw = *parsed;
-  if (raw.is_discarded()) return Error{"the measure file is not valid JSON", "file", "", "sysjourney.measure/1 JSON", ""};
-  if (!raw.is_object()) return Error{"the measure file must be a JSON object", "file", "", "an object", ""};
+  if (raw.is_discarded())
+    return Error{"the measure file is not valid JSON", "file", "", "sysjourney.measure/1 JSON", ""};
+  if (!raw.is_object())
+    return Error{"the measure file must be a JSON object", "file", "", "an object", ""};
   std::string schema = opt_string(raw, "schema");
   if (schema != "sysjourney.measure/1") {
-    return Error{fmt::format("schema '{}' is not sysjourney.measure/1", schema), "schema", schema, "sysjourney.measure/1", ""};
+    return Error{fmt::format("schema '{}' is not sysjourney.measure/1", schema), "schema", schema,
+                 "sysjourney.measure/1", ""};
   }
   if (auto h = raw.find("host"); h != raw.end()) {
-    if (!h->is_object()) return Error{"'host' must be an object", "host", h->dump(), "an object of host facts", ""};
+    if (!h->is_object())
+      return Error{"'host' must be an object", "host", h->dump(), "an object of host facts", ""};
     HostInfo& host = d.host;
     host.cpu_model = opt_string(*h, "cpu_model");
     host.kernel = opt_string(*h, "kernel");
     host.device = opt_string(*h, "device");
     if (auto g = h->find("ghz"); g != h->end() && !g->is_null()) {
       if (!g->is_number() || !(g->get<double>() >= 0.5 && g->get<double>() <= 6.0)) {
-        return Error{fmt::format("host.ghz is {}: allowed a number from 0.5 to 6.0", g->dump()), "host.ghz", g->dump(),
-                     "0.5 to 6.0", ""};
+        return Error{fmt::format("host.ghz is {}: allowed a number from 0.5 to 6.0", g->dump()),
+                     "host.ghz", g->dump(), "0.5 to 6.0", ""};
       }
       host.ghz = g->get<double>();
     }
@@ -263,29 +276,35 @@ Result<MeasureDoc> parse_measure_doc(const std::string& text) {
     if (auto mi = h->find("mitigations"); mi != h->end() && mi->is_object()) {
       host.has_mitigations = true;
       for (const auto& [k, v] : mi->items()) {
-        if (!v.is_string()) return Error{fmt::format("host.mitigations.{} must be a string", k), "host.mitigations." + k, v.dump(), "the file's text", ""};
+        if (!v.is_string())
+          return Error{fmt::format("host.mitigations.{} must be a string", k),
+                       "host.mitigations." + k, v.dump(), "the file's text", ""};
         host.mitigations[k] = v.get<std::string>();
       }
     }
   }
   auto probes = raw.find("probes");
   if (probes == raw.end() || !probes->is_array()) {
-    return Error{"'probes' must be a list of probes", "probes", "", "[{\"id\": ..., \"median_ns\": ...}]", ""};
+    return Error{"'probes' must be a list of probes", "probes", "",
+                 "[{\"id\": ..., \"median_ns\": ...}]", ""};
   }
   for (std::size_t i = 0; i < probes->size(); ++i) {
     const auto& p = (*probes)[i];
     std::string field = fmt::format("probes[{}]", i);
-    if (!p.is_object()) return Error{field + " must be an object", field, p.dump(), "an object with id and median_ns", ""};
+    if (!p.is_object())
+      return Error{field + " must be an object", field, p.dump(), "an object with id and median_ns",
+                   ""};
     ProbeMeasurement pm;
     pm.id = opt_string(p, "id");
     if (pm.id.empty()) return Error{field + ".id is missing", field + ".id", "", "a probe id", ""};
     bool skipped = p.contains("skipped") && !p["skipped"].is_null();
     if (!skipped) {
       auto med = p.find("median_ns");
-      if (med == p.end() || !med->is_number() || !(med->get<double>() > 0) || !std::isfinite(med->get<double>()) ||
-          med->get<double>() > 1e12) {
-        return Error{fmt::format("{}.median_ns ({}) must be a number above 0", field, pm.id), field + ".median_ns",
-                     med == p.end() ? "" : med->dump(), "a positive number of ns, at most 1e12", ""};
+      if (med == p.end() || !med->is_number() || !(med->get<double>() > 0) ||
+          !std::isfinite(med->get<double>()) || med->get<double>() > 1e12) {
+        return Error{fmt::format("{}.median_ns ({}) must be a number above 0", field, pm.id),
+                     field + ".median_ns", med == p.end() ? "" : med->dump(),
+                     "a positive number of ns, at most 1e12", ""};
       }
       pm.median_ns = med->get<double>();
     }
@@ -294,19 +313,24 @@ Result<MeasureDoc> parse_measure_doc(const std::string& text) {
   return d;
 }
 
-std::string closest_preset(const Model& model, const HostInfo& host, const std::vector<std::string>& mitigations) {
+std::string closest_preset(const Model& model, const HostInfo& host,
+                           const std::vector<std::string>& mitigations) {
   std::string cpu = lower(host.cpu_model);
-  std::string vendor = cpu.find("amd") != std::string::npos ? "amd" : cpu.find("intel") != std::string::npos ? "intel" : "";
+  std::string vendor = cpu.find("amd") != std::string::npos     ? "amd"
+                       : cpu.find("intel") != std::string::npos ? "intel"
+                                                                : "";
   const CpuPreset* best = nullptr;
   double best_score = -1;
   for (const auto& c : model.cpus) {
     // Shared mitigations: the part of either set that both have (Jaccard).
     int both = 0;
-    for (const auto& id : c.mitigations) both += std::count(mitigations.begin(), mitigations.end(), id) > 0;
+    for (const auto& id : c.mitigations)
+      both += std::count(mitigations.begin(), mitigations.end(), id) > 0;
     std::size_t either = c.mitigations.size() + mitigations.size() - both;
     double shared = either ? double(both) / double(either) : 1.0;
-    double score = (c.vendor == vendor) * 8.0 + (c.virtualized == host.virtualized.value_or(false)) * 4.0 +
-                   shared * 2.0 + (c.kpti == host.kpti.value_or(false)) * 1.0;
+    double score = (c.vendor == vendor) * 8.0 +
+                   (c.virtualized == host.virtualized.value_or(false)) * 4.0 + shared * 2.0 +
+                   (c.kpti == host.kpti.value_or(false)) * 1.0;
     if (score > best_score) best = &c, best_score = score;
   }
   return best ? best->id : model.default_cpu;
@@ -327,15 +351,17 @@ Result<Fit> fit(const Model& model, const MeasureDoc& doc) {
       have_mitigations = true;
       if (!kpti) kpti = parsed->kpti;
     } else {
-      f.notes.push_back(fmt::format("{} ({}); the preset's mitigations are used", parsed.error().message,
-                                    parsed.error().allowed.empty() ? "" : "known: " + parsed.error().allowed));
+      f.notes.push_back(
+          fmt::format("{} ({}); the preset's mitigations are used", parsed.error().message,
+                      parsed.error().allowed.empty() ? "" : "known: " + parsed.error().allowed));
     }
   }
   f.preset = closest_preset(model, host, mitigations);
   const CpuPreset* preset = model.find_cpu(f.preset);
   if (!have_mitigations) {
     mitigations = preset->mitigations;
-    if (!host.has_mitigations) f.defaults.push_back("host.mitigations missing: the preset's mitigations are assumed");
+    if (!host.has_mitigations)
+      f.defaults.push_back("host.mitigations missing: the preset's mitigations are assumed");
   }
 
   Profile& p = f.profile;
@@ -346,24 +372,29 @@ Result<Fit> fit(const Model& model, const MeasureDoc& doc) {
     p.ghz = *host.ghz;
   } else {
     p.ghz = preset->ghz;
-    f.defaults.push_back(fmt::format("host.ghz missing: the preset's {} GHz is assumed", preset->ghz));
+    f.defaults.push_back(
+        fmt::format("host.ghz missing: the preset's {} GHz is assumed", preset->ghz));
   }
   p.kpti = kpti.value_or(preset->kpti);
-  if (!kpti) f.defaults.push_back(fmt::format("host.kpti missing: {} assumed", preset->kpti ? "on" : "off"));
+  if (!kpti)
+    f.defaults.push_back(fmt::format("host.kpti missing: {} assumed", preset->kpti ? "on" : "off"));
   // Linux uses PCID whenever the CPU reports it.
   p.pcid = host.pcid.value_or(preset->pcid);
-  if (!host.pcid) f.defaults.push_back(fmt::format("host.pcid missing: {} assumed", preset->pcid ? "on" : "off"));
+  if (!host.pcid)
+    f.defaults.push_back(fmt::format("host.pcid missing: {} assumed", preset->pcid ? "on" : "off"));
   p.virtualized = host.virtualized.value_or(preset->virtualized);
   if (!host.virtualized) {
-    f.defaults.push_back(fmt::format("host.virtualized missing: {} assumed", preset->virtualized ? "a guest" : "bare metal"));
+    f.defaults.push_back(fmt::format("host.virtualized missing: {} assumed",
+                                     preset->virtualized ? "a guest" : "bare metal"));
   }
   if (!host.device.empty() && model.find_device(host.device)) {
     p.device = host.device;
   } else {
     p.device = preset->device;
-    f.defaults.push_back(fmt::format("host.device {}: the preset's '{}' is assumed",
-                                     host.device.empty() ? "missing" : "'" + host.device + "' is not in the model",
-                                     preset->device));
+    f.defaults.push_back(
+        fmt::format("host.device {}: the preset's '{}' is assumed",
+                    host.device.empty() ? "missing" : "'" + host.device + "' is not in the model",
+                    preset->device));
   }
   // Start from the preset's factors; the fit multiplies them.
   for (const auto& key : profile_scales()) {
@@ -402,7 +433,8 @@ Result<Fit> fit(const Model& model, const MeasureDoc& doc) {
     params[k].name = parameter_names()[k];
     for (std::size_t i = 0; i < splits.size(); ++i) {
       double total = probes[i].model_ns;
-      if (measured[i]->median_ns && total > 0 && splits[i].a[k] >= 0.02 * total) params[k].probes.push_back(probes[i].id);
+      if (measured[i]->median_ns && total > 0 && splits[i].a[k] >= 0.02 * total)
+        params[k].probes.push_back(probes[i].id);
     }
     free[k] = params[k].probes.size() >= 2;
     params[k].fitted = free[k];
@@ -456,7 +488,8 @@ nlohmann::json fit_json(const MeasureDoc& doc, const Fit& f) {
   out["preset"] = f.preset;
   for (auto& j : out["probes"]) {
     std::string id = j.value("id", "");
-    auto it = std::find_if(f.probes.begin(), f.probes.end(), [&](const FitProbe& p) { return p.id == id; });
+    auto it = std::find_if(f.probes.begin(), f.probes.end(),
+                           [&](const FitProbe& p) { return p.id == id; });
     if (it == f.probes.end()) continue;
     j["model_ns"] = r1(it->model_ns);
     j["calibrated_ns"] = r1(it->calibrated_ns);
@@ -476,10 +509,12 @@ nlohmann::json fit_json(const MeasureDoc& doc, const Fit& f) {
                                  {"probes", prm.probes}});
   }
   out["profile"] = nlohmann::json::parse(profile_to_json(f.profile));
-  out["verdict"] = {{"within", f.within},
-                    {"predicted", f.predicted},
-                    {"band", kWithin},
-                    {"rule", "|predicted_ns - median_ns| <= 30% of median_ns, predicted by leaving the probe out"}};
+  out["verdict"] = {
+      {"within", f.within},
+      {"predicted", f.predicted},
+      {"band", kWithin},
+      {"rule",
+       "|predicted_ns - median_ns| <= 30% of median_ns, predicted by leaving the probe out"}};
   out["defaults"] = f.defaults;
   out["fit_notes"] = f.notes;
   return out;

@@ -64,9 +64,9 @@ struct MeasureDoc {
 Result<MeasureDoc> parse_measure_doc(const std::string& text);
 
 struct FitParameter {
-  std::string name;   // a profile_scales() key
-  double value = 1;   // multiplies the preset
-  double sigma = 0;   // one standard error, relative (of the log)
+  std::string name;     // a profile_scales() key
+  double value = 1;     // multiplies the preset
+  double sigma = 0;     // one standard error, relative (of the log)
   bool fitted = false;  // false: fewer than two probes depend on it, so it stays at the preset
   std::vector<std::string> probes;  // the probes it matters to (at least 2% of their time)
 };
@@ -74,8 +74,8 @@ struct FitParameter {
 struct FitProbe {
   std::string id;
   std::optional<double> measured_ns;
-  double model_ns = 0;       // the closest preset, unfitted, at the host's clock
-  double calibrated_ns = 0;  // fitted on every probe
+  double model_ns = 0;                 // the closest preset, unfitted, at the host's clock
+  double calibrated_ns = 0;            // fitted on every probe
   std::optional<double> predicted_ns;  // fitted on every other probe (leave one out)
 };
 
@@ -86,11 +86,12 @@ struct Fit {
   std::vector<FitProbe> probes;
   std::vector<std::string> defaults;  // host facts that were missing, and what was assumed
   std::vector<std::string> notes;
-  int within = 0, predicted = 0;      // predictions within ±30% of the measurement, of all
+  int within = 0, predicted = 0;  // predictions within ±30% of the measurement, of all
 };
 
 // The preset closest to the host: vendor, guest or not, then the mitigations they share.
-std::string closest_preset(const Model& model, const HostInfo& host, const std::vector<std::string>& mitigations);
+std::string closest_preset(const Model& model, const HostInfo& host,
+                           const std::vector<std::string>& mitigations);
 
 Result<Fit> fit(const Model& model, const MeasureDoc& doc);
 

@@ -27,8 +27,9 @@ nlohmann::json intel_guest_host() {
           {"device", "virtio"},
           {"mitigations",
            {{"meltdown", "Not affected"},
-            {"spectre_v2", "Mitigation: Enhanced / Automatic IBRS; IBPB: conditional; PBRSB-eIBRS: SW sequence; "
-                           "BHI: Vulnerable"}}}};
+            {"spectre_v2",
+             "Mitigation: Enhanced / Automatic IBRS; IBPB: conditional; PBRSB-eIBRS: SW sequence; "
+             "BHI: Vulnerable"}}}};
 }
 
 // A probe's time on a machine whose factors are `truth` (times the preset's), computed
@@ -65,29 +66,35 @@ MeasureDoc synthetic(const std::map<std::string, double>& truth) {
     auto t = truth.find(key);
     p.scales[key] = base * (t == truth.end() ? 1.0 : t->second);
   }
-  nlohmann::json doc = {{"schema", "sysjourney.measure/1"}, {"host", intel_guest_host()}, {"probes", nlohmann::json::array()}};
-  for (const auto& pm : probe_models()) doc["probes"].push_back({{"id", pm.id}, {"median_ns", truth_ns(pm, p)}});
+  nlohmann::json doc = {{"schema", "sysjourney.measure/1"},
+                        {"host", intel_guest_host()},
+                        {"probes", nlohmann::json::array()}};
+  for (const auto& pm : probe_models())
+    doc["probes"].push_back({{"id", pm.id}, {"median_ns", truth_ns(pm, p)}});
   auto d = parse_measure_doc(doc.dump());
   EXPECT_TRUE(d) << (d ? "" : d.error().message);
   return *d;
 }
 
 const FitParameter& param(const Fit& f, const std::string& name) {
-  for (const auto& p : f.parameters) if (p.name == name) return p;
+  for (const auto& p : f.parameters)
+    if (p.name == name) return p;
   static FitParameter none;
   ADD_FAILURE() << "no parameter " << name;
   return none;
 }
 
 const FitProbe& probe(const Fit& f, const std::string& id) {
-  for (const auto& p : f.probes) if (p.id == id) return p;
+  for (const auto& p : f.probes)
+    if (p.id == id) return p;
   static FitProbe none;
   ADD_FAILURE() << "no probe " << id;
   return none;
 }
 
 TEST(Fit, RecoversTheFactorsADocumentWasMadeFrom) {
-  const std::map<std::string, double> truth = {{"user", 1.2}, {"trap", 0.7}, {"kernel", 1.6}, {"wake", 1.8}, {"device", 0.5}};
+  const std::map<std::string, double> truth = {
+      {"user", 1.2}, {"trap", 0.7}, {"kernel", 1.6}, {"wake", 1.8}, {"device", 0.5}};
   MeasureDoc doc = synthetic(truth);
   auto f = fit(model(), doc);
   ASSERT_TRUE(f) << f.error().message;
@@ -123,7 +130,8 @@ TEST(Fit, LeaveOneOutReallyLeavesTheProbeOut) {
   ASSERT_TRUE(before);
   // Make one probe wildly wrong: its own prediction must not move at all, since the fit that
   // predicts it never saw it; its calibrated value (fitted on everything) does move.
-  for (auto& p : doc.probes) if (p.id == "read_pipe") p.median_ns = *p.median_ns * 2;
+  for (auto& p : doc.probes)
+    if (p.id == "read_pipe") p.median_ns = *p.median_ns * 2;
   auto after = fit(model(), doc);
   ASSERT_TRUE(after);
   const FitProbe& b = probe(*before, "read_pipe");
@@ -134,7 +142,8 @@ TEST(Fit, LeaveOneOutReallyLeavesTheProbeOut) {
   // Every other probe's prediction saw the bad probe, so some of them moved.
   double moved = 0;
   for (const auto& p : after->probes) {
-    if (p.id != "read_pipe") moved = std::max(moved, std::abs(*p.predicted_ns / *probe(*before, p.id).predicted_ns - 1));
+    if (p.id != "read_pipe")
+      moved = std::max(moved, std::abs(*p.predicted_ns / *probe(*before, p.id).predicted_ns - 1));
   }
   EXPECT_GT(moved, 1e-4);
 }
@@ -142,9 +151,10 @@ TEST(Fit, LeaveOneOutReallyLeavesTheProbeOut) {
 TEST(Fit, AFactorWithOneProbeStaysAtThePreset) {
   nlohmann::json doc = {{"schema", "sysjourney.measure/1"},
                         {"host", intel_guest_host()},
-                        {"probes", {{{"id", "function_call"}, {"median_ns", 10.0}},
-                                    {{"id", "read_direct"}, {"median_ns", 50000.0}},
-                                    {{"id", "read_pipe"}, {"skipped", "no pipes here"}}}}};
+                        {"probes",
+                         {{{"id", "function_call"}, {"median_ns", 10.0}},
+                          {{"id", "read_direct"}, {"median_ns", 50000.0}},
+                          {{"id", "read_pipe"}, {"skipped", "no pipes here"}}}}};
   auto d = parse_measure_doc(doc.dump());
   ASSERT_TRUE(d);
   auto f = fit(model(), *d);
@@ -174,7 +184,8 @@ TEST(Fit, MissingHostFactsGetDefaultsThatAreNamed) {
 TEST(Fit, AnUnknownMitigationTextIsNotedAndThePresetsAreUsed) {
   nlohmann::json host = intel_guest_host();
   host["mitigations"]["spectre_v2"] = "Mitigation: Something new";
-  nlohmann::json doc = {{"schema", "sysjourney.measure/1"}, {"host", host},
+  nlohmann::json doc = {{"schema", "sysjourney.measure/1"},
+                        {"host", host},
                         {"probes", {{{"id", "syscall_getppid"}, {"median_ns", 160.0}}}}};
   auto d = parse_measure_doc(doc.dump());
   ASSERT_TRUE(d);
@@ -185,18 +196,24 @@ TEST(Fit, AnUnknownMitigationTextIsNotedAndThePresetsAreUsed) {
 }
 
 TEST(Fit, TheHostsMitigationsPickThePreset) {
-  nlohmann::json host = {{"cpu_model", "AMD EPYC 7B13 64-Core Processor"}, {"ghz", 2.45}, {"virtualized", true},
-                         {"mitigations", {{"spectre_v2", "Mitigation: Retpolines; IBPB: conditional; IBRS_FW; STIBP: disabled; "
-                                                         "RSB filling; PBRSB-eIBRS: Not affected; BHI: Not affected"},
-                                          {"spec_rstack_overflow", "Mitigation: Safe RET"}}}};
-  nlohmann::json doc = {{"schema", "sysjourney.measure/1"}, {"host", host}, {"probes", nlohmann::json::array()}};
+  nlohmann::json host = {{"cpu_model", "AMD EPYC 7B13 64-Core Processor"},
+                         {"ghz", 2.45},
+                         {"virtualized", true},
+                         {"mitigations",
+                          {{"spectre_v2",
+                            "Mitigation: Retpolines; IBPB: conditional; IBRS_FW; STIBP: disabled; "
+                            "RSB filling; PBRSB-eIBRS: Not affected; BHI: Not affected"},
+                           {"spec_rstack_overflow", "Mitigation: Safe RET"}}}};
+  nlohmann::json doc = {
+      {"schema", "sysjourney.measure/1"}, {"host", host}, {"probes", nlohmann::json::array()}};
   auto d = parse_measure_doc(doc.dump());
   ASSERT_TRUE(d);
   auto f = fit(model(), *d);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->preset, "amd_zen3_guest");
   ASSERT_TRUE(f->profile.mitigations);
-  EXPECT_EQ(*f->profile.mitigations, (std::vector<std::string>{"retpoline", "rsb_fill", "safe_ret"}));
+  EXPECT_EQ(*f->profile.mitigations,
+            (std::vector<std::string>{"retpoline", "rsb_fill", "safe_ret"}));
   host["virtualized"] = false;
   doc["host"] = host;
   auto f2 = fit(model(), *parse_measure_doc(doc.dump()));
@@ -209,12 +226,14 @@ TEST(Fit, BadDocumentsAreRefusedWithTheField) {
     const char* text;
     const char* field;
   };
-  for (const Case& c : {Case{"not json", "file"}, Case{R"({"schema": "other/1"})", "schema"},
-                        Case{R"({"schema": "sysjourney.measure/1"})", "probes"},
-                        Case{R"({"schema": "sysjourney.measure/1", "probes": [{"median_ns": 3}]})", "probes[0].id"},
-                        Case{R"({"schema": "sysjourney.measure/1", "probes": [{"id": "x", "median_ns": -3}]})",
-                             "probes[0].median_ns"},
-                        Case{R"({"schema": "sysjourney.measure/1", "host": {"ghz": 99}, "probes": []})", "host.ghz"}}) {
+  for (const Case& c :
+       {Case{"not json", "file"}, Case{R"({"schema": "other/1"})", "schema"},
+        Case{R"({"schema": "sysjourney.measure/1"})", "probes"},
+        Case{R"({"schema": "sysjourney.measure/1", "probes": [{"median_ns": 3}]})", "probes[0].id"},
+        Case{R"({"schema": "sysjourney.measure/1", "probes": [{"id": "x", "median_ns": -3}]})",
+             "probes[0].median_ns"},
+        Case{R"({"schema": "sysjourney.measure/1", "host": {"ghz": 99}, "probes": []})",
+             "host.ghz"}}) {
     auto d = parse_measure_doc(c.text);
     ASSERT_FALSE(d) << c.text;
     EXPECT_EQ(d.error().field, c.field) << c.text;
@@ -229,7 +248,8 @@ TEST(Fit, TheAnswerCarriesTheContractsFields) {
   EXPECT_EQ(j["schema"], "sysjourney.measure/1");
   EXPECT_EQ(j["preset"], "kvm_guest");
   for (const auto& p : j["probes"]) {
-    for (const char* k : {"model_ns", "calibrated_ns", "predicted_ns", "ratio", "within"}) EXPECT_TRUE(p.contains(k)) << k;
+    for (const char* k : {"model_ns", "calibrated_ns", "predicted_ns", "ratio", "within"})
+      EXPECT_TRUE(p.contains(k)) << k;
   }
   EXPECT_EQ(j["parameters"].size(), 7u);
   EXPECT_EQ(j["verdict"]["predicted"], f->predicted);

@@ -1,7 +1,8 @@
 #include "format.h"
 
-#include <cmath>
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace sysjourney {
 
@@ -15,13 +16,23 @@ std::string json_string(std::string_view text) {
   std::string out = "\"";
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += char(c);
+        if (c < 0x20)
+          out += fmt::format("\\u{:04x}", c);
+        else
+          out += char(c);
     }
   }
   return out + "\"";
@@ -33,13 +44,15 @@ std::string scenario_text(const ResolvedScenario& s) {
   return fmt::format(
       R"({{"op":{},"fd":{},"cache":{},"device":{},"cpu":{},"ghz":{},"kpti":{},"pcid":{},"bytes":{},)"
       R"("tracer":{},"api":{},"batch":{},"direct":{},"wait":{},"nonblock":{},"warm":{}}})",
-      json_string(s.in.op), json_string(s.in.fd), json_string(s.in.cache), json_string(s.device->id), json_string(s.cpu->id), s.ghz,
-      boolean(s.kpti), boolean(s.pcid), s.in.bytes, json_string(s.in.tracer), json_string(s.in.api), s.in.batch,
-      boolean(s.in.direct), boolean(s.in.wait), boolean(s.in.nonblock), boolean(s.in.warm));
+      json_string(s.in.op), json_string(s.in.fd), json_string(s.in.cache),
+      json_string(s.device->id), json_string(s.cpu->id), s.ghz, boolean(s.kpti), boolean(s.pcid),
+      s.in.bytes, json_string(s.in.tracer), json_string(s.in.api), s.in.batch, boolean(s.in.direct),
+      boolean(s.in.wait), boolean(s.in.nonblock), boolean(s.in.warm));
 }
 
 nlohmann::json cost_json(const Cost& c) {
-  nlohmann::json j = {{"unit", to_string(c.unit)}, {"low", c.low}, {"typ", c.typ}, {"high", c.high}};
+  nlohmann::json j = {
+      {"unit", to_string(c.unit)}, {"low", c.low}, {"typ", c.typ}, {"high", c.high}};
   if (c.per_page_typ > 0) {
     j["per_page"] = {{"low", c.per_page_low}, {"typ", c.per_page_typ}, {"high", c.per_page_high}};
   }
@@ -55,37 +68,43 @@ std::string stage_static_json(const Stage& st) {
     for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + json_string(v[i]);
     return out + "]";
   };
-  return fmt::format(R"("id":{},"title":{},"lane":{},"on_cpu":{},"visible_to":{},"functions":{},"explain":{})",
-                     json_string(st.id), json_string(st.title), json_string(to_string(st.lane)), boolean(st.on_cpu),
-                     list(st.visible_to), list(st.functions), json_string(st.explain));
+  return fmt::format(
+      R"("id":{},"title":{},"lane":{},"on_cpu":{},"visible_to":{},"functions":{},"explain":{})",
+      json_string(st.id), json_string(st.title), json_string(to_string(st.lane)),
+      boolean(st.on_cpu), list(st.visible_to), list(st.functions), json_string(st.explain));
 }
 
 std::string journey_json(const Journey& j, const std::optional<Percentiles>& p) {
   std::string out;
   out.reserve(1024 + 900 * j.stages.size());
   auto it = std::back_inserter(out);
-  fmt::format_to(it, R"({{"schema":"sysjourney.journey/1","scenario":{},"path":{{"id":{},"title":{}}},)",
-                 scenario_text(j.scenario), json_string(j.path->id), json_string(j.path->title));
-  fmt::format_to(it, R"("result":{},"profiled":{},"stages":[)", json_string(j.path->result), boolean(j.profiled));
+  fmt::format_to(
+      it, R"({{"schema":"sysjourney.journey/1","scenario":{},"path":{{"id":{},"title":{}}},)",
+      scenario_text(j.scenario), json_string(j.path->id), json_string(j.path->title));
+  fmt::format_to(it, R"("result":{},"profiled":{},"stages":[)", json_string(j.path->result),
+                 boolean(j.profiled));
   bool first = true;
   for (const auto& js : j.stages) {
-    fmt::format_to(it,
-                   R"({}{{{},"cycles":{},"ns":{},"share":{},"start_ns":{},"cumulative_ns":{},"low_ns":{},)"
-                   R"("high_ns":{},"tax_ns":{},"vm_ns":{},"unit":"{}","per":{},"source":{}}})",
-                   first ? "" : ",", js.stage->json, r3(js.cycles), r3(js.ns), std::round(js.share * 1e6) / 1e6,
-                   r3(js.start_ns), r3(js.cumulative_ns), r3(js.low_ns), r3(js.high_ns), r3(js.tax_ns),
-                   r3(js.vm_ns), to_string(js.unit), json_string(js.per), json_string(js.source));
+    fmt::format_to(
+        it,
+        R"({}{{{},"cycles":{},"ns":{},"share":{},"start_ns":{},"cumulative_ns":{},"low_ns":{},)"
+        R"("high_ns":{},"tax_ns":{},"vm_ns":{},"unit":"{}","per":{},"source":{}}})",
+        first ? "" : ",", js.stage->json, r3(js.cycles), r3(js.ns),
+        std::round(js.share * 1e6) / 1e6, r3(js.start_ns), r3(js.cumulative_ns), r3(js.low_ns),
+        r3(js.high_ns), r3(js.tax_ns), r3(js.vm_ns), to_string(js.unit), json_string(js.per),
+        json_string(js.source));
     first = false;
   }
   const Totals& t = j.totals;
-  fmt::format_to(it,
-                 R"(],"totals":{{"stages":{},"cycles":{},"ns":{},"on_cpu_ns":{},"blocked_ns":{},"low_ns":{},)"
-                 R"("high_ns":{},"strace_visible_stages":{},"batch_ns":{})",
-                 t.stages, r3(t.cycles), r3(t.ns), r3(t.on_cpu_ns), r3(t.blocked_ns), r3(t.low_ns), r3(t.high_ns),
-                 t.strace_visible_stages, r3(t.batch_ns));
+  fmt::format_to(
+      it,
+      R"(],"totals":{{"stages":{},"cycles":{},"ns":{},"on_cpu_ns":{},"blocked_ns":{},"low_ns":{},)"
+      R"("high_ns":{},"strace_visible_stages":{},"batch_ns":{})",
+      t.stages, r3(t.cycles), r3(t.ns), r3(t.on_cpu_ns), r3(t.blocked_ns), r3(t.low_ns),
+      r3(t.high_ns), t.strace_visible_stages, r3(t.batch_ns));
   if (p) {
-    fmt::format_to(it, R"(,"p50_ns":{},"p99_ns":{},"samples":{},"seed":{})", r3(p->p50_ns), r3(p->p99_ns),
-                   p->samples, p->seed);
+    fmt::format_to(it, R"(,"p50_ns":{},"p99_ns":{},"samples":{},"seed":{})", r3(p->p50_ns),
+                   r3(p->p99_ns), p->samples, p->seed);
   }
   out += "}}";
   return out;
@@ -95,9 +114,11 @@ std::string compare_json(const Journey& a, const Journey& b) {
   Comparison c = compare(a, b);
   std::string rows;
   for (const auto& r : c.rows) {
-    auto num = [](const std::optional<double>& v) { return v ? fmt::format("{}", r3(*v)) : std::string("null"); };
-    rows += fmt::format(R"({}{{"id":{},"title":{},"a_ns":{},"b_ns":{}}})", rows.empty() ? "" : ",", json_string(r.id),
-                        json_string(r.title), num(r.a_ns), num(r.b_ns));
+    auto num = [](const std::optional<double>& v) {
+      return v ? fmt::format("{}", r3(*v)) : std::string("null");
+    };
+    rows += fmt::format(R"({}{{"id":{},"title":{},"a_ns":{},"b_ns":{}}})", rows.empty() ? "" : ",",
+                        json_string(r.id), json_string(r.title), num(r.a_ns), num(r.b_ns));
   }
   return fmt::format(R"({{"schema":"sysjourney.compare/1","a":{},"b":{},"ratio":{},"rows":[{}]}})",
                      journey_json(a), journey_json(b), std::round(c.ratio * 1e4) / 1e4, rows);
@@ -114,33 +135,52 @@ nlohmann::json model_json(const Model& m, const std::string& version) {
     }
   }
   Scenario d;
-  nlohmann::json defaults = {{"op", d.op},         {"fd", d.fd},         {"cache", d.cache},
+  nlohmann::json defaults = {{"op", d.op},         {"fd", d.fd},           {"cache", d.cache},
                              {"device", ""},       {"cpu", m.default_cpu}, {"tracer", d.tracer},
-                             {"api", d.api},       {"batch", d.batch},   {"bytes", d.bytes},
-                             {"direct", d.direct}, {"wait", d.wait},     {"nonblock", d.nonblock}, {"warm", d.warm}};
+                             {"api", d.api},       {"batch", d.batch},     {"bytes", d.bytes},
+                             {"direct", d.direct}, {"wait", d.wait},       {"nonblock", d.nonblock},
+                             {"warm", d.warm}};
   nlohmann::json cpus = nlohmann::json::array();
   for (const auto& c : m.cpus) {
-    cpus.push_back({{"id", c.id}, {"title", c.title}, {"vendor", c.vendor}, {"ghz", c.ghz},
-                    {"kpti", c.kpti}, {"pcid", c.pcid}, {"mitigation", c.mitigation},
-                    {"mitigations", c.mitigations}, {"virtualized", c.virtualized}, {"device", c.device}, {"scales", c.scales},
+    cpus.push_back({{"id", c.id},
+                    {"title", c.title},
+                    {"vendor", c.vendor},
+                    {"ghz", c.ghz},
+                    {"kpti", c.kpti},
+                    {"pcid", c.pcid},
+                    {"mitigation", c.mitigation},
+                    {"mitigations", c.mitigations},
+                    {"virtualized", c.virtualized},
+                    {"device", c.device},
+                    {"scales", c.scales},
                     {"source", c.source}});
   }
   nlohmann::json devices = nlohmann::json::array();
   for (const auto& d2 : m.devices) {
-    devices.push_back({{"id", d2.id}, {"title", d2.title}, {"parallelism", d2.parallelism},
-                       {"bandwidth_mb_s", d2.bandwidth_mb_s}, {"logical_block", d2.logical_block},
+    devices.push_back({{"id", d2.id},
+                       {"title", d2.title},
+                       {"parallelism", d2.parallelism},
+                       {"bandwidth_mb_s", d2.bandwidth_mb_s},
+                       {"logical_block", d2.logical_block},
                        {"source", d2.source}});
   }
   nlohmann::json paths = nlohmann::json::array();
   for (const auto& p : m.paths) paths.push_back({{"id", p.id}, {"title", p.title}});
   nlohmann::json stages = nlohmann::json::array();
   for (const auto& s : m.stages) {
-    nlohmann::json js = {{"id", s.id}, {"title", s.title}, {"lane", to_string(s.lane)},
-                         {"on_cpu", s.on_cpu}, {"scale", s.scale}, {"functions", s.functions},
-                         {"visible_to", s.visible_to}, {"explain", s.explain}, {"source", s.source}};
+    nlohmann::json js = {{"id", s.id},
+                         {"title", s.title},
+                         {"lane", to_string(s.lane)},
+                         {"on_cpu", s.on_cpu},
+                         {"scale", s.scale},
+                         {"functions", s.functions},
+                         {"visible_to", s.visible_to},
+                         {"explain", s.explain},
+                         {"source", s.source}};
     if (s.events.any()) {
-      js["events"] = {{"calls", s.events.calls}, {"indirect", s.events.indirect}, {"entries", s.events.entries},
-                      {"switches", s.events.switches}, {"vmexits", s.events.vmexits}, {"source", s.events.source}};
+      js["events"] = {{"calls", s.events.calls},     {"indirect", s.events.indirect},
+                      {"entries", s.events.entries}, {"switches", s.events.switches},
+                      {"vmexits", s.events.vmexits}, {"source", s.events.source}};
     }
     if (s.cost) {
       js["cost"] = cost_json(*s.cost);
@@ -154,19 +194,36 @@ nlohmann::json model_json(const Model& m, const std::string& version) {
   }
   nlohmann::json sources = nlohmann::json::array();
   for (const auto& s : m.sources) {
-    sources.push_back({{"id", s.id}, {"citation", s.citation}, {"url", s.url}, {"year", s.year},
+    sources.push_back({{"id", s.id},
+                       {"citation", s.citation},
+                       {"url", s.url},
+                       {"year", s.year},
                        {"estimate", s.estimate}});
   }
   nlohmann::json mitigations = nlohmann::json::array();
   for (const auto& mi : m.mitigations) {
-    mitigations.push_back({{"id", mi.id}, {"title", mi.title}, {"entry", mi.entry}, {"call", mi.call},
-                           {"ret", mi.ret}, {"indirect", mi.indirect}, {"switch", mi.context_switch},
-                           {"call_after_entry", mi.call_after_entry}, {"source", mi.source}});
+    mitigations.push_back({{"id", mi.id},
+                           {"title", mi.title},
+                           {"entry", mi.entry},
+                           {"call", mi.call},
+                           {"ret", mi.ret},
+                           {"indirect", mi.indirect},
+                           {"switch", mi.context_switch},
+                           {"call_after_entry", mi.call_after_entry},
+                           {"source", mi.source}});
   }
-  return {{"schema", "sysjourney.model/1"}, {"version", version}, {"options", options},
-          {"ranges", ranges}, {"defaults", defaults}, {"cpus", cpus}, {"devices", devices},
-          {"paths", paths}, {"stages", stages}, {"mitigations", mitigations},
-          {"vm", {{"exit_cycles", m.vm.exit_cycles}, {"source", m.vm.source}}}, {"sources", sources}};
+  return {{"schema", "sysjourney.model/1"},
+          {"version", version},
+          {"options", options},
+          {"ranges", ranges},
+          {"defaults", defaults},
+          {"cpus", cpus},
+          {"devices", devices},
+          {"paths", paths},
+          {"stages", stages},
+          {"mitigations", mitigations},
+          {"vm", {{"exit_cycles", m.vm.exit_cycles}, {"source", m.vm.source}}},
+          {"sources", sources}};
 }
 
 std::string journey_csv(const Journey& j) {
@@ -179,13 +236,14 @@ std::string journey_csv(const Journey& j) {
     }
     return out + "\"";
   };
-  std::string out = "index,id,title,lane,on_cpu,cycles,ns,share,start_ns,low_ns,high_ns,per,visible_to,source\n";
+  std::string out =
+      "index,id,title,lane,on_cpu,cycles,ns,share,start_ns,low_ns,high_ns,per,visible_to,source\n";
   int i = 1;
   for (const auto& js : j.stages) {
     const Stage& st = *js.stage;
-    out += fmt::format("{},{},{},{},{},{:.1f},{:.3f},{:.6f},{:.3f},{:.3f},{:.3f},{},{},{}\n", i++, st.id,
-                       quote(st.title), to_string(st.lane), st.on_cpu ? "true" : "false", js.cycles,
-                       js.ns, js.share, js.start_ns, js.low_ns, js.high_ns, js.per,
+    out += fmt::format("{},{},{},{},{},{:.1f},{:.3f},{:.6f},{:.3f},{:.3f},{:.3f},{},{},{}\n", i++,
+                       st.id, quote(st.title), to_string(st.lane), st.on_cpu ? "true" : "false",
+                       js.cycles, js.ns, js.share, js.start_ns, js.low_ns, js.high_ns, js.per,
                        quote(join(st.visible_to, " ")), js.source);
   }
   return out;
@@ -195,17 +253,27 @@ nlohmann::json journey_trace_event(const Journey& j) {
   nlohmann::json events = nlohmann::json::array();
   const char* lanes[] = {"user", "kernel", "hardware"};
   const char* names[] = {"USER · ring 3", "KERNEL · ring 0", "HARDWARE"};
-  events.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 0}, {"name", "process_name"},
+  events.push_back({{"ph", "M"},
+                    {"pid", 1},
+                    {"tid", 0},
+                    {"name", "process_name"},
                     {"args", {{"name", "read() " + j.path->title}}}});
   for (int i = 0; i < 3; ++i) {
-    events.push_back({{"ph", "M"}, {"pid", 1}, {"tid", i + 1}, {"name", "thread_name"},
+    events.push_back({{"ph", "M"},
+                      {"pid", 1},
+                      {"tid", i + 1},
+                      {"name", "thread_name"},
                       {"args", {{"name", names[i]}}}});
-    events.push_back({{"ph", "M"}, {"pid", 1}, {"tid", i + 1}, {"name", "thread_sort_index"},
+    events.push_back({{"ph", "M"},
+                      {"pid", 1},
+                      {"tid", i + 1},
+                      {"name", "thread_sort_index"},
                       {"args", {{"sort_index", i}}}});
   }
   for (const auto& js : j.stages) {
     int tid = 1;
-    for (int i = 0; i < 3; ++i) if (to_string(js.stage->lane) == std::string(lanes[i])) tid = i + 1;
+    for (int i = 0; i < 3; ++i)
+      if (to_string(js.stage->lane) == std::string(lanes[i])) tid = i + 1;
     events.push_back({{"ph", "X"},
                       {"pid", 1},
                       {"tid", tid},
@@ -213,11 +281,14 @@ nlohmann::json journey_trace_event(const Journey& j) {
                       {"cat", js.stage->on_cpu ? "on_cpu" : "blocked"},
                       {"ts", js.start_ns / 1000.0},
                       {"dur", js.ns / 1000.0},
-                      {"args", {{"id", js.stage->id}, {"cycles", r3(js.cycles)},
-                                {"functions", join(js.stage->functions, ", ")},
-                                {"source", js.source}}}});
+                      {"args",
+                       {{"id", js.stage->id},
+                        {"cycles", r3(js.cycles)},
+                        {"functions", join(js.stage->functions, ", ")},
+                        {"source", js.source}}}});
   }
-  return {{"traceEvents", events}, {"displayTimeUnit", "ns"},
+  return {{"traceEvents", events},
+          {"displayTimeUnit", "ns"},
           {"otherData", {{"schema", "sysjourney.journey/1"}, {"path", j.path->id}}}};
 }
 

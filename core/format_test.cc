@@ -11,16 +11,19 @@ TEST(Format, JourneyJsonFollowsTheContract) {
   Journey j = journey_of("cache=miss");
   nlohmann::json out = nlohmann::json::parse(journey_json(j));
   EXPECT_EQ(out["schema"], "sysjourney.journey/1");
-  for (const char* k : {"op", "fd", "cache", "device", "cpu", "ghz", "kpti", "pcid", "bytes", "tracer", "api", "batch"}) {
+  for (const char* k : {"op", "fd", "cache", "device", "cpu", "ghz", "kpti", "pcid", "bytes",
+                        "tracer", "api", "batch"}) {
     EXPECT_TRUE(out["scenario"].contains(k)) << k;
   }
   ASSERT_EQ(out["stages"].size(), j.stages.size());
   for (const auto& s : out["stages"]) {
-    for (const char* k : {"id", "title", "lane", "cycles", "ns", "share", "on_cpu", "visible_to", "functions", "source"}) {
+    for (const char* k : {"id", "title", "lane", "cycles", "ns", "share", "on_cpu", "visible_to",
+                          "functions", "source"}) {
       EXPECT_TRUE(s.contains(k)) << k;
     }
   }
-  for (const char* k : {"stages", "cycles", "ns", "on_cpu_ns", "blocked_ns", "strace_visible_stages", "batch_ns"}) {
+  for (const char* k :
+       {"stages", "cycles", "ns", "on_cpu_ns", "blocked_ns", "strace_visible_stages", "batch_ns"}) {
     EXPECT_TRUE(out["totals"].contains(k)) << k;
   }
   EXPECT_EQ(out["totals"]["stages"], j.totals.stages);

@@ -1,8 +1,9 @@
 #include "journey.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 namespace sysjourney {
 
@@ -18,7 +19,8 @@ bool holds(const Condition& c, const std::vector<std::string_view>& attrs) {
 }
 
 bool all_hold(const std::vector<Condition>& conds, const std::vector<std::string_view>& attrs) {
-  return std::all_of(conds.begin(), conds.end(), [&](const Condition& c) { return holds(c, attrs); });
+  return std::all_of(conds.begin(), conds.end(),
+                     [&](const Condition& c) { return holds(c, attrs); });
 }
 
 // SplitMix64: tiny, fast, and the same sequence on every platform (std distributions are not).
@@ -49,8 +51,8 @@ Result<const Path*> select_path(const Model& model, const ResolvedScenario& s,
   std::vector<std::string> pairs;
   for (const auto& [k, v] : scenario_pairs(s)) pairs.push_back(k + "=" + v);
   std::string text = join(pairs, ",");
-  return Error{fmt::format("no path in the model serves this scenario ({})", text), "scenario", text,
-               "a combination one of the model's paths describes", ""};
+  return Error{fmt::format("no path in the model serves this scenario ({})", text), "scenario",
+               text, "a combination one of the model's paths describes", ""};
 }
 
 }  // namespace
@@ -73,8 +75,8 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
     for (const auto& id : *profile->mitigations) {
       const Mitigation* mi = model.find_mitigation(id);
       if (!mi) {
-        return Error{fmt::format("the profile names an unknown mitigation '{}'", id), "mitigations", id,
-                     "an id from mechanisms.toml", ""};
+        return Error{fmt::format("the profile names an unknown mitigation '{}'", id), "mitigations",
+                     id, "an id from mechanisms.toml", ""};
       }
       resolved->mitigations.push_back(mi);
     }
@@ -134,8 +136,8 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
       std::string_view key = attrs[st->cost_by_index];
       auto it = st->costs.find(key);
       if (it == st->costs.end()) {
-        return Error{fmt::format("stage {} has no cost for {}={}", st->id, st->cost_by, key), st->cost_by,
-                     std::string(key), "a value with a cost in the model", st->where};
+        return Error{fmt::format("stage {} has no cost for {}={}", st->id, st->cost_by, key),
+                     st->cost_by, std::string(key), "a value with a cost in the model", st->where};
       }
       cost = &it->second;
     }
@@ -146,8 +148,10 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
       // Repeated back to back, every call runs warm; in a batch only the first read finds
       // cold caches.
       double f = 1;
-      if (s.in.warm) f = *cost->warm / cost->typ;
-      else if (item.per == Per::read && batch > 1) f = (cost->typ + (batch - 1) * *cost->warm) / batch / cost->typ;
+      if (s.in.warm)
+        f = *cost->warm / cost->typ;
+      else if (item.per == Per::read && batch > 1)
+        f = (cost->typ + (batch - 1) * *cost->warm) / batch / cost->typ;
       low *= f, typ *= f, high *= f;
     }
     std::string_view source = cost->source.empty() ? st->source : cost->source;
@@ -185,9 +189,11 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
     // Only the first read after an entry finds the TLB flushed: in a batch of N, one in N.
     double after_entry = ev.calls * per_event.call_after_entry;
     if (item.per == Per::read && batch > 1) after_entry /= batch;
-    js.tax_ns = (tax_cycles * share_of_batch + after_entry * (item.per == Per::read ? 1 : share_of_batch)) *
-                tax_scale / ghz;
-    js.vm_ns = s.virtualized ? ev.vmexits * model.vm.exit_cycles * vm_scale / ghz * share_of_batch : 0;
+    js.tax_ns =
+        (tax_cycles * share_of_batch + after_entry * (item.per == Per::read ? 1 : share_of_batch)) *
+        tax_scale / ghz;
+    js.vm_ns =
+        s.virtualized ? ev.vmexits * model.vm.exit_cycles * vm_scale / ghz * share_of_batch : 0;
     js.ns += js.tax_ns + js.vm_ns;
     js.low_ns += js.tax_ns + js.vm_ns;
     js.high_ns += js.tax_ns + js.vm_ns;
@@ -221,7 +227,8 @@ Percentiles sample_totals(const Journey& j, int samples, std::uint64_t seed) {
   std::vector<double> totals(p.samples);
   for (double& total : totals) {
     total = 0;
-    for (const auto& js : j.stages) total += triangular(js.low_ns, js.ns, js.high_ns, rng.uniform());
+    for (const auto& js : j.stages)
+      total += triangular(js.low_ns, js.ns, js.high_ns, rng.uniform());
   }
   std::sort(totals.begin(), totals.end());
   auto at = [&](double q) {
@@ -237,7 +244,8 @@ Comparison compare(const Journey& a, const Journey& b) {
   Comparison c;
   c.ratio = a.totals.ns > 0 ? b.totals.ns / a.totals.ns : 0;
   auto row_of = [&](const std::string& id) -> CompareRow* {
-    for (auto& r : c.rows) if (r.id == id) return &r;
+    for (auto& r : c.rows)
+      if (r.id == id) return &r;
     return nullptr;
   };
   for (const auto& js : a.stages) {

@@ -15,14 +15,14 @@ namespace sysjourney {
 
 struct JourneyStage {
   const Stage* stage = nullptr;
-  Unit unit = Unit::cycles;  // the unit the model states the cost in
-  std::string_view per;      // "read", "batch" or "overlap" (owned by the model)
-  std::string_view source;   // the source of the cost actually used (owned by the model)
-  double cycles = 0, ns = 0; // per read, taxes included
-  double tax_ns = 0;         // of ns: what the mitigations add to this stage's events
-  double vm_ns = 0;          // of ns: the guest's VM exits in this stage
+  Unit unit = Unit::cycles;   // the unit the model states the cost in
+  std::string_view per;       // "read", "batch" or "overlap" (owned by the model)
+  std::string_view source;    // the source of the cost actually used (owned by the model)
+  double cycles = 0, ns = 0;  // per read, taxes included
+  double tax_ns = 0;          // of ns: what the mitigations add to this stage's events
+  double vm_ns = 0;           // of ns: the guest's VM exits in this stage
   double low_ns = 0, high_ns = 0;
-  double share = 0;          // of the total ns
+  double share = 0;  // of the total ns
   double start_ns = 0, cumulative_ns = 0;
 };
 

@@ -1,9 +1,9 @@
 #include "journey.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fmt/format.h>
 #include <set>
 
 #include "test_util.h"
@@ -12,18 +12,21 @@ namespace sysjourney {
 namespace {
 
 bool has_stage(const Journey& j, const std::string& id) {
-  for (const auto& s : j.stages) if (s.stage->id == id) return true;
+  for (const auto& s : j.stages)
+    if (s.stage->id == id) return true;
   return false;
 }
 
 const JourneyStage* find(const Journey& j, const std::string& id) {
-  for (const auto& s : j.stages) if (s.stage->id == id) return &s;
+  for (const auto& s : j.stages)
+    if (s.stage->id == id) return &s;
   return nullptr;
 }
 
 TEST(Journey, RowsAddUpToTheTotals) {
-  for (const char* text : {"cache=hit", "cache=miss", "fd=pipe,wait=on", "api=io_uring,batch=32,cache=miss",
-                           "tracer=strace,cache=hit", "cpu=epyc_guest_pti,cache=miss,bytes=1M"}) {
+  for (const char* text :
+       {"cache=hit", "cache=miss", "fd=pipe,wait=on", "api=io_uring,batch=32,cache=miss",
+        "tracer=strace,cache=hit", "cpu=epyc_guest_pti,cache=miss,bytes=1M"}) {
     Journey j = journey_of(text);
     double ns = 0, cycles = 0, on = 0, blocked = 0, share = 0;
     for (const auto& s : j.stages) {
@@ -52,10 +55,12 @@ TEST(Journey, GhzMovesOnlyCycleStages) {
     const auto& a = slow.stages[i];
     const auto& b = fast.stages[i];
     if (a.unit == Unit::cycles) {
-      EXPECT_NEAR(a.ns, 2 * b.ns, 1e-9) << a.stage->id << ": cycle work takes twice as long at half the clock";
+      EXPECT_NEAR(a.ns, 2 * b.ns, 1e-9)
+          << a.stage->id << ": cycle work takes twice as long at half the clock";
       EXPECT_NEAR(a.cycles, b.cycles, 1e-9) << a.stage->id;
     } else {
-      EXPECT_NEAR(a.ns, b.ns, 1e-9) << a.stage->id << ": the device does not care about the CPU clock";
+      EXPECT_NEAR(a.ns, b.ns, 1e-9)
+          << a.stage->id << ": the device does not care about the CPU clock";
     }
   }
 }
@@ -125,7 +130,9 @@ TEST(Journey, TracerAddsTwoStopsAndStraceCostsMore) {
   // The stops sit between the traced boundary stages.
   std::vector<std::string> ids;
   for (const auto& s : ptrace.stages) ids.push_back(s.stage->id);
-  auto pos = [&](const std::string& id) { return std::find(ids.begin(), ids.end(), id) - ids.begin(); };
+  auto pos = [&](const std::string& id) {
+    return std::find(ids.begin(), ids.end(), id) - ids.begin();
+  };
   EXPECT_LT(pos("dispatch"), pos("ptrace_entry_stop"));
   EXPECT_LT(pos("ptrace_entry_stop"), pos("copy_to_user"));
   EXPECT_LT(pos("exit_work"), pos("ptrace_exit_stop"));
@@ -144,7 +151,8 @@ TEST(Journey, IoUringPerReadCostFallsWithBatchSize) {
   // cost is then mostly the per-request work, which batching does not remove.
   double sync = total_ns("cache=hit");
   EXPECT_GT(total_ns("cache=hit,api=io_uring,batch=1"), sync);
-  EXPECT_LT(total_ns("cache=hit,api=io_uring,batch=32,cpu=epyc_guest_pti"), total_ns("cache=hit,cpu=epyc_guest_pti") / 3);
+  EXPECT_LT(total_ns("cache=hit,api=io_uring,batch=32,cpu=epyc_guest_pti"),
+            total_ns("cache=hit,cpu=epyc_guest_pti") / 3);
   EXPECT_LT(total_ns("cache=hit,api=io_uring,batch=32"), 1.5 * sync);
   Journey batch = journey_of("cache=hit,api=io_uring,batch=32");
   EXPECT_NEAR(batch.totals.batch_ns, 32 * batch.totals.ns, 1e-6 * batch.totals.batch_ns);
@@ -168,7 +176,8 @@ TEST(Journey, SqpollSubmitsWithoutASyscall) {
 TEST(Journey, PipesAndSocketsWithDataNeverReachHardware) {
   for (const char* fd : {"pipe", "tcp", "unix"}) {
     Journey j = journey_of(std::string("fd=") + fd);
-    for (const auto& s : j.stages) EXPECT_NE(s.stage->lane, Lane::hardware) << fd << " " << s.stage->id;
+    for (const auto& s : j.stages)
+      EXPECT_NE(s.stage->lane, Lane::hardware) << fd << " " << s.stage->id;
     EXPECT_EQ(j.totals.blocked_ns, 0) << fd;
   }
 }
@@ -253,7 +262,8 @@ TEST(Journey, EveryScenarioCombinationHasAPathOrAClearError) {
                 for (const char* tracer : {"none", "strace"})
                   for (const auto& dev : m.devices) {
                     std::string text = fmt::format(
-                        "op={},fd={},cache={},api={},direct={},wait={},nonblock={},tracer={},device={},bytes=4096",
+                        "op={},fd={},cache={},api={},direct={},wait={},nonblock={},tracer={},"
+                        "device={},bytes=4096",
                         op, fd, cache, api, direct, wait, nonblock, tracer, dev.id);
                     auto s = parse_scenario(text, m);
                     ASSERT_TRUE(s.ok()) << text;

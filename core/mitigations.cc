@@ -1,9 +1,9 @@
 #include "mitigations.h"
 
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <string_view>
-#include <fmt/format.h>
 
 #include "scenario.h"
 
@@ -41,7 +41,8 @@ std::vector<std::string> parts_of(std::string text) {
   return out;
 }
 
-const MitigationString* match(const Model& model, const std::string& file, const std::string& part) {
+const MitigationString* match(const Model& model, const std::string& file,
+                              const std::string& part) {
   for (const auto& ms : model.mitigation_strings) {
     if (ms.file != file) continue;
     if (ms.prefix ? part.rfind(ms.text, 0) == 0 : part == ms.text) return &ms;
@@ -51,17 +52,19 @@ const MitigationString* match(const Model& model, const std::string& file, const
 
 }  // namespace
 
-Result<HostMitigations> parse_mitigations(const Model& model, const std::map<std::string, std::string>& files) {
+Result<HostMitigations> parse_mitigations(const Model& model,
+                                          const std::map<std::string, std::string>& files) {
   std::vector<std::string> known_files;
   for (const auto& ms : model.mitigation_strings) {
-    if (std::find(known_files.begin(), known_files.end(), ms.file) == known_files.end()) known_files.push_back(ms.file);
+    if (std::find(known_files.begin(), known_files.end(), ms.file) == known_files.end())
+      known_files.push_back(ms.file);
   }
   std::vector<bool> on(model.mitigations.size(), false);
   HostMitigations out;
   for (const auto& [file, text] : files) {
     if (std::find(known_files.begin(), known_files.end(), file) == known_files.end()) {
-      return Error{fmt::format("vulnerabilities/{}: the model does not know this file", file), file, trim(text),
-                   join(known_files, ", "), "mechanisms.toml"};
+      return Error{fmt::format("vulnerabilities/{}: the model does not know this file", file), file,
+                   trim(text), join(known_files, ", "), "mechanisms.toml"};
     }
     for (const auto& part : parts_of(text)) {
       if (part == "Not affected") continue;  // any file prints it when the CPU lacks the bug
@@ -71,8 +74,9 @@ Result<HostMitigations> parse_mitigations(const Model& model, const std::map<std
         for (const auto& k : model.mitigation_strings) {
           if (k.file == file) allowed.push_back(k.prefix ? k.text + "..." : k.text);
         }
-        return Error{fmt::format("vulnerabilities/{}: '{}' is not a text the model knows", file, part), file, part,
-                     join(allowed, " | "), "mechanisms.toml"};
+        return Error{
+            fmt::format("vulnerabilities/{}: '{}' is not a text the model knows", file, part), file,
+            part, join(allowed, " | "), "mechanisms.toml"};
       }
       if (ms->kpti) out.kpti = *ms->kpti;
       for (const auto& id : ms->mitigations) {

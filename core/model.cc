@@ -1,8 +1,9 @@
 #include "model.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <set>
 
 // Parse errors come back as values; model.cc is the only file that includes toml++.
@@ -19,8 +20,9 @@ namespace {
 const std::vector<std::string> kLanes = {"user", "kernel", "hardware"};
 const std::vector<std::string> kUnits = {"cycles", "ns"};
 const std::vector<std::string>& kScales = scale_classes();
-const std::vector<std::string> kEventFields = {"calls", "indirect", "entries", "switches", "vmexits", "source"};
-const std::vector<std::string> kTools = {"strace",   "ltrace",    "perf-trace", "ftrace",
+const std::vector<std::string> kEventFields = {"calls",    "indirect", "entries",
+                                               "switches", "vmexits",  "source"};
+const std::vector<std::string> kTools = {"strace",   "ltrace",   "perf-trace", "ftrace",
                                          "bpftrace", "blktrace", "biolatency"};
 const std::vector<std::string> kPer = {"read", "batch", "overlap"};
 // The largest number a model may state (1000 s in ns): sums of many such stages stay finite.
@@ -48,7 +50,8 @@ class Reader {
 
   Error missing(const toml::node& table, const std::string& owner, const std::string& field,
                 const std::string& allowed) const {
-    return error(table, field, "", allowed, fmt::format("{}: missing '{}' ({})", owner, field, allowed));
+    return error(table, field, "", allowed,
+                 fmt::format("{}: missing '{}' ({})", owner, field, allowed));
   }
 
   // Every key of `table` must be one of `known`: catches typos such as "tpy".
@@ -57,8 +60,9 @@ class Reader {
     for (const auto& [key, node] : table) {
       std::string k(key.str());
       if (!contains(known, k)) {
-        return error(node, k, k, join(known, ", "),
-                     fmt::format("{}: unknown field '{}' (allowed {})", owner, k, join(known, ", ")));
+        return error(
+            node, k, k, join(known, ", "),
+            fmt::format("{}: unknown field '{}' (allowed {})", owner, k, join(known, ", ")));
       }
     }
     return std::nullopt;
@@ -72,30 +76,37 @@ class Reader {
       return missing(t, owner, field, "a string");
     }
     auto v = n->value<std::string>();
-    if (!v) return error(*n, field, "", "a string", fmt::format("{}: '{}' must be a string", owner, field));
+    if (!v)
+      return error(*n, field, "", "a string",
+                   fmt::format("{}: '{}' must be a string", owner, field));
     if (required && v->empty()) {
-      return error(*n, field, "", "a non-empty string", fmt::format("{}: '{}' is empty", owner, field));
+      return error(*n, field, "", "a non-empty string",
+                   fmt::format("{}: '{}' is empty", owner, field));
     }
     return *v;
   }
 
   Result<std::string> choice(const toml::table& t, const std::string& owner,
-                             const std::string& field, const std::vector<std::string>& allowed) const {
+                             const std::string& field,
+                             const std::vector<std::string>& allowed) const {
     auto s = string(t, owner, field);
     if (!s) return s;
     if (!contains(allowed, *s)) {
-      return error(*t.get(field), field, *s, join(allowed, ", "),
-                   fmt::format("{}: {} '{}' is not one of {}", owner, field, *s, join(allowed, ", ")));
+      return error(
+          *t.get(field), field, *s, join(allowed, ", "),
+          fmt::format("{}: {} '{}' is not one of {}", owner, field, *s, join(allowed, ", ")));
     }
     return s;
   }
 
-  Result<bool> boolean(const toml::table& t, const std::string& owner, const std::string& field) const {
+  Result<bool> boolean(const toml::table& t, const std::string& owner,
+                       const std::string& field) const {
     const toml::node* n = t.get(field);
     if (!n) return missing(t, owner, field, "true or false");
     auto v = n->value<bool>();
     if (!v || !n->is_boolean()) {
-      return error(*n, field, "", "true or false", fmt::format("{}: '{}' must be true or false", owner, field));
+      return error(*n, field, "", "true or false",
+                   fmt::format("{}: '{}' must be true or false", owner, field));
     }
     return *v;
   }
@@ -109,7 +120,8 @@ class Reader {
       return missing(t, owner, field, "a number >= 0");
     }
     if (!n->is_number()) {
-      return error(*n, field, "", "a number >= 0", fmt::format("{}: '{}' must be a number", owner, field));
+      return error(*n, field, "", "a number >= 0",
+                   fmt::format("{}: '{}' must be a number", owner, field));
     }
     double d = n->value<double>().value_or(0);
     if (!(d >= 0)) {
@@ -129,15 +141,20 @@ class Reader {
     const toml::node* n = t.get(field);
     if (!n) return missing(t, owner, field, "a list of strings");
     const toml::array* a = n->as_array();
-    if (!a) return error(*n, field, "", "a list of strings", fmt::format("{}: '{}' must be a list", owner, field));
+    if (!a)
+      return error(*n, field, "", "a list of strings",
+                   fmt::format("{}: '{}' must be a list", owner, field));
     std::vector<std::string> out;
     for (const auto& item : *a) {
       auto v = item.value<std::string>();
-      if (!v) return error(item, field, "", "strings", fmt::format("{}: '{}' holds a non-string", owner, field));
+      if (!v)
+        return error(item, field, "", "strings",
+                     fmt::format("{}: '{}' holds a non-string", owner, field));
       out.push_back(*v);
     }
     if (out.empty() && !allow_empty) {
-      return error(*n, field, "", "at least one entry", fmt::format("{}: '{}' is empty", owner, field));
+      return error(*n, field, "", "at least one entry",
+                   fmt::format("{}: '{}' is empty", owner, field));
     }
     return out;
   }
@@ -147,8 +164,9 @@ class Reader {
 };
 
 Result<Cost> read_cost(const Reader& r, const toml::table& t, const std::string& owner) {
-  if (auto e = r.check_keys(t, owner, {"unit", "low", "typ", "high", "per_page_low", "per_page_typ",
-                                       "per_page_high", "warm", "source"})) {
+  if (auto e = r.check_keys(t, owner,
+                            {"unit", "low", "typ", "high", "per_page_low", "per_page_typ",
+                             "per_page_high", "warm", "source"})) {
     return *e;
   }
   Cost c;
@@ -169,19 +187,21 @@ Result<Cost> read_cost(const Reader& r, const toml::table& t, const std::string&
   }
   if (!(c.low <= c.typ && c.typ <= c.high)) {
     return r.error(t, "typ", fmt::format("{}/{}/{}", c.low, c.typ, c.high), "low <= typ <= high",
-                   fmt::format("{}: cost range {}/{}/{} is out of order (low <= typ <= high)", owner,
-                               c.low, c.typ, c.high));
+                   fmt::format("{}: cost range {}/{}/{} is out of order (low <= typ <= high)",
+                               owner, c.low, c.typ, c.high));
   }
   if (!(c.per_page_low <= c.per_page_typ && c.per_page_typ <= c.per_page_high)) {
-    return r.error(t, "per_page_typ", fmt::format("{}", c.per_page_typ), "per_page_low <= typ <= high",
+    return r.error(t, "per_page_typ", fmt::format("{}", c.per_page_typ),
+                   "per_page_low <= typ <= high",
                    fmt::format("{}: per-page range is out of order", owner));
   }
   if (t.get("warm")) {
     auto warm = r.number(t, owner, "warm");
     if (!warm) return warm.error();
     if (*warm > c.typ) {
-      return r.error(*t.get("warm"), "warm", fmt::format("{}", *warm), fmt::format("0 to typ ({})", c.typ),
-                     fmt::format("{}: warm cost {} is above the typical (cold) cost {}", owner, *warm, c.typ));
+      return r.error(
+          *t.get("warm"), "warm", fmt::format("{}", *warm), fmt::format("0 to typ ({})", c.typ),
+          fmt::format("{}: warm cost {} is above the typical (cold) cost {}", owner, *warm, c.typ));
     }
     c.warm = *warm;
   }
@@ -345,8 +365,9 @@ std::optional<Error> non_ascii_outside_strings(const ModelFile& f) {
         } else if (c == '"' || c == '\'') {
           in = c == '"' ? In::basic : In::literal;
         } else if (static_cast<unsigned char>(c) >= 0x80) {
-          return Error{"non-ASCII character outside a string or comment (TOML allows it only there)", "", "",
-                       "ASCII outside strings and comments", fmt::format("{}:{}:{}", f.name, line, column)};
+          return Error{
+              "non-ASCII character outside a string or comment (TOML allows it only there)", "", "",
+              "ASCII outside strings and comments", fmt::format("{}:{}:{}", f.name, line, column)};
         }
         break;
       case In::basic:
@@ -407,20 +428,25 @@ std::vector<std::string> attribute_domain(const std::string& key, const Model& m
 const std::vector<std::string>& scale_classes() {
   // "tax": stages that are nothing but a mitigation's cost (KPTI's CR3 writes, the entry code
   // of IBRS, VERW, the BHI loop), scaled with the per-event taxes of the other stages.
-  static const std::vector<std::string> classes = {"user", "trap", "kernel", "wake", "device", "tax", "none"};
+  static const std::vector<std::string> classes = {"user",   "trap", "kernel", "wake",
+                                                   "device", "tax",  "none"};
   return classes;
 }
 
 const std::vector<std::string>& profile_scales() {
-  static const std::vector<std::string> keys = {"user", "trap", "kernel", "wake", "device", "tax", "none", "vmexit"};
+  static const std::vector<std::string> keys = {"user",   "trap", "kernel", "wake",
+                                                "device", "tax",  "none",   "vmexit"};
   return keys;
 }
 
 const char* to_string(Per p) {
   switch (p) {
-    case Per::read: return "read";
-    case Per::batch: return "batch";
-    case Per::overlap: return "overlap";
+    case Per::read:
+      return "read";
+    case Per::batch:
+      return "batch";
+    case Per::overlap:
+      return "overlap";
   }
   return "read";
 }
@@ -429,31 +455,39 @@ const char* to_string(Unit u) { return u == Unit::ns ? "ns" : "cycles"; }
 
 const char* to_string(Lane l) {
   switch (l) {
-    case Lane::user: return "user";
-    case Lane::kernel: return "kernel";
-    case Lane::hardware: return "hardware";
+    case Lane::user:
+      return "user";
+    case Lane::kernel:
+      return "kernel";
+    case Lane::hardware:
+      return "hardware";
   }
   return "kernel";
 }
 
 const Stage* Model::find_stage(const std::string& id) const {
-  for (const auto& s : stages) if (s.id == id) return &s;
+  for (const auto& s : stages)
+    if (s.id == id) return &s;
   return nullptr;
 }
 const CpuPreset* Model::find_cpu(const std::string& id) const {
-  for (const auto& c : cpus) if (c.id == id) return &c;
+  for (const auto& c : cpus)
+    if (c.id == id) return &c;
   return nullptr;
 }
 const Device* Model::find_device(const std::string& id) const {
-  for (const auto& d : devices) if (d.id == id) return &d;
+  for (const auto& d : devices)
+    if (d.id == id) return &d;
   return nullptr;
 }
 const Mitigation* Model::find_mitigation(const std::string& id) const {
-  for (const auto& mi : mitigations) if (mi.id == id) return &mi;
+  for (const auto& mi : mitigations)
+    if (mi.id == id) return &mi;
   return nullptr;
 }
 const Source* Model::find_source(const std::string& id) const {
-  for (const auto& s : sources) if (s.id == id) return &s;
+  for (const auto& s : sources)
+    if (s.id == id) return &s;
   return nullptr;
 }
 
@@ -471,8 +505,9 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
     toml::parse_result parsed = toml::parse(f.text, f.name);
     if (!parsed) {
       const auto& err = parsed.error();
-      return Error{fmt::format("TOML syntax error: {}", err.description()), "", "", "valid TOML",
-                   fmt::format("{}:{}:{}", f.name, err.source().begin.line, err.source().begin.column)};
+      return Error{
+          fmt::format("TOML syntax error: {}", err.description()), "", "", "valid TOML",
+          fmt::format("{}:{}:{}", f.name, err.source().begin.line, err.source().begin.column)};
     }
     docs.emplace_back(Reader(f.name), std::move(parsed).table());
   }
@@ -480,8 +515,9 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
                     const std::string& id) -> std::optional<Error> {
     auto key = kind + " " + id;
     if (auto it = seen.find(key); it != seen.end()) {
-      return r.error(n, "id", id, "a unique id",
-                     fmt::format("duplicate {} id '{}' (first defined at {})", kind, id, it->second));
+      return r.error(
+          n, "id", id, "a unique id",
+          fmt::format("duplicate {} id '{}' (first defined at {})", kind, id, it->second));
     }
     seen[key] = r.where(n);
     return std::nullopt;
@@ -490,10 +526,20 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
   for (std::size_t di = 0; di < docs.size(); ++di) {
     const Reader& r = docs[di].first;
     const toml::table& root = docs[di].second;
-    if (auto e = r.check_keys(root, "model file", {"stages", "cpus", "devices", "sources", "segments",
-                                                    "paths", "default", "mitigations", "strings",
-                                                    "vm"})) {
+    if (auto e = r.check_keys(root, "model file",
+                              {"stages", "cpus", "devices", "sources", "segments", "paths",
+                               "default", "mitigations", "strings", "vm", "model_version"})) {
       return *e;
+    }
+    if (const toml::node* v = root.get("model_version")) {
+      auto text = v->value<std::string>();
+      if (!text || text->empty())
+        return r.error(*v, "model_version", "", "a non-empty string such as \"2026.1\"",
+                       "'model_version' must be a non-empty string");
+      if (!m.version.empty())
+        return r.error(*v, "model_version", *text, "one model_version in all the model files",
+                       "'model_version' is set twice");
+      m.version = *text;
     }
     if (const toml::node* d = root.get("default")) {
       auto v = d->value<std::string>();
@@ -529,9 +575,9 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         const toml::table* t = node.as_table();
         if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
         if (auto e = define(r, node, "mitigation", id)) return *e;
-        if (auto e = r.check_keys(*t, owner, {"title", "entry", "call", "ret", "indirect", "switch",
-                                              "call_after_entry", "kpti_without_pcid", "source",
-                                              "note"})) {
+        if (auto e = r.check_keys(*t, owner,
+                                  {"title", "entry", "call", "ret", "indirect", "switch",
+                                   "call_after_entry", "kpti_without_pcid", "source", "note"})) {
           return *e;
         }
         Mitigation mi;
@@ -539,8 +585,11 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         auto title = r.string(*t, owner, "title");
         if (!title) return title.error();
         mi.title = *title;
-        for (auto [field, dst] : {std::pair{"entry", &mi.entry}, {"call", &mi.call}, {"ret", &mi.ret},
-                                  {"indirect", &mi.indirect}, {"switch", &mi.context_switch},
+        for (auto [field, dst] : {std::pair{"entry", &mi.entry},
+                                  {"call", &mi.call},
+                                  {"ret", &mi.ret},
+                                  {"indirect", &mi.indirect},
+                                  {"switch", &mi.context_switch},
                                   {"call_after_entry", &mi.call_after_entry}}) {
           auto v = r.number(*t, owner, field, 0.0);
           if (!v) return v.error();
@@ -559,12 +608,16 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
     }
     if (const toml::node* sn = root.get("strings")) {
       const toml::array* strs = sn->as_array();
-      if (!strs) return r.error(*sn, "strings", "", "an array of tables [[strings]]", "'strings' must be [[strings]]");
+      if (!strs)
+        return r.error(*sn, "strings", "", "an array of tables [[strings]]",
+                       "'strings' must be [[strings]]");
       for (const auto& node : *strs) {
         const toml::table* t = node.as_table();
-        if (!t) return r.error(node, "strings", "", "a table", "each [[strings]] entry must be a table");
+        if (!t)
+          return r.error(node, "strings", "", "a table", "each [[strings]] entry must be a table");
         const std::string owner = "mitigation string";
-        if (auto e = r.check_keys(*t, owner, {"file", "text", "prefix", "mitigations", "kpti"})) return *e;
+        if (auto e = r.check_keys(*t, owner, {"file", "text", "prefix", "mitigations", "kpti"}))
+          return *e;
         MitigationString ms;
         auto file = r.string(*t, owner, "file");
         if (!file) return file.error();
@@ -608,8 +661,8 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         const toml::table* t = node.as_table();
         if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
         if (auto e = define(r, node, "device", id)) return *e;
-        if (auto e = r.check_keys(*t, owner, {"title", "parallelism", "bandwidth_mb_s",
-                                              "logical_block", "source"})) {
+        if (auto e = r.check_keys(
+                *t, owner, {"title", "parallelism", "bandwidth_mb_s", "logical_block", "source"})) {
           return *e;
         }
         Device d;
@@ -624,12 +677,15 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         auto lb = r.number(*t, owner, "logical_block");
         if (!lb) return lb.error();
         // Whole numbers that fit an int (the casts below), and a rate that keeps transfers finite.
-        if (*par < 1 || *par > 1e6 || *par != std::floor(*par) || *bw < 0.001 || *lb < 1 || *lb > 1e9 ||
-            *lb != std::floor(*lb)) {
-          return r.error(node, "parallelism", "",
-                         "parallelism 1 to 1e6, bandwidth_mb_s >= 0.001, logical_block 1 to 1e9 (whole numbers)",
-                         owner + ": parallelism, bandwidth and logical block must be positive (whole numbers "
-                                 "for parallelism and logical block)");
+        if (*par < 1 || *par > 1e6 || *par != std::floor(*par) || *bw < 0.001 || *lb < 1 ||
+            *lb > 1e9 || *lb != std::floor(*lb)) {
+          return r.error(
+              node, "parallelism", "",
+              "parallelism 1 to 1e6, bandwidth_mb_s >= 0.001, logical_block 1 to 1e9 (whole "
+              "numbers)",
+              owner +
+                  ": parallelism, bandwidth and logical block must be positive (whole numbers "
+                  "for parallelism and logical block)");
         }
         d.parallelism = static_cast<int>(*par);
         d.bandwidth_mb_s = *bw;
@@ -647,9 +703,10 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         const toml::table* t = node.as_table();
         if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
         if (auto e = define(r, node, "cpu", id)) return *e;
-        if (auto e = r.check_keys(*t, owner, {"title", "vendor", "ghz", "kpti", "pcid", "mitigation",
-                                              "mitigations", "virtualized", "device", "scales",
-                                              "scales_source", "source"})) {
+        if (auto e =
+                r.check_keys(*t, owner,
+                             {"title", "vendor", "ghz", "kpti", "pcid", "mitigation", "mitigations",
+                              "virtualized", "device", "scales", "scales_source", "source"})) {
           return *e;
         }
         CpuPreset c;
@@ -667,8 +724,8 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
                          fmt::format("{}: ghz {} is outside 0.5 to 6.0", owner, *ghz));
         }
         c.ghz = *ghz;
-        for (auto [field, dst] : {std::pair{"kpti", &c.kpti}, {"pcid", &c.pcid},
-                                  {"virtualized", &c.virtualized}}) {
+        for (auto [field, dst] :
+             {std::pair{"kpti", &c.kpti}, {"pcid", &c.pcid}, {"virtualized", &c.virtualized}}) {
           auto b = r.boolean(*t, owner, field);
           if (!b) return b.error();
           *dst = *b;
@@ -689,7 +746,8 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         c.source = *src;
         if (const toml::node* sn = t->get("scales")) {
           const toml::table* st = sn->as_table();
-          if (!st) return r.error(*sn, "scales", "", "a table of class = factor", owner + ": bad scales");
+          if (!st)
+            return r.error(*sn, "scales", "", "a table of class = factor", owner + ": bad scales");
           for (const auto& [cls, v] : *st) {
             std::string k(cls.str());
             if (!contains(profile_scales(), k)) {
@@ -714,9 +772,9 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         const toml::table* t = node.as_table();
         if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
         if (auto e = define(r, node, "stage", id)) return *e;
-        if (auto e = r.check_keys(*t, owner, {"title", "lane", "on_cpu", "scale", "functions",
-                                              "visible_to", "cost", "cost_by", "costs", "events",
-                                              "source", "explain"})) {
+        if (auto e = r.check_keys(*t, owner,
+                                  {"title", "lane", "on_cpu", "scale", "functions", "visible_to",
+                                   "cost", "cost_by", "costs", "events", "source", "explain"})) {
           return *e;
         }
         Stage s;
@@ -755,10 +813,14 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         s.source = *src;
         if (const toml::node* en = t->get("events")) {
           const toml::table* et = en->as_table();
-          if (!et) return r.error(*en, "events", "", "a table of event counts", owner + ": 'events' must be a table");
+          if (!et)
+            return r.error(*en, "events", "", "a table of event counts",
+                           owner + ": 'events' must be a table");
           if (auto e = r.check_keys(*et, owner + " events", kEventFields)) return *e;
-          for (auto [field, dst] : {std::pair{"calls", &s.events.calls}, {"indirect", &s.events.indirect},
-                                    {"entries", &s.events.entries}, {"switches", &s.events.switches},
+          for (auto [field, dst] : {std::pair{"calls", &s.events.calls},
+                                    {"indirect", &s.events.indirect},
+                                    {"entries", &s.events.entries},
+                                    {"switches", &s.events.switches},
                                     {"vmexits", &s.events.vmexits}}) {
             auto v = r.number(*et, owner + " events", field, 0.0);
             if (!v) return v.error();
@@ -787,11 +849,13 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
           const auto& keys = attribute_keys();
           s.cost_by_index = int(std::find(keys.begin(), keys.end(), s.cost_by) - keys.begin());
           const toml::table* costs = (*t)["costs"].as_table();
-          if (!costs) return r.missing(*t, owner, "costs", "a table of costs for each value of cost_by");
+          if (!costs)
+            return r.missing(*t, owner, "costs", "a table of costs for each value of cost_by");
           for (const auto& [value, cnode] : *costs) {
             const toml::table* ct = cnode.as_table();
             std::string v(value.str());
-            if (!ct) return r.error(cnode, "costs", v, "a table", owner + ": each cost must be a table");
+            if (!ct)
+              return r.error(cnode, "costs", v, "a table", owner + ": each cost must be a table");
             auto c = read_cost(r, *ct, owner + " cost " + v);
             if (!c) return c.error();
             s.costs[v] = *c;
@@ -806,16 +870,20 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         if (auto e = define(r, node, "segment", id)) return *e;
         const toml::table* t = node.as_table();
         const toml::array* items = t ? (*t)["stages"].as_array() : nullptr;
-        if (!items) return r.error(node, "stages", id, "a list", "segment " + id + ": needs a 'stages' list");
+        if (!items)
+          return r.error(node, "stages", id, "a list", "segment " + id + ": needs a 'stages' list");
         segments[id] = RawSegment{items, r.file()};
       }
     }
     if (const toml::node* pn = root.get("paths")) {
       const toml::array* paths = pn->as_array();
-      if (!paths) return r.error(*pn, "paths", "", "an array of tables [[paths]]", "'paths' must be [[paths]]");
+      if (!paths)
+        return r.error(*pn, "paths", "", "an array of tables [[paths]]",
+                       "'paths' must be [[paths]]");
       for (const auto& node : *paths) {
         const toml::table* t = node.as_table();
-        if (!t) return r.error(node, "paths", "", "a table", "each [[paths]] entry must be a table");
+        if (!t)
+          return r.error(node, "paths", "", "a table", "each [[paths]] entry must be a table");
         raw_paths.push_back({di, t});
       }
     }
@@ -825,22 +893,25 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
   auto known_source = [&](const std::string& id) { return m.find_source(id) != nullptr; };
   std::vector<std::string> source_ids;
   for (const auto& s : m.sources) source_ids.push_back(s.id);
-  auto source_error = [&](const std::string& where, const std::string& owner, const std::string& id) {
+  auto source_error = [&](const std::string& where, const std::string& owner,
+                          const std::string& id) {
     return Error{fmt::format("{}: unknown source id '{}' (define it in sources.toml)", owner, id),
                  "source", id, join(source_ids, ", "), where};
   };
   for (const auto& s : m.stages) {
     if (!known_source(s.source)) return source_error(s.where, "stage " + s.id, s.source);
     auto check_cost = [&](const Cost& c, const std::string& owner) -> std::optional<Error> {
-      if (!c.source.empty() && !known_source(c.source)) return source_error(s.where, owner, c.source);
+      if (!c.source.empty() && !known_source(c.source))
+        return source_error(s.where, owner, c.source);
       // CPU work is counted in cycles; the device and wake-ups in ns (they do not speed up
       // with the clock).
       bool wants_ns = s.lane == Lane::hardware || s.scale == "device" || s.scale == "wake";
       Unit want = wants_ns ? Unit::ns : Unit::cycles;
       if (c.unit != want) {
-        return Error{fmt::format("{}: unit '{}' does not fit a {} stage with scale '{}' (use '{}')",
-                                 owner, to_string(c.unit), to_string(s.lane), s.scale, to_string(want)),
-                     "unit", to_string(c.unit), to_string(want), s.where};
+        return Error{
+            fmt::format("{}: unit '{}' does not fit a {} stage with scale '{}' (use '{}')", owner,
+                        to_string(c.unit), to_string(s.lane), s.scale, to_string(want)),
+            "unit", to_string(c.unit), to_string(want), s.where};
       }
       return std::nullopt;
     };
@@ -853,9 +924,10 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
       }
       for (const auto& v : attribute_domain(s.cost_by, m)) {
         if (!s.costs.count(v)) {
-          return Error{fmt::format("stage {}: no cost for {}={} (cost_by '{}' needs one for every value)",
-                                   s.id, s.cost_by, v, s.cost_by),
-                       "costs", v, join(attribute_domain(s.cost_by, m), ", "), s.where};
+          return Error{
+              fmt::format("stage {}: no cost for {}={} (cost_by '{}' needs one for every value)",
+                          s.id, s.cost_by, v, s.cost_by),
+              "costs", v, join(attribute_domain(s.cost_by, m), ", "), s.where};
         }
       }
     }
@@ -867,13 +939,16 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
   }
   std::vector<std::string> mitigation_ids;
   for (const auto& mi : m.mitigations) {
-    if (!known_source(mi.source)) return source_error("mechanisms", "mitigation " + mi.id, mi.source);
+    if (!known_source(mi.source))
+      return source_error("mechanisms", "mitigation " + mi.id, mi.source);
     mitigation_ids.push_back(mi.id);
   }
-  auto known_mitigation = [&](const std::string& id, const std::string& owner) -> std::optional<Error> {
+  auto known_mitigation = [&](const std::string& id,
+                              const std::string& owner) -> std::optional<Error> {
     if (m.find_mitigation(id)) return std::nullopt;
-    return Error{fmt::format("{}: unknown mitigation '{}' (define it in mechanisms.toml)", owner, id),
-                 "mitigations", id, join(mitigation_ids, ", "), "mechanisms"};
+    return Error{
+        fmt::format("{}: unknown mitigation '{}' (define it in mechanisms.toml)", owner, id),
+        "mitigations", id, join(mitigation_ids, ", "), "mechanisms"};
   };
   for (const auto& ms : m.mitigation_strings) {
     for (const auto& id : ms.mitigations) {
@@ -885,7 +960,8 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
       if (auto e = known_mitigation(id, "cpu " + c.id)) return *e;
     }
   }
-  if (!m.vm.source.empty() && !known_source(m.vm.source)) return source_error("mechanisms", "vm", m.vm.source);
+  if (!m.vm.source.empty() && !known_source(m.vm.source))
+    return source_error("mechanisms", "vm", m.vm.source);
   for (const auto& d : m.devices) {
     if (!known_source(d.source)) return source_error("devices", "device " + d.id, d.source);
   }
@@ -896,7 +972,8 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
                    join(attribute_domain("device", m), ", "), "cpus"};
     }
   }
-  if (m.cpus.empty()) return Error{"the model defines no CPU presets", "cpus", "", "[cpus.<id>] tables", ""};
+  if (m.cpus.empty())
+    return Error{"the model defines no CPU presets", "cpus", "", "[cpus.<id>] tables", ""};
   if (m.default_cpu.empty()) m.default_cpu = m.cpus.front().id;
   if (!m.find_cpu(m.default_cpu)) {
     return Error{fmt::format("default CPU preset '{}' is not defined", m.default_cpu), "default",
@@ -927,7 +1004,8 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
     auto expanded = read_items(r, *items, owner, segments, 0);
     if (!expanded) return expanded.error();
     p.items = *expanded;
-    if (p.items.empty()) return r.error(*t, "stages", "", "at least one stage", owner + ": no stages");
+    if (p.items.empty())
+      return r.error(*t, "stages", "", "at least one stage", owner + ": no stages");
     for (auto& item : p.items) {
       const Stage* st = m.find_stage(item.stage);
       if (!st) {
@@ -944,17 +1022,22 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
       auto domain = attribute_domain(c.key, m);
       for (const auto& v : c.values) {
         if (!contains(domain, v)) {
-          return Error{fmt::format("path {}: condition {} can never hold: '{}' is not a value of {}",
-                                   p.id, c.key, v, c.key),
-                       "when", v, join(domain, ", "), p.where};
+          return Error{
+              fmt::format("path {}: condition {} can never hold: '{}' is not a value of {}", p.id,
+                          c.key, v, c.key),
+              "when", v, join(domain, ", "), p.where};
         }
       }
       return std::nullopt;
     };
-    for (const auto& c : p.when) if (auto e = check(c)) return *e;
-    for (const auto& item : p.items) for (const auto& c : item.when) if (auto e = check(c)) return *e;
+    for (const auto& c : p.when)
+      if (auto e = check(c)) return *e;
+    for (const auto& item : p.items)
+      for (const auto& c : item.when)
+        if (auto e = check(c)) return *e;
   }
-  if (m.paths.empty()) return Error{"the model defines no paths", "paths", "", "[[paths]] entries", ""};
+  if (m.paths.empty())
+    return Error{"the model defines no paths", "paths", "", "[[paths]] entries", ""};
   for (auto& s : m.stages) s.json = stage_static_json(s);
   return m;
 }

@@ -51,7 +51,7 @@ struct Stage {
   std::string cost_by;
   std::map<std::string, Cost, std::less<>> costs;
   Events events;
-  std::string where;  // "stages.toml:12", for messages
+  std::string where;       // "stages.toml:12", for messages
   int cost_by_index = -1;  // into attribute_keys(), resolved at load
   std::string json;        // the fields that never change, pre-rendered for fast JSON output
 };
@@ -68,24 +68,25 @@ struct Source {
 struct Mitigation {
   std::string id;
   std::string title;
-  double entry = 0;     // per kernel entry and exit
-  double call = 0;      // per function call (call depth tracking's accounting)
-  double ret = 0;       // per function return (return thunks, SRSO safe RET)
-  double indirect = 0;  // per indirect call or jump (retpolines)
+  double entry = 0;           // per kernel entry and exit
+  double call = 0;            // per function call (call depth tracking's accounting)
+  double ret = 0;             // per function return (return thunks, SRSO safe RET)
+  double indirect = 0;        // per indirect call or jump (retpolines)
   double context_switch = 0;  // per context switch (IBPB, RSB filling)
   // Per function call, but only in the work right after a kernel entry: KPTI without PCID
   // flushes the TLB on every entry, so the first read after it refills the TLB as it goes;
   // the other reads of an io_uring batch find it warm.
   double call_after_entry = 0;
-  bool kpti_without_pcid = false;  // in force whenever KPTI runs without PCID, whatever the texts say
+  bool kpti_without_pcid =
+      false;  // in force whenever KPTI runs without PCID, whatever the texts say
   std::string source;
 };
 
 // A text the kernel prints in /sys/devices/system/cpu/vulnerabilities/<file>, or one
 // "; "-separated part of it, and what it turns on.
 struct MitigationString {
-  std::string file;  // "spectre_v2"
-  std::string text;  // "Mitigation: Retpolines"
+  std::string file;     // "spectre_v2"
+  std::string text;     // "Mitigation: Retpolines"
   bool prefix = false;  // text need only start the part ("BHI: Vulnerable, KVM: SW loop")
   std::vector<std::string> mitigations;
   std::optional<bool> kpti;  // meltdown: "Mitigation: PTI"
@@ -107,7 +108,7 @@ struct CpuPreset {
   std::string mitigation;  // a short label of the Spectre v2 family, for display and conditions
   std::vector<std::string> mitigations;  // ids from mechanisms.toml: what taxes each event
   bool virtualized = false;
-  std::string device;  // the device a read on this machine usually meets
+  std::string device;                    // the device a read on this machine usually meets
   std::map<std::string, double> scales;  // per stage scale class; missing = 1
   std::string source;
 };
@@ -115,9 +116,9 @@ struct CpuPreset {
 struct Device {
   std::string id;
   std::string title;
-  int parallelism = 1;       // reads the device serves at once (io_uring overlap)
-  double bandwidth_mb_s = 0; // sequential transfer rate, for reads beyond 4 KiB
-  int logical_block = 512;   // O_DIRECT alignment
+  int parallelism = 1;        // reads the device serves at once (io_uring overlap)
+  double bandwidth_mb_s = 0;  // sequential transfer rate, for reads beyond 4 KiB
+  int logical_block = 512;    // O_DIRECT alignment
   std::string source;
 };
 
@@ -161,6 +162,7 @@ struct Model {
   std::vector<MitigationString> mitigation_strings;
   VmCosts vm;
   std::string default_cpu;
+  std::string version;  // `model_version` (model/version.toml); empty when no file sets it
 
   const Stage* find_stage(const std::string& id) const;
   const CpuPreset* find_cpu(const std::string& id) const;

@@ -84,8 +84,11 @@ result = "ok"
 std::vector<ModelFile> files(std::string sources = kSources, std::string cpus = kCpus,
                              std::string devices = kDevices, std::string stages = kStages,
                              std::string paths = kPaths) {
-  return {{"sources.toml", sources}, {"cpus.toml", cpus}, {"devices.toml", devices},
-          {"stages.toml", stages}, {"paths.toml", paths}};
+  return {{"sources.toml", sources},
+          {"cpus.toml", cpus},
+          {"devices.toml", devices},
+          {"stages.toml", stages},
+          {"paths.toml", paths}};
 }
 
 std::string replace(std::string s, const std::string& from, const std::string& to) {
@@ -118,13 +121,38 @@ TEST(Model, EmbeddedModelLoads) {
   EXPECT_EQ(m->devices.size(), 5u);
 }
 
+TEST(Model, VersionIsReadFromAnyFile) {
+  EXPECT_EQ(load_model(files())->version, "") << "optional: a --model DIR may have none";
+  auto f = files();
+  f.push_back({"version.toml", "model_version = \"7.1\"\n"});
+  auto m = load_model(f);
+  ASSERT_TRUE(m.ok()) << describe(m.error());
+  EXPECT_EQ(m->version, "7.1");
+  EXPECT_FALSE(builtin_model()->version.empty()) << "model/version.toml is embedded";
+}
+
+TEST(Model, VersionMustBeOneNonEmptyString) {
+  auto f = files();
+  f.push_back({"version.toml", "model_version = 3\n"});
+  Error e = load_error(f);
+  EXPECT_EQ(e.field, "model_version");
+  EXPECT_EQ(e.where, "version.toml:1");
+  f.back().text = "model_version = \"1\"\n";
+  f.push_back({"more.toml", "model_version = \"2\"\n"});
+  e = load_error(f);
+  EXPECT_EQ(e.value, "2");
+  EXPECT_NE(e.message.find("twice"), std::string::npos) << e.message;
+}
+
 TEST(Model, EveryStageCostNamesAKnownSource) {
   const auto& m = builtin_model();
   ASSERT_TRUE(m.ok());
   for (const auto& s : m->stages) {
     EXPECT_NE(m->find_source(s.source), nullptr) << s.id;
     for (const auto& [k, c] : s.costs) {
-      if (!c.source.empty()) { EXPECT_NE(m->find_source(c.source), nullptr) << s.id << " " << k; }
+      if (!c.source.empty()) {
+        EXPECT_NE(m->find_source(c.source), nullptr) << s.id << " " << k;
+      }
     }
   }
 }
@@ -136,8 +164,8 @@ TEST(Model, SyntaxErrorNamesFileLineAndColumn) {
 }
 
 TEST(Model, UnknownStageInPath) {
-  Error e = load_error(files(kSources, kCpus, kDevices, kStages,
-                             replace(kPaths, "\"disk\"]", "\"disc\"]")));
+  Error e = load_error(
+      files(kSources, kCpus, kDevices, kStages, replace(kPaths, "\"disk\"]", "\"disc\"]")));
   EXPECT_EQ(e.field, "stages");
   EXPECT_EQ(e.value, "disc");
   EXPECT_NE(e.message.find("unknown stage id 'disc'"), std::string::npos) << e.message;
@@ -159,8 +187,9 @@ TEST(Model, NegativeCost) {
 }
 
 TEST(Model, MissingCost) {
-  Error e = load_error(files(kSources, kCpus, kDevices,
-                             replace(kStages, "cost = { unit = \"cycles\", low = 1, typ = 2, high = 3 }\n", "")));
+  Error e = load_error(
+      files(kSources, kCpus, kDevices,
+            replace(kStages, "cost = { unit = \"cycles\", low = 1, typ = 2, high = 3 }\n", "")));
   EXPECT_EQ(e.field, "cost");
   EXPECT_NE(e.message.find("stage a"), std::string::npos);
 }
@@ -178,15 +207,16 @@ TEST(Model, RangeOutOfOrder) {
 
 TEST(Model, UnitThatDoesNotFitTheStage) {
   // The drive's latency in cycles would wrongly speed up with the CPU clock.
-  Error e = load_error(files(kSources, kCpus, kDevices,
-                             replace(kStages, "unit = \"ns\"", "unit = \"cycles\"")));
+  Error e = load_error(
+      files(kSources, kCpus, kDevices, replace(kStages, "unit = \"ns\"", "unit = \"cycles\"")));
   EXPECT_EQ(e.field, "unit");
   EXPECT_EQ(e.value, "cycles");
   EXPECT_EQ(e.allowed, "ns");
 }
 
 TEST(Model, UnknownSourceId) {
-  Error e = load_error(files(kSources, kCpus, kDevices, replace(kStages, "source = \"X\"", "source = \"NOPE\"")));
+  Error e = load_error(
+      files(kSources, kCpus, kDevices, replace(kStages, "source = \"X\"", "source = \"NOPE\"")));
   EXPECT_EQ(e.field, "source");
   EXPECT_EQ(e.value, "NOPE");
   EXPECT_NE(e.message.find("unknown source id"), std::string::npos);
@@ -203,46 +233,54 @@ TEST(Model, DuplicateIdAcrossFiles) {
 }
 
 TEST(Model, DuplicatePathId) {
-  std::string paths = std::string(kPaths) + "[[paths]]\nid = \"p\"\ntitle = \"Q\"\nstages = [\"a\"]\nresult = \"x\"\n";
+  std::string paths = std::string(kPaths) +
+                      "[[paths]]\nid = \"p\"\ntitle = \"Q\"\nstages = [\"a\"]\nresult = \"x\"\n";
   Error e = load_error(files(kSources, kCpus, kDevices, kStages, paths));
   EXPECT_NE(e.message.find("duplicate path id 'p'"), std::string::npos);
 }
 
 TEST(Model, UnknownField) {
-  Error e = load_error(files(kSources, kCpus, kDevices, replace(kStages, "explain = \"a\"", "explain = \"a\"\ncolour = \"red\"")));
+  Error e =
+      load_error(files(kSources, kCpus, kDevices,
+                       replace(kStages, "explain = \"a\"", "explain = \"a\"\ncolour = \"red\"")));
   EXPECT_EQ(e.field, "colour");
   EXPECT_NE(e.allowed.find("title"), std::string::npos);
 }
 
 TEST(Model, BadLane) {
-  Error e = load_error(files(kSources, kCpus, kDevices, replace(kStages, "lane = \"user\"", "lane = \"ring3\"")));
+  Error e = load_error(
+      files(kSources, kCpus, kDevices, replace(kStages, "lane = \"user\"", "lane = \"ring3\"")));
   EXPECT_EQ(e.field, "lane");
   EXPECT_EQ(e.value, "ring3");
   EXPECT_EQ(e.allowed, "user, kernel, hardware");
 }
 
 TEST(Model, UnknownObserver) {
-  Error e = load_error(files(kSources, kCpus, kDevices, replace(kStages, "[\"ltrace\"]", "[\"dtrace\"]")));
+  Error e = load_error(
+      files(kSources, kCpus, kDevices, replace(kStages, "[\"ltrace\"]", "[\"dtrace\"]")));
   EXPECT_EQ(e.field, "visible_to");
   EXPECT_EQ(e.value, "dtrace");
 }
 
 TEST(Model, CostByMustCoverEveryDevice) {
   std::string devices = std::string(kDevices) +
-                        "[devices.hdd]\ntitle = \"HDD\"\nparallelism = 1\nbandwidth_mb_s = 100\nlogical_block = 512\nsource = \"E\"\n";
+                        "[devices.hdd]\ntitle = \"HDD\"\nparallelism = 1\nbandwidth_mb_s = "
+                        "100\nlogical_block = 512\nsource = \"E\"\n";
   Error e = load_error(files(kSources, kCpus, devices));
   EXPECT_EQ(e.field, "costs");
   EXPECT_EQ(e.value, "hdd");
 }
 
 TEST(Model, ConditionThatCanNeverHold) {
-  Error e = load_error(files(kSources, kCpus, kDevices, kStages, replace(kPaths, "op=read", "op=write")));
+  Error e =
+      load_error(files(kSources, kCpus, kDevices, kStages, replace(kPaths, "op=read", "op=write")));
   EXPECT_EQ(e.field, "when");
   EXPECT_EQ(e.value, "write");
 }
 
 TEST(Model, ConditionOnUnknownKey) {
-  Error e = load_error(files(kSources, kCpus, kDevices, kStages, replace(kPaths, "op=read", "colour=red")));
+  Error e = load_error(
+      files(kSources, kCpus, kDevices, kStages, replace(kPaths, "op=read", "colour=red")));
   EXPECT_EQ(e.value, "colour");
 }
 
@@ -270,7 +308,8 @@ namespace sysjourney {
 namespace {
 
 TEST(Model, WarmCostAboveTypical) {
-  Error e = load_error(files(kSources, kCpus, kDevices, replace(kStages, "high = 3 }", "high = 3, warm = 5 }")));
+  Error e = load_error(
+      files(kSources, kCpus, kDevices, replace(kStages, "high = 3 }", "high = 3, warm = 5 }")));
   EXPECT_EQ(e.field, "warm");
   EXPECT_EQ(e.value, "5");
 }

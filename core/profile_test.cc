@@ -26,7 +26,10 @@ TEST(Profile, RoundTrips) {
 }
 
 TEST(Profile, RejectsBadInput) {
-  struct Case { const char* json; const char* field; };
+  struct Case {
+    const char* json;
+    const char* field;
+  };
   for (Case c : {Case{"not json", "profile"}, Case{"[]", "profile"}, Case{"{}", "schema"},
                  Case{R"({"schema":"sysjourney.profile/9"})", "schema"},
                  Case{R"({"schema":"sysjourney.profile/1","ghz":"fast"})", "ghz"},

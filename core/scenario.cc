@@ -1,9 +1,10 @@
 #include "scenario.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 
 namespace sysjourney {
 
@@ -15,9 +16,9 @@ const std::vector<std::string> kOnOff = {"on", "off"};
 
 Error option_error(const std::string& field, const std::string& value, const std::string& allowed,
                    const std::string& why = "") {
-  std::string msg = why.empty()
-                        ? fmt::format("invalid value '{}' for {}: allowed {}", value, field, allowed)
-                        : why;
+  std::string msg =
+      why.empty() ? fmt::format("invalid value '{}' for {}: allowed {}", value, field, allowed)
+                  : why;
   return Error{msg, field, value, allowed, ""};
 }
 
@@ -48,11 +49,16 @@ std::optional<double> parse_size(const std::string& v) {
   std::transform(suffix.begin(), suffix.end(), suffix.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   double mult = 1;
-  if (suffix.empty() || suffix == "b") mult = 1;
-  else if (suffix == "k" || suffix == "kib" || suffix == "kb") mult = 1024;
-  else if (suffix == "m" || suffix == "mib" || suffix == "mb") mult = 1024.0 * 1024;
-  else if (suffix == "g" || suffix == "gib" || suffix == "gb") mult = 1024.0 * 1024 * 1024;
-  else return std::nullopt;
+  if (suffix.empty() || suffix == "b")
+    mult = 1;
+  else if (suffix == "k" || suffix == "kib" || suffix == "kb")
+    mult = 1024;
+  else if (suffix == "m" || suffix == "mib" || suffix == "mb")
+    mult = 1024.0 * 1024;
+  else if (suffix == "g" || suffix == "gib" || suffix == "gb")
+    mult = 1024.0 * 1024 * 1024;
+  else
+    return std::nullopt;
   return *number * mult;
 }
 
@@ -75,33 +81,57 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
 
 const std::vector<OptionSpec>& scenario_options() {
   static const std::vector<OptionSpec> options = {
-      {.name = "op", .kind = OptionKind::choice,
+      {.name = "op",
+       .kind = OptionKind::choice,
        .values = {"read", "function_call", "vdso_clock_gettime", "clock_gettime", "getppid"},
-       .help = "what is called; the last four are baselines (clock_gettime: the syscall, not the vDSO)"},
-      {.name = "fd", .kind = OptionKind::choice, .values = {"file", "pipe", "tcp", "unix"},
+       .help = "what is called; the last four are baselines (clock_gettime: the syscall, not the "
+               "vDSO)"},
+      {.name = "fd",
+       .kind = OptionKind::choice,
+       .values = {"file", "pipe", "tcp", "unix"},
        .help = "what the descriptor refers to"},
-      {.name = "cache", .kind = OptionKind::choice, .values = {"hit", "miss"},
+      {.name = "cache",
+       .kind = OptionKind::choice,
+       .values = {"hit", "miss"},
        .help = "page cache state (files)"},
       {.name = "device", .kind = OptionKind::choice, .help = "what serves a miss"},
       {.name = "cpu", .kind = OptionKind::choice, .help = "CPU preset"},
-      {.name = "ghz", .kind = OptionKind::number, .min = 0.5, .max = 6.0,
+      {.name = "ghz",
+       .kind = OptionKind::number,
+       .min = 0.5,
+       .max = 6.0,
        .help = "clock rate; overrides the preset"},
-      {.name = "kpti", .kind = OptionKind::flag, .help = "page-table isolation; overrides the preset"},
+      {.name = "kpti",
+       .kind = OptionKind::flag,
+       .help = "page-table isolation; overrides the preset"},
       {.name = "pcid", .kind = OptionKind::flag, .help = "PCID-tagged TLB; overrides the preset"},
-      {.name = "bytes", .kind = OptionKind::number, .min = 1, .max = double(kGiB),
+      {.name = "bytes",
+       .kind = OptionKind::number,
+       .min = 1,
+       .max = double(kGiB),
        .help = "read size: 16, 4k, 1MiB ... up to 1GiB"},
-      {.name = "tracer", .kind = OptionKind::choice, .values = {"none", "ptrace", "strace"},
+      {.name = "tracer",
+       .kind = OptionKind::choice,
+       .values = {"none", "ptrace", "strace"},
        .help = "a tracer attached to the reader"},
-      {.name = "api", .kind = OptionKind::choice,
+      {.name = "api",
+       .kind = OptionKind::choice,
        .values = {"read", "pread", "io_uring", "io_uring_sqpoll", "sendfile"},
        .help = "how the read is issued"},
-      {.name = "batch", .kind = OptionKind::number, .min = 1, .max = 4096,
+      {.name = "batch",
+       .kind = OptionKind::number,
+       .min = 1,
+       .max = 4096,
        .help = "reads per io_uring_enter (api=io_uring)"},
       {.name = "direct", .kind = OptionKind::flag, .help = "O_DIRECT: bypass the page cache"},
-      {.name = "wait", .kind = OptionKind::flag, .help = "pipe/socket: no data yet, the reader sleeps"},
-      {.name = "nonblock", .kind = OptionKind::flag,
+      {.name = "wait",
+       .kind = OptionKind::flag,
+       .help = "pipe/socket: no data yet, the reader sleeps"},
+      {.name = "nonblock",
+       .kind = OptionKind::flag,
        .help = "O_NONBLOCK: with wait, return EAGAIN instead of sleeping"},
-      {.name = "warm", .kind = OptionKind::flag,
+      {.name = "warm",
+       .kind = OptionKind::flag,
        .help = "the call repeats back to back (a benchmark loop): caches stay hot"},
   };
   return options;
@@ -138,24 +168,37 @@ Result<bool> set_option(Scenario& s, const std::string& key, const std::string& 
   if (spec.kind == OptionKind::choice) {
     auto allowed = allowed_values(spec, model);
     if (!contains(allowed, value)) return option_error(key, value, join(allowed, ", "));
-    if (key == "op") s.op = value;
-    else if (key == "fd") s.fd = value;
-    else if (key == "cache") s.cache = value;
-    else if (key == "device") s.device = value;
-    else if (key == "cpu") s.cpu = value;
-    else if (key == "tracer") s.tracer = value;
-    else if (key == "api") s.api = value;
+    if (key == "op")
+      s.op = value;
+    else if (key == "fd")
+      s.fd = value;
+    else if (key == "cache")
+      s.cache = value;
+    else if (key == "device")
+      s.device = value;
+    else if (key == "cpu")
+      s.cpu = value;
+    else if (key == "tracer")
+      s.tracer = value;
+    else if (key == "api")
+      s.api = value;
     return true;
   }
   if (spec.kind == OptionKind::flag) {
     auto flag = parse_flag(value);
     if (!flag) return option_error(key, value, "on, off");
-    if (key == "kpti") s.kpti = *flag;
-    else if (key == "pcid") s.pcid = *flag;
-    else if (key == "direct") s.direct = *flag;
-    else if (key == "wait") s.wait = *flag;
-    else if (key == "nonblock") s.nonblock = *flag;
-    else if (key == "warm") s.warm = *flag;
+    if (key == "kpti")
+      s.kpti = *flag;
+    else if (key == "pcid")
+      s.pcid = *flag;
+    else if (key == "direct")
+      s.direct = *flag;
+    else if (key == "wait")
+      s.wait = *flag;
+    else if (key == "nonblock")
+      s.nonblock = *flag;
+    else if (key == "warm")
+      s.warm = *flag;
     return true;
   }
   // Numbers.
@@ -171,8 +214,10 @@ Result<bool> set_option(Scenario& s, const std::string& key, const std::string& 
     if (*number != std::floor(*number)) {
       return option_error(key, value, "a whole number, " + range);
     }
-    if (key == "bytes") s.bytes = static_cast<std::int64_t>(*number);
-    else if (key == "batch") s.batch = static_cast<int>(*number);
+    if (key == "bytes")
+      s.bytes = static_cast<std::int64_t>(*number);
+    else if (key == "batch")
+      s.batch = static_cast<int>(*number);
   }
   return true;
 }
@@ -237,8 +282,9 @@ Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {
                         "batch applies to api=io_uring and io_uring_sqpoll only");
   }
   if (s.wait && file) {
-    return option_error("wait", "on", "off for fd=file",
-                        "wait applies to pipes and sockets: a regular file has data (or EOF) at once");
+    return option_error(
+        "wait", "on", "off for fd=file",
+        "wait applies to pipes and sockets: a regular file has data (or EOF) at once");
   }
   if (s.direct) {
     if (!file) {
@@ -253,9 +299,10 @@ Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {
     if (s.bytes % block != 0) {
       return option_error(
           "bytes", std::to_string(s.bytes), fmt::format("multiples of {} with direct", block),
-          fmt::format("read() with O_DIRECT fails with EINVAL for {} bytes: the size (and the buffer "
-                      "and file offset) must be a multiple of the device's {}-byte logical block",
-                      s.bytes, block));
+          fmt::format(
+              "read() with O_DIRECT fails with EINVAL for {} bytes: the size (and the buffer "
+              "and file offset) must be a multiple of the device's {}-byte logical block",
+              s.bytes, block));
     }
   }
   return r;
@@ -263,18 +310,29 @@ Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {
 
 const std::vector<std::string>& attribute_keys() {
   static const std::vector<std::string> keys = {
-      "op",     "fd",     "cache",    "device", "cpu",        "api",        "tracer",
-      "kpti",   "pcid",   "direct",   "wait",   "nonblock",   "vendor",     "mitigation",
-      "virtualized"};
+      "op",   "fd",     "cache", "device",   "cpu",    "api",        "tracer",     "kpti",
+      "pcid", "direct", "wait",  "nonblock", "vendor", "mitigation", "virtualized"};
   return keys;
 }
 
 std::vector<std::string_view> attributes(const ResolvedScenario& s) {
   auto onoff = [](bool b) { return std::string_view(b ? "on" : "off"); };
   // The same order as attribute_keys().
-  return {s.in.op,          s.in.fd,           s.in.cache,        s.device->id,        s.cpu->id,
-          s.in.api,         s.in.tracer,       onoff(s.kpti),     onoff(s.pcid),       onoff(s.in.direct),
-          onoff(s.in.wait), onoff(s.in.nonblock), s.cpu->vendor, s.cpu->mitigation, onoff(s.virtualized)};
+  return {s.in.op,
+          s.in.fd,
+          s.in.cache,
+          s.device->id,
+          s.cpu->id,
+          s.in.api,
+          s.in.tracer,
+          onoff(s.kpti),
+          onoff(s.pcid),
+          onoff(s.in.direct),
+          onoff(s.in.wait),
+          onoff(s.in.nonblock),
+          s.cpu->vendor,
+          s.cpu->mitigation,
+          onoff(s.virtualized)};
 }
 
 std::vector<std::pair<std::string, std::string>> scenario_pairs(const ResolvedScenario& s) {

@@ -52,7 +52,7 @@ struct OptionSpec {
   const char* name;
   OptionKind kind;
   std::vector<std::string> values = {};  // for choices; cpu and device come from the model
-  double min = 0, max = 0;  // for numbers
+  double min = 0, max = 0;               // for numbers
   const char* help = "";
 };
 

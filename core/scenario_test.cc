@@ -30,7 +30,8 @@ TEST(Scenario, DefaultsResolveFromThePreset) {
 
 TEST(Scenario, ParsesEveryKind) {
   const Model& m = test_model();
-  auto s = parse_scenario("fd=pipe&ghz=2.5&kpti=on&pcid=off&bytes=4k&batch=8&wait=yes&nonblock=0", m);
+  auto s =
+      parse_scenario("fd=pipe&ghz=2.5&kpti=on&pcid=off&bytes=4k&batch=8&wait=yes&nonblock=0", m);
   ASSERT_TRUE(s.ok()) << describe(s.error());
   EXPECT_EQ(s->fd, "pipe");
   EXPECT_DOUBLE_EQ(*s->ghz, 2.5);
@@ -44,15 +45,21 @@ TEST(Scenario, ParsesEveryKind) {
 }
 
 TEST(Scenario, BadValuesNameFieldValueAndAllowed) {
-  struct Case { const char* text; const char* field; const char* value; };
-  for (Case c : {Case{"cache=lukewarm", "cache", "lukewarm"}, Case{"fd=socket", "fd", "socket"},
-                 Case{"ghz=nan", "ghz", "nan"}, Case{"ghz=inf", "ghz", "inf"}, Case{"ghz=-1", "ghz", "-1"},
-                 Case{"ghz=99", "ghz", "99"}, Case{"ghz=3GHz", "ghz", "3GHz"}, Case{"bytes=0", "bytes", "0"},
-                 Case{"bytes=2G", "bytes", "2G"}, Case{"bytes=1.5", "bytes", "1.5"},
-                 Case{"bytes=99999999999999999999999", "bytes", "99999999999999999999999"},
-                 Case{"batch=0", "batch", "0"}, Case{"batch=5000", "batch", "5000"}, Case{"kpti=maybe", "kpti", "maybe"},
-                 Case{"cpu=pentium", "cpu", "pentium"}, Case{"device=floppy", "device", "floppy"},
-                 Case{"colour=red", "option", "colour"}, Case{"ghz=", "ghz", ""}}) {
+  struct Case {
+    const char* text;
+    const char* field;
+    const char* value;
+  };
+  for (Case c :
+       {Case{"cache=lukewarm", "cache", "lukewarm"}, Case{"fd=socket", "fd", "socket"},
+        Case{"ghz=nan", "ghz", "nan"}, Case{"ghz=inf", "ghz", "inf"}, Case{"ghz=-1", "ghz", "-1"},
+        Case{"ghz=99", "ghz", "99"}, Case{"ghz=3GHz", "ghz", "3GHz"}, Case{"bytes=0", "bytes", "0"},
+        Case{"bytes=2G", "bytes", "2G"}, Case{"bytes=1.5", "bytes", "1.5"},
+        Case{"bytes=99999999999999999999999", "bytes", "99999999999999999999999"},
+        Case{"batch=0", "batch", "0"}, Case{"batch=5000", "batch", "5000"},
+        Case{"kpti=maybe", "kpti", "maybe"}, Case{"cpu=pentium", "cpu", "pentium"},
+        Case{"device=floppy", "device", "floppy"}, Case{"colour=red", "option", "colour"},
+        Case{"ghz=", "ghz", ""}}) {
     auto s = parse_scenario(c.text, test_model());
     ASSERT_FALSE(s.ok()) << c.text;
     EXPECT_EQ(s.error().field, c.field) << c.text;

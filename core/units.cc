@@ -1,7 +1,8 @@
 #include "units.h"
 
-#include <cmath>
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace sysjourney {
 

@@ -17,7 +17,9 @@ inline void check(bool ok, const char* promise, const std::string& detail = "") 
 }
 
 // Every refusal says what was wrong.
-inline void check_error(const Error& e) { check(!e.message.empty(), "an error has a message", e.field); }
+inline void check_error(const Error& e) {
+  check(!e.message.empty(), "an error has a message", e.field);
+}
 
 inline bool is_json(const std::string& text) { return nlohmann::json::accept(text); }
 

@@ -26,13 +26,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   for (const auto& p : f->probes) {
-    fuzz::check(std::isfinite(p.model_ns) && std::isfinite(p.calibrated_ns), "finite model and calibrated", p.id);
+    fuzz::check(std::isfinite(p.model_ns) && std::isfinite(p.calibrated_ns),
+                "finite model and calibrated", p.id);
     fuzz::check(!p.predicted_ns || std::isfinite(*p.predicted_ns), "finite prediction", p.id);
   }
   for (const auto& prm : f->parameters) {
-    fuzz::check(std::isfinite(prm.value) && prm.value > 0 && std::isfinite(prm.sigma), "finite factor", prm.name);
+    fuzz::check(std::isfinite(prm.value) && prm.value > 0 && std::isfinite(prm.sigma),
+                "finite factor", prm.name);
   }
-  const std::string answer = fit_json(*doc, *f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  fuzz::check(parse_measure_doc(answer).ok(), "the answer is a measure document", answer.substr(0, 200));
+  const std::string answer =
+      fit_json(*doc, *f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  fuzz::check(parse_measure_doc(answer).ok(), "the answer is a measure document",
+              answer.substr(0, 200));
   return 0;
 }

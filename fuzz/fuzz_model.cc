@@ -49,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const Model& m = *model;
-  fuzz::check(!m.cpus.empty() && !m.paths.empty() && m.find_cpu(m.default_cpu), "a loaded model is complete");
+  fuzz::check(!m.cpus.empty() && !m.paths.empty() && m.find_cpu(m.default_cpu),
+              "a loaded model is complete");
   fuzz::check(fuzz::is_json(model_json(m, "fuzz").dump()), "model_json is JSON");
   // A few scenarios on the first presets: a hit, a large miss, warm repeats, an io_uring batch.
   std::vector<Scenario> scenarios(4);

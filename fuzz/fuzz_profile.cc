@@ -23,9 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string written = profile_to_json(*p);
   auto back = parse_profile(written);
   fuzz::check(back.ok(), "a written profile parses", written);
-  fuzz::check(back->host == p->host && back->ghz == p->ghz && back->kpti == p->kpti && back->pcid == p->pcid &&
-                  back->cpu == p->cpu && back->device == p->device && back->scales == p->scales &&
-                  back->device_ns == p->device_ns,
+  fuzz::check(back->host == p->host && back->ghz == p->ghz && back->kpti == p->kpti &&
+                  back->pcid == p->pcid && back->cpu == p->cpu && back->device == p->device &&
+                  back->scales == p->scales && back->device_ns == p->device_ns,
               "a profile round-trips", written);
   const Model& model = *builtin_model();
   for (const char* cache : {"hit", "miss"}) {

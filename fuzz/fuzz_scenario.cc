@@ -43,13 +43,15 @@ Params decode_query(const std::string& query) {
 }
 
 void check_response(const ApiResponse& r) {
-  fuzz::check(r.status == 200 || r.status == 400, "the API answers 200 or 400", std::to_string(r.status));
+  fuzz::check(r.status == 200 || r.status == 400, "the API answers 200 or 400",
+              std::to_string(r.status));
   if (r.content_type.rfind("application/json", 0) != 0) return;
   fuzz::check(fuzz::is_json(r.body), "a JSON answer is JSON", r.body);
   if (r.status == 400) {
     auto j = nlohmann::json::parse(r.body);
-    fuzz::check(j.contains("error") && j.contains("field") && j.contains("value") && j.contains("allowed"),
-                "a 400 carries the error contract", r.body);
+    fuzz::check(
+        j.contains("error") && j.contains("field") && j.contains("value") && j.contains("allowed"),
+        "a 400 carries the error contract", r.body);
     fuzz::check(!j["error"].get<std::string>().empty(), "a 400 says what was wrong", r.body);
   }
 }
@@ -74,14 +76,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_response(api().compare(decode_query(text.substr(8))));
   } else {
     auto s = parse_scenario(text, model());
-    if (s) run_scenario(*s);
-    else fuzz::check_error(s.error());
+    if (s)
+      run_scenario(*s);
+    else
+      fuzz::check_error(s.error());
     auto eq = text.find('=');
     Scenario flag;
-    auto r = eq == std::string::npos ? set_option(flag, text, "", model())
-                                     : set_option(flag, text.substr(0, eq), text.substr(eq + 1), model());
-    if (r) run_scenario(flag);
-    else fuzz::check_error(r.error());
+    auto r = eq == std::string::npos
+                 ? set_option(flag, text, "", model())
+                 : set_option(flag, text.substr(0, eq), text.substr(eq + 1), model());
+    if (r)
+      run_scenario(flag);
+    else
+      fuzz::check_error(r.error());
   }
   return 0;
 }

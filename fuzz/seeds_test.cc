@@ -26,7 +26,8 @@ TEST(FuzzSeeds, ModelsLoad) {
   EXPECT_TRUE(tiny.ok()) << describe(tiny.error());
   // The real files name each other, so they load together.
   std::vector<ModelFile> files;
-  for (const char* f : {"cpus.toml", "devices.toml", "paths.toml", "sources.toml", "stages.toml", "mechanisms.toml"}) {
+  for (const char* f : {"cpus.toml", "devices.toml", "paths.toml", "sources.toml", "stages.toml",
+                        "mechanisms.toml"}) {
     files.push_back({f, read(std::string("corpus/model/") + f)});
   }
   auto whole = load_model(files);
@@ -66,8 +67,11 @@ TEST(FuzzFindings, NumbersThatWouldMakeJourneysInfiniteAreRefused) {
     return load_model({{"tiny.toml", t}});
   };
   for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
-           {"high = 40", "high = inf"}, {"high = 9000", "high = 1e308"}, {"parallelism = 4", "parallelism = 1e300"},
-           {"parallelism = 4", "parallelism = 2.5"}, {"bandwidth_mb_s = 100", "bandwidth_mb_s = 1e-300"},
+           {"high = 40", "high = inf"},
+           {"high = 9000", "high = 1e308"},
+           {"parallelism = 4", "parallelism = 1e300"},
+           {"parallelism = 4", "parallelism = 2.5"},
+           {"bandwidth_mb_s = 100", "bandwidth_mb_s = 1e-300"},
            {"kernel = 1.5", "kernel = inf"}}) {
     SCOPED_TRACE(to);
     auto m = with(from, to);

@@ -27,7 +27,8 @@ std::string closest_preset(const Model& model, const HostFacts& host) {
   return sysjourney::closest_preset(model, h, parsed ? parsed->ids : std::vector<std::string>{});
 }
 
-Result<Calibration> calibrate(const Model& model, const HostFacts& host, const std::vector<ProbeResult>& probes) {
+Result<Calibration> calibrate(const Model& model, const HostFacts& host,
+                              const std::vector<ProbeResult>& probes) {
   // Through the document's text, so that `measure` and `fit` of its file cannot disagree.
   auto doc = parse_measure_doc(measure_json(host, probes).dump());
   if (!doc) return doc.error();
@@ -41,7 +42,8 @@ Result<Calibration> calibrate(const Model& model, const HostFacts& host, const s
   for (const auto& r : probes) {
     CalibratedProbe cp;
     cp.measured = r;
-    auto it = std::find_if(f->probes.begin(), f->probes.end(), [&](const FitProbe& p) { return p.id == r.id; });
+    auto it = std::find_if(f->probes.begin(), f->probes.end(),
+                           [&](const FitProbe& p) { return p.id == r.id; });
     if (it != f->probes.end()) {
       cp.model_ns = it->model_ns;
       cp.calibrated_ns = it->calibrated_ns;
@@ -55,6 +57,8 @@ Result<Calibration> calibrate(const Model& model, const HostFacts& host, const s
   return c;
 }
 
-nlohmann::json calibration_json(const HostFacts&, const Calibration& c) { return fit_json(c.doc, c.fit); }
+nlohmann::json calibration_json(const HostFacts&, const Calibration& c) {
+  return fit_json(c.doc, c.fit);
+}
 
 }  // namespace sysjourney::measure

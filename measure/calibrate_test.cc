@@ -108,24 +108,28 @@ TEST(Calibrate, MeasureAndFitOfItsFileGiveTheSameAnswer) {
 TEST(Calibrate, ClosestPresetFollowsTheHostsOwnWords) {
   HostFacts amd;
   amd.cpu_model = "AMD EPYC 7763 64-Core Processor";
-  amd.mitigations = {{"spectre_v2", "Mitigation: Retpolines; IBPB: conditional; IBRS_FW; STIBP: always-on; RSB filling; "
-                                    "PBRSB-eIBRS: Not affected; BHI: Not affected"},
-                     {"spec_rstack_overflow", "Mitigation: Safe RET"}};
+  amd.mitigations = {
+      {"spectre_v2",
+       "Mitigation: Retpolines; IBPB: conditional; IBRS_FW; STIBP: always-on; RSB filling; "
+       "PBRSB-eIBRS: Not affected; BHI: Not affected"},
+      {"spec_rstack_overflow", "Mitigation: Safe RET"}};
   EXPECT_EQ(closest_preset(model(), amd), "amd_zen3");
   amd.virtualized = true;
   EXPECT_EQ(closest_preset(model(), amd), "amd_zen3_guest");
   amd.cpu_model = "AMD EPYC 9654 96-Core Processor";
   amd.virtualized = false;
-  amd.mitigations = {{"spectre_v2", "Mitigation: Enhanced / Automatic IBRS; IBPB: conditional; STIBP: always-on; "
-                                    "RSB filling; PBRSB-eIBRS: Not affected; BHI: Not affected"},
+  amd.mitigations = {{"spectre_v2",
+                      "Mitigation: Enhanced / Automatic IBRS; IBPB: conditional; STIBP: always-on; "
+                      "RSB filling; PBRSB-eIBRS: Not affected; BHI: Not affected"},
                      {"spec_rstack_overflow", "Mitigation: Safe RET"}};
   EXPECT_EQ(closest_preset(model(), amd), "amd_zen4");
   HostFacts intel;
   intel.cpu_model = "Intel(R) Core(TM) i7-6700K CPU @ 4.00GHz";
   intel.kpti = true;
   intel.mitigations = {{"meltdown", "Mitigation: PTI"},
-                       {"spectre_v2", "Mitigation: IBRS; IBPB: conditional; STIBP: conditional; RSB filling; "
-                                      "PBRSB-eIBRS: Not affected; BHI: Not affected"},
+                       {"spectre_v2",
+                        "Mitigation: IBRS; IBPB: conditional; STIBP: conditional; RSB filling; "
+                        "PBRSB-eIBRS: Not affected; BHI: Not affected"},
                        {"mds", "Mitigation: Clear CPU buffers; SMT vulnerable"}};
   EXPECT_EQ(closest_preset(model(), intel), "intel_ibrs_legacy");
   EXPECT_EQ(closest_preset(model(), intel_guest()), "kvm_guest");

@@ -14,8 +14,7 @@ namespace sysjourney::measure {
 
 class FakeOs final : public Os {
  public:
-  // --- Script
-  // -------------------------------------------------------------------------------------
+  // --- Script ---
   std::map<std::string, std::string> files;  // read_file / pread content; probe files land here
   // Successive read_file() results for a path, ahead of `files` (e.g. /proc/stat moving on
   // between two reads); the last one repeats. on_read runs before each read_file().
@@ -58,8 +57,7 @@ class FakeOs final : public Os {
   std::map<std::string, int> mount_errors;  // target -> errno for mount()
   std::function<void(const std::string& path, const std::string& content)> on_write;
 
-  // --- What happened
-  // --------------------------------------------------------------------------------
+  // --- What happened ---
   std::set<std::string> dirs;        // directories made with make_private_dir or make_dir
   std::vector<std::string> watched;  // paths currently watched for signal cleanup
   std::map<std::string, int> calls;  // timed calls, remove(), mount() and unmount() -> count
@@ -79,8 +77,7 @@ class FakeOs final : public Os {
 
   void advance(int64_t ns) { now_ns += ns; }
 
-  // --- Os
-  // -------------------------------------------------------------------------------------------
+  // --- Os ---
   Result<std::string> read_file(const std::string& path) override;
   Result<std::vector<std::string>> list_dir(const std::string& path) override;
   Result<std::string> readlink(const std::string& path) override;

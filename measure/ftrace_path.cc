@@ -80,7 +80,8 @@ std::optional<FtraceLine> parse_line(std::string_view l) {
   auto ts = number<double>(t.substr(0, t.size() - 1));
   if (!ts) return std::nullopt;
   out.ts = *ts;
-  out.irq = out.flags.size() >= 3 && std::string_view("hHszZ").find(out.flags[2]) != std::string_view::npos;
+  out.irq = out.flags.size() >= 3 &&
+            std::string_view("hHszZ").find(out.flags[2]) != std::string_view::npos;
 
   if (rest.empty()) return std::nullopt;
   if (const size_t arrow = rest.find(" <-"); arrow != std::string_view::npos) {
@@ -118,8 +119,8 @@ std::optional<std::string> syscall_by_nr(std::string_view args) {
   auto nr = number<long>(rest.substr(0, rest.find(' ')));
   if (!nr) return std::nullopt;
   static const std::map<long, std::string> names = {
-      {0, "read"},     {1, "write"},      {3, "close"},  {17, "pread64"},         {110, "getppid"},
-      {221, "fadvise64"}, {257, "openat"}, {426, "io_uring_enter"}};
+      {0, "read"},      {1, "write"},       {3, "close"},    {17, "pread64"},
+      {110, "getppid"}, {221, "fadvise64"}, {257, "openat"}, {426, "io_uring_enter"}};
   auto it = names.find(*nr);
   return it == names.end() ? "nr" + std::to_string(*nr) : it->second;
 }
@@ -152,9 +153,13 @@ const std::vector<EventSpec>& event_table() {
       {"block", "block_rq_insert", {"dd_insert_requests", "blk_mq_insert_request"}},
       {"block", "block_unplug", {"blk_mq_flush_plug_list"}},
       // Issued from the driver's queue_rq: the driver stage on the path.
-      {"block", "block_rq_issue", {"blk_mq_start_request", "virtio_queue_rq", "nvme_queue_rq", "scsi_queue_rq"}},
+      {"block",
+       "block_rq_issue",
+       {"blk_mq_start_request", "virtio_queue_rq", "nvme_queue_rq", "scsi_queue_rq"}},
       {"block", "block_rq_complete", {"blk_update_request", "blk_mq_end_request"}},
-      {"irq", "irq_handler_entry", {"vring_interrupt", "nvme_irq", "ahci_single_level_irq_intr", "common_interrupt"}},
+      {"irq",
+       "irq_handler_entry",
+       {"vring_interrupt", "nvme_irq", "ahci_single_level_irq_intr", "common_interrupt"}},
       {"sched", "sched_switch", {"__schedule"}},
       {"sched", "sched_waking", {"try_to_wake_up"}},
       {"sched", "sched_wakeup", {"ttwu_do_activate", "try_to_wake_up"}},
@@ -255,7 +260,8 @@ PathMapping empty_mapping(const StageChooser& chooser, std::string tracer) {
     ps.id = s->id;
     ps.title = s->title;
     ps.lane = to_string(s->lane);
-    ps.ftrace_visible = std::find(s->visible_to.begin(), s->visible_to.end(), "ftrace") != s->visible_to.end();
+    ps.ftrace_visible =
+        std::find(s->visible_to.begin(), s->visible_to.end(), "ftrace") != s->visible_to.end();
     ps.named = s->functions;
     m.stages.push_back(std::move(ps));
   }
@@ -301,19 +307,23 @@ FtraceParse parse_ftrace(std::string_view text) {
 }
 
 std::optional<std::string> dispatch_syscall(std::string_view function, std::string_view parent) {
-  static constexpr std::string_view kEntries[] = {"do_syscall_64", "x64_sys_call", "do_int80_syscall_32",
-                                                  "__do_fast_syscall_32", "ia32_sys_call"};
-  if (std::find(std::begin(kEntries), std::end(kEntries), parent) == std::end(kEntries)) return std::nullopt;
+  static constexpr std::string_view kEntries[] = {"do_syscall_64", "x64_sys_call",
+                                                  "do_int80_syscall_32", "__do_fast_syscall_32",
+                                                  "ia32_sys_call"};
+  if (std::find(std::begin(kEntries), std::end(kEntries), parent) == std::end(kEntries))
+    return std::nullopt;
   function = base_name(function);
   if (function == "x64_sys_call" || function == "ia32_sys_call") return std::string();
-  for (std::string_view prefix : {"__x64_sys_", "__ia32_sys_", "__do_sys_", "__se_sys_", "ksys_", "sys_"})
+  for (std::string_view prefix :
+       {"__x64_sys_", "__ia32_sys_", "__do_sys_", "__se_sys_", "ksys_", "sys_"})
     if (function.starts_with(prefix) && function.size() > prefix.size())
       return std::string(function.substr(prefix.size()));
   return std::nullopt;
 }
 
-Result<CallWindow> call_window(const std::vector<FtraceLine>& lines, int pid, std::string_view begin,
-                               std::string_view end, std::string_view syscall) {
+Result<CallWindow> call_window(const std::vector<FtraceLine>& lines, int pid,
+                               std::string_view begin, std::string_view end,
+                               std::string_view syscall) {
   std::vector<const FtraceLine*> mine;
   for (const FtraceLine& l : lines)
     if (l.pid == pid) mine.push_back(&l);
@@ -321,13 +331,15 @@ Result<CallWindow> call_window(const std::vector<FtraceLine>& lines, int pid, st
   for (size_t i = 0; i < mine.size(); ++i)
     if (mine[i]->kind == FtraceLine::Kind::marker && mine[i]->text == begin) b = i;
   if (b == mine.size())
-    return Error{"the trace has no begin marker of task " + std::to_string(pid), "trace", std::string(begin), "", ""};
+    return Error{"the trace has no begin marker of task " + std::to_string(pid), "trace",
+                 std::string(begin), "", ""};
   size_t e = mine.size();
   for (size_t i = b + 1; i < mine.size() && e == mine.size(); ++i)
     if (mine[i]->kind == FtraceLine::Kind::marker && mine[i]->text == end) e = i;
   if (e == mine.size())
-    return Error{"the trace has no end marker after the begin marker (the buffer may have overflowed)", "trace",
-                 std::string(end), "", ""};
+    return Error{
+        "the trace has no end marker after the begin marker (the buffer may have overflowed)",
+        "trace", std::string(end), "", ""};
 
   // Split into syscalls; consecutive dispatch lines (x64_sys_call, then the syscall's own entry
   // that it tail-calls) open one call.
@@ -364,8 +376,8 @@ Result<CallWindow> call_window(const std::vector<FtraceLine>& lines, int pid, st
   if (w.lines.empty()) {
     std::string seen;
     for (const std::string& s : w.syscalls) seen += (seen.empty() ? "" : ", ") + s;
-    return Error{"no " + std::string(syscall) + " call between the markers (saw: " + seen + ")", "trace",
-                 std::string(syscall), "", ""};
+    return Error{"no " + std::string(syscall) + " call between the markers (saw: " + seen + ")",
+                 "trace", std::string(syscall), "", ""};
   }
   return w;
 }
@@ -431,7 +443,8 @@ std::vector<std::string> event_functions(std::string_view event) {
 const std::vector<std::string>& path_events() {
   static const std::vector<std::string> events = [] {
     std::vector<std::string> v;
-    for (const EventSpec& e : event_table()) v.push_back(std::string(e.system) + ":" + std::string(e.event));
+    for (const EventSpec& e : event_table())
+      v.push_back(std::string(e.system) + ":" + std::string(e.event));
     return v;
   }();
   return events;

@@ -34,19 +34,19 @@ struct FtraceLine {
   std::string task;
   int pid = 0;
   int cpu = 0;
-  std::string flags;  // "d.h1." etc.; "" when the irq-info option is off
-  double ts = 0;      // seconds (or the clock's raw count)
-  std::string name;   // function, or event name ("sched_switch"); "" for a marker
-  std::string parent; // function lines: the caller, from "<-parent"
-  std::string text;   // marker text, or the event's arguments
-  bool irq = false;   // flags say hardirq, softirq or NMI context
+  std::string flags;   // "d.h1." etc.; "" when the irq-info option is off
+  double ts = 0;       // seconds (or the clock's raw count)
+  std::string name;    // function, or event name ("sched_switch"); "" for a marker
+  std::string parent;  // function lines: the caller, from "<-parent"
+  std::string text;    // marker text, or the event's arguments
+  bool irq = false;    // flags say hardirq, softirq or NMI context
 };
 
 struct FtraceParse {
   std::vector<FtraceLine> lines;
-  int malformed = 0;                   // non-comment lines that did not parse
-  std::string first_malformed;         // the first of them, for messages
-  bool lost_events = false;            // a "[LOST n EVENTS]" line: the buffer overflowed
+  int malformed = 0;            // non-comment lines that did not parse
+  std::string first_malformed;  // the first of them, for messages
+  bool lost_events = false;     // a "[LOST n EVENTS]" line: the buffer overflowed
 };
 
 // Every line; "#" comments, blank lines and "##### CPU n buffer started ####" are skipped.
@@ -80,7 +80,7 @@ struct PathFunction {
   bool on_path = true;               // false: only stages off the scenario's path name it
   bool irq = false;                  // entered only in interrupt context
   std::vector<std::pair<std::string, int>> near;  // unnamed: path stage -> calls counted there
-  std::string event;                 // tracepoints: the event, e.g. "filemap:mm_filemap_get_pages"
+  std::string event;  // tracepoints: the event, e.g. "filemap:mm_filemap_get_pages"
 };
 
 struct PathStage {
@@ -93,7 +93,7 @@ struct PathStage {
   std::vector<std::string> unnamed;   // called, named by no stage on the path, counted here
   int calls = 0;                      // every function entry counted for the stage
   int named_calls = 0, unnamed_calls = 0;
-  int events = 0;                     // tracepoints only: events mapped here
+  int events = 0;  // tracepoints only: events mapped here
 };
 
 struct PathMapping {

@@ -98,8 +98,10 @@ TEST(ParseFtrace, FunctionMarkerAndEventLines) {
       "#\n"
       "      sysjourney-4242    [001] ..... 5123.000102: ksys_read <-do_syscall_64\n"
       "  kworker/u8:2-81      [000] d.h1.   12.5: vring_interrupt <-__handle_irq_event_percpu\n"
-      "      sysjourney-4242    [001] ..... 5123.000113: tracing_mark_write: sysjourney-path-begin-4242\n"
-      "          <idle>-0       [000] d..2.  99.000001: sched_switch: prev_comm=swapper/0 prev_pid=0\n"
+      "      sysjourney-4242    [001] ..... 5123.000113: tracing_mark_write: "
+      "sysjourney-path-begin-4242\n"
+      "          <idle>-0       [000] d..2.  99.000001: sched_switch: prev_comm=swapper/0 "
+      "prev_pid=0\n"
       "   bash-77   (     77) [003] .... 1.000000: vfs_read <-ksys_read\n"
       "           cat-312456  [002]  3456.789012: vfs_read <-ksys_read\n");
   ASSERT_EQ(p.lines.size(), 6u);
@@ -152,10 +154,11 @@ TEST(ParseFtrace, MalformedLinesAreCountedNotKept) {
 }
 
 TEST(ParseFtrace, EveryCapturedTraceParses) {
-  for (const char* name : {"ftrace_pread_cached_6.18_perf.txt", "ftrace_getppid_6.18_perf.txt",
-                           "ftrace_pipe_6.18_perf.txt", "ftrace_unix_6.18_perf.txt", "ftrace_tcp_6.18_perf.txt",
-                           "ftrace_io_uring_6.18_perf.txt", "ftrace_pread_cold_6.18_perf.txt",
-                           "ftrace_pread_cached_5.10_synthetic.txt"}) {
+  for (const char* name :
+       {"ftrace_pread_cached_6.18_perf.txt", "ftrace_getppid_6.18_perf.txt",
+        "ftrace_pipe_6.18_perf.txt", "ftrace_unix_6.18_perf.txt", "ftrace_tcp_6.18_perf.txt",
+        "ftrace_io_uring_6.18_perf.txt", "ftrace_pread_cold_6.18_perf.txt",
+        "ftrace_pread_cached_5.10_synthetic.txt"}) {
     const auto p = parse_ftrace(testdata(name));
     EXPECT_EQ(p.malformed, 0) << name << ": " << p.first_malformed;
     EXPECT_FALSE(p.lost_events) << name;
@@ -212,7 +215,8 @@ TEST(CallWindow, ErrorsSayWhatIsMissing) {
 
   auto wrong = call_window(p.lines, kPid, kBegin, kEnd, "pread64");
   ASSERT_FALSE(wrong);
-  EXPECT_NE(wrong.error().message.find("no pread64 call between the markers (saw: close, getppid, openat, write)"),
+  EXPECT_NE(wrong.error().message.find(
+                "no pread64 call between the markers (saw: close, getppid, openat, write)"),
             std::string::npos)
       << wrong.error().message;
 }
@@ -324,7 +328,8 @@ TEST(MapFunctions, UnixAndTcpReads) {
 }
 
 TEST(MapFunctions, IoUringBatchOfOne) {
-  const Traced t = trace_of("ftrace_io_uring_6.18_perf.txt", "io_uring_enter", "api=io_uring,cache=hit,batch=1");
+  const Traced t =
+      trace_of("ftrace_io_uring_6.18_perf.txt", "io_uring_enter", "api=io_uring,cache=hit,batch=1");
   const PathMapping& m = t.mapping;
   EXPECT_EQ(stage_of(m, "__do_sys_io_uring_enter"), "io_uring_enter");
   EXPECT_EQ(stage_of(m, "io_issue_sqe"), "io_submit_sqe");
@@ -336,7 +341,8 @@ TEST(MapFunctions, IoUringBatchOfOne) {
 }
 
 TEST(MapFunctions, ColdPreadOnVirtio) {
-  const Traced t = trace_of("ftrace_pread_cold_6.18_perf.txt", "pread64", "api=pread,cache=miss,device=virtio");
+  const Traced t =
+      trace_of("ftrace_pread_cold_6.18_perf.txt", "pread64", "api=pread,cache=miss,device=virtio");
   const PathMapping& m = t.mapping;
   EXPECT_EQ(stage_of(m, "vfs_read"), "vfs_read_checks");
   EXPECT_EQ(stage_of(m, "filemap_read"), "ext4_file_read_iter");
@@ -354,7 +360,8 @@ TEST(MapFunctions, ColdPreadOnVirtio) {
 // --- A kernel whose names differ from the model's --------------------------------------------
 
 TEST(MapFunctions, OlderNamesShowUpAsNotSeenAndUnnamed) {
-  const Traced t = trace_of("ftrace_pread_cached_5.10_synthetic.txt", "pread64", "api=pread,cache=hit");
+  const Traced t =
+      trace_of("ftrace_pread_cached_5.10_synthetic.txt", "pread64", "api=pread,cache=hit");
   const PathMapping& m = t.mapping;
   EXPECT_EQ(stage_of(m, "vfs_read"), "vfs_read_checks");
   EXPECT_EQ(stage_of(m, "new_sync_read"), "read_iter_call");
@@ -395,9 +402,11 @@ TEST(MapFunctions, ANameOfSeveralStagesGoesToTheCurrentOrNextElseTheNearestBefor
   // copy_page_to_iter: named by pipe_read and copy_to_user, both on the pipe path.
   auto next = map_functions(lines({"vfs_read", "copy_page_to_iter"}), model(), pipe);
   EXPECT_EQ(stage_of(next, "copy_page_to_iter"), "pipe_read");
-  auto current = map_functions(lines({"vfs_read", "_copy_to_iter", "copy_page_to_iter"}), model(), pipe);
+  auto current =
+      map_functions(lines({"vfs_read", "_copy_to_iter", "copy_page_to_iter"}), model(), pipe);
   EXPECT_EQ(stage_of(current, "copy_page_to_iter"), "copy_to_user");
-  auto before = map_functions(lines({"vfs_read", "touch_atime", "copy_page_to_iter", "kill_fasync"}), model(), pipe);
+  auto before = map_functions(
+      lines({"vfs_read", "touch_atime", "copy_page_to_iter", "kill_fasync"}), model(), pipe);
   EXPECT_EQ(stage_of(before, "copy_page_to_iter"), "copy_to_user");
   EXPECT_EQ(stage(before, "copy_to_user")->calls, 2);  // and the unnamed call after it
   EXPECT_EQ(stage(before, "touch_atime")->calls, 1);
@@ -439,11 +448,14 @@ TEST(MapEvents, EventsProveTheirFunctionsRan) {
       "  t-9 [000] ..... 1.000002: sys_enter: NR 17 (3, 7ffd, 10, 0, 0, 0)\n"
       "  t-9 [000] ..... 1.000003: mm_filemap_get_pages: dev 254:0 ino 1 ofs=0 max_ofs=0\n"
       "  t-9 [000] ..... 1.000004: page_cache_sync_ra: dev=254:0 ino=1 index=0\n"
-      "  t-9 [000] ..... 1.000005: mm_filemap_add_to_page_cache: dev 254:0 ino 1 pfn=0x1 ofs=0 order=0\n"
-      "  t-9 [000] ..... 1.000006: mm_filemap_add_to_page_cache: dev 254:0 ino 1 pfn=0x2 ofs=4096 order=0\n"
+      "  t-9 [000] ..... 1.000005: mm_filemap_add_to_page_cache: dev 254:0 ino 1 pfn=0x1 ofs=0 "
+      "order=0\n"
+      "  t-9 [000] ..... 1.000006: mm_filemap_add_to_page_cache: dev 254:0 ino 1 pfn=0x2 ofs=4096 "
+      "order=0\n"
       "  t-9 [000] ..... 1.000007: block_bio_queue: 254,0 R 0 + 8 [t]\n"
       "  t-9 [000] ..... 1.000008: block_rq_issue: 254,0 R 4096 () 0 + 8 [t]\n"
-      "  t-9 [000] d..2. 1.000009: sched_switch: prev_comm=t prev_pid=9 prev_state=D ==> next_comm=swapper/0\n"
+      "  t-9 [000] d..2. 1.000009: sched_switch: prev_comm=t prev_pid=9 prev_state=D ==> "
+      "next_comm=swapper/0\n"
       "  t-9 [000] ..... 1.000010: some_unknown_event: x\n"
       "  t-9 [000] ..... 1.000011: sys_exit: NR 17 = 16\n"
       "  t-9 [000] ..... 1.000012: sys_enter: NR 257 (ffffff9c, 1, 241, 0, 0, 0)\n"
@@ -451,7 +463,8 @@ TEST(MapEvents, EventsProveTheirFunctionsRan) {
   auto w = call_window(p.lines, 9, "b", "e", "pread64");
   ASSERT_TRUE(w) << describe(w.error());
   EXPECT_EQ(w->syscalls, (std::vector<std::string>{"pread64", "openat"}));
-  const PathMapping m = map_events(w->lines, model(), path_of("api=pread,cache=miss,device=virtio"));
+  const PathMapping m =
+      map_events(w->lines, model(), path_of("api=pread,cache=miss,device=virtio"));
   EXPECT_EQ(m.tracer, "tracepoints");
   EXPECT_EQ(stage(m, "page_cache_lookup")->seen, (std::vector<std::string>{"filemap_get_pages"}));
   EXPECT_TRUE(has(stage(m, "readahead_alloc")->seen, "filemap_add_folio"));

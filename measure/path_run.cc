@@ -59,10 +59,14 @@ Kind kind_of(const Scenario& s) {
 
 std::string syscall_of(Kind k) {
   switch (k) {
-    case Kind::pread: return "pread64";
-    case Kind::io_uring: return "io_uring_enter";
-    case Kind::getppid: return "getppid";
-    default: return "read";
+    case Kind::pread:
+      return "pread64";
+    case Kind::io_uring:
+      return "io_uring_enter";
+    case Kind::getppid:
+      return "getppid";
+    default:
+      return "read";
   }
 }
 
@@ -78,8 +82,10 @@ Result<Tracefs> find_tracefs(Os& os) {
   }
   const std::string target = kTracefsPaths[0];
   auto fail = [](const std::string& why) {
-    return failure("tracefs is not available: the kernel has no CONFIG_TRACING, or it cannot be mounted here (" +
-                   why + ")");
+    return failure(
+        "tracefs is not available: the kernel has no CONFIG_TRACING, or it cannot be mounted here "
+        "(" +
+        why + ")");
   };
   if (auto where = os.fs_magic(target); !where) return fail(where.error().message);
   if (auto m = os.mount("nodev", target, "tracefs"); !m) return fail(m.error().message);
@@ -146,7 +152,8 @@ class Instance {
 };
 
 // Instances of ours whose task is gone were left by a run that was killed (SIGKILL, a crash).
-void remove_stale_instances(Os& os, const std::string& tracefs, int tid, std::vector<std::string>& notes) {
+void remove_stale_instances(Os& os, const std::string& tracefs, int tid,
+                            std::vector<std::string>& notes) {
   if (!os.fs_magic("/proc/self")) return;
   auto names = os.list_dir(tracefs + "/instances");
   if (!names) return;
@@ -190,7 +197,9 @@ class Call {
   Status open(const std::string& parent, size_t file_bytes, std::vector<std::string>& notes) {
     if (kind_ == Kind::getppid) return Unit{};
     if (kind_ == Kind::channel) {
-      const Channel c = s_.fd == "pipe" ? Channel::pipe : s_.fd == "unix" ? Channel::unix_stream : Channel::tcp_loopback;
+      const Channel c = s_.fd == "pipe"   ? Channel::pipe
+                        : s_.fd == "unix" ? Channel::unix_stream
+                                          : Channel::tcp_loopback;
       auto pair = os_.open_channel(c);
       if (!pair) return pair.error();
       fds_.push_back(pair->reader);
@@ -217,9 +226,12 @@ class Call {
       if (auto d = os_.drop_cached_pages(reader_); !d) return d.error();
       auto resident = os_.resident_pages(reader_, 4096);
       if (resident && *resident > 0)
-        return failure("the probe file's pages stay cached after POSIX_FADV_DONTNEED, so no read is a miss: "
-                       "give --dir a directory on a disk");
-      if (!resident) notes.push_back("could not check that the page left the cache: " + resident.error().message);
+        return failure(
+            "the probe file's pages stay cached after POSIX_FADV_DONTNEED, so no read is a miss: "
+            "give --dir a directory on a disk");
+      if (!resident)
+        notes.push_back("could not check that the page left the cache: " +
+                        resident.error().message);
     }
     return Unit{};
   }
@@ -306,13 +318,17 @@ Status check_path_scenario(const Model& model, const Scenario& given) {
   if (s.op != "read" && s.op != "getppid")
     return usage("--path traces op=read and op=getppid, not op=" + s.op, s.op);
   if (s.op == "getppid") return Unit{};
-  if (s.tracer != "none") return usage("--path traces the call itself: leave --tracer at none", s.tracer);
+  if (s.tracer != "none")
+    return usage("--path traces the call itself: leave --tracer at none", s.tracer);
   if (s.direct) return usage("--path does not trace O_DIRECT reads yet", "direct");
   if (s.wait || s.nonblock)
-    return usage("--path traces reads with the data already waiting: --wait and --nonblock are not traced", "wait");
+    return usage(
+        "--path traces reads with the data already waiting: --wait and --nonblock are not traced",
+        "wait");
   if (s.bytes != 16) return usage("--path traces 16-byte reads", std::to_string(s.bytes));
   if (s.fd != "file" && s.api != "read")
-    return usage("--path reads a pipe or socket with read(): --api " + s.api + " is for files", s.api);
+    return usage("--path reads a pipe or socket with read(): --api " + s.api + " is for files",
+                 s.api);
   if (s.api != "read" && s.api != "pread" && s.api != "io_uring")
     return usage("--path traces --api read, pread or io_uring, not " + s.api, s.api);
   if (s.api == "io_uring" && (s.batch < 1 || s.batch > kMaxBatch))
@@ -321,13 +337,15 @@ Status check_path_scenario(const Model& model, const Scenario& given) {
   return Unit{};
 }
 
-Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given, const PathOptions& options) {
+Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
+                              const PathOptions& options) {
   if (os.effective_uid() != 0) return failure("--path needs root (tracefs): run it with sudo");
   if (auto ok = check_path_scenario(model, given); !ok) return ok.error();
   const Scenario scenario = normalized(given);
   PathReport report;
   std::vector<std::string>& notes = report.notes;
-  if (scenario.api != given.api) notes.push_back("--fd " + scenario.fd + " is read with read(): a pipe or socket has no offset");
+  if (scenario.api != given.api)
+    notes.push_back("--fd " + scenario.fd + " is read with read(): a pipe or socket has no offset");
   const Kind kind = kind_of(scenario);
   report.syscall = syscall_of(kind);
 
@@ -336,7 +354,8 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
     auto magic = os.fs_magic(parent);
     if (!magic) return magic.error();
     if (memory_backed(*magic))
-      return failure("the probe directory " + parent + " is in memory, so no read there misses the page cache: "
+      return failure("the probe directory " + parent +
+                     " is in memory, so no read there misses the page cache: "
                      "give --dir a directory on a disk");
   }
   HostOptions host_options;
@@ -362,7 +381,8 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
 
   const int tid = os.thread_id();
   remove_stale_instances(os, tracefs->path, tid, notes);
-  const std::string instance_path = tracefs->path + "/instances/" + kInstancePrefix + std::to_string(tid);
+  const std::string instance_path =
+      tracefs->path + "/instances/" + kInstancePrefix + std::to_string(tid);
   if (auto made = os.make_dir(instance_path); !made)
     return failure("cannot make a tracing instance: " + made.error().message);
   Instance inst(os, instance_path);
@@ -380,7 +400,8 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
     char mask[32];
     std::snprintf(mask, sizeof mask, "%llx", 1ULL << (*cpu % 64));
     if (*cpu >= 64 || !inst.write("tracing_cpumask", mask))
-      notes.push_back("tracing every CPU: tracing_cpumask could not be set to CPU " + std::to_string(*cpu));
+      notes.push_back("tracing every CPU: tracing_cpumask could not be set to CPU " +
+                      std::to_string(*cpu));
   } else {
     notes.push_back("the call was not pinned to one CPU");
   }
@@ -394,13 +415,16 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
   if (!tracers) {
     report.missing.push_back("available_tracers cannot be read (" + tracers.error().message + ")");
   } else if (!words(*tracers).count("function")) {
-    report.missing.push_back("the function tracer: the kernel has no CONFIG_FUNCTION_TRACER (tracers here: " +
-                             trimmed(*tracers) + ")");
+    report.missing.push_back(
+        "the function tracer: the kernel has no CONFIG_FUNCTION_TRACER (tracers here: " +
+        trimmed(*tracers) + ")");
   } else {
     if (auto s = inst.write("set_ftrace_pid", std::to_string(tid)); !s)
-      notes.push_back("set_ftrace_pid: " + s.error().message + "; other tasks are left out when reading");
+      notes.push_back("set_ftrace_pid: " + s.error().message +
+                      "; other tasks are left out when reading");
     if (auto s = inst.write("current_tracer", "function"); !s) {
-      report.missing.push_back("the function tracer is there but cannot be selected (" + s.error().message +
+      report.missing.push_back("the function tracer is there but cannot be selected (" +
+                               s.error().message +
                                "): a security policy or lockdown may forbid it");
     } else {
       inst.tracer_set();
@@ -409,14 +433,16 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
   }
   if (!function_tracer) {
     auto available = os.read_file(tracefs->path + "/available_events");
-    if (!available) return failure("no function tracer and no tracepoints: " + available.error().message);
+    if (!available)
+      return failure("no function tracer and no tracepoints: " + available.error().message);
     const std::set<std::string> events = [&] {
       std::set<std::string> out;
       for (const std::string& w : words(*available)) out.insert(w);
       return out;
     }();
     if (auto s = inst.write("set_event_pid", std::to_string(tid)); !s)
-      notes.push_back("set_event_pid: " + s.error().message + "; other tasks are left out when reading");
+      notes.push_back("set_event_pid: " + s.error().message +
+                      "; other tasks are left out when reading");
     int enabled = 0;
     std::vector<std::string> absent;
     for (const std::string& e : path_events()) {
@@ -424,19 +450,24 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
         absent.push_back(e);
         continue;
       }
-      if (inst.enable(event_dir(e))) ++enabled;
-      else absent.push_back(e);
+      if (inst.enable(event_dir(e)))
+        ++enabled;
+      else
+        absent.push_back(e);
     }
-    if (enabled == 0) return failure("neither the function tracer nor any of its tracepoints can be used here");
+    if (enabled == 0)
+      return failure("neither the function tracer nor any of its tracepoints can be used here");
     report.missing.push_back(
-        "without the function tracer only tracepoints are seen: the stages show which functions are proven to "
+        "without the function tracer only tracepoints are seen: the stages show which functions "
+        "are proven to "
         "run (where an event fires), not every function, and no call counts");
     if (!absent.empty()) {
       std::string list;
       for (const std::string& e : absent) list += (list.empty() ? "" : ", ") + e;
       report.missing.push_back("tracepoints not available or not enabled: " + list);
     }
-    notes.push_back("events of other tasks (interrupt completions, wake-ups from idle) are not in the window");
+    notes.push_back(
+        "events of other tasks (interrupt completions, wake-ups from idle) are not in the window");
   }
 
   // Warm up untraced, then one call between the markers.
@@ -460,7 +491,8 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
 
   // Leave tracefs as it was: the instance goes, then the mount if it was ours.
   if (auto s = inst.remove(); !s)
-    notes.push_back("the tracing instance could not be removed (its tracer and events are off): " + s.error().message);
+    notes.push_back("the tracing instance could not be removed (its tracer and events are off): " +
+                    s.error().message);
   unpin.now();
   unmount.now();
 
@@ -472,8 +504,10 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
   auto window = call_window(parsed.lines, tid, begin, end, report.syscall);
   if (!window) return window.error();
   report.syscalls = window->syscalls;
-  if (!window->delimited) notes.push_back("no syscall dispatch function in the trace: the whole window is counted");
-  report.mapping = function_tracer ? map_functions(window->lines, model, path) : map_events(window->lines, model, path);
+  if (!window->delimited)
+    notes.push_back("no syscall dispatch function in the trace: the whole window is counted");
+  report.mapping = function_tracer ? map_functions(window->lines, model, path)
+                                   : map_events(window->lines, model, path);
   return report;
 }
 

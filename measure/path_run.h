@@ -43,9 +43,9 @@ struct PathReport {
   std::string syscall;                                        // the traced call, e.g. "pread64"
   std::string tracefs;                                        // e.g. "/sys/kernel/tracing"
   bool mounted = false;                                       // mounted for this run
-  std::vector<std::string> missing;  // what could not be used, and what that costs
-  std::vector<std::string> syscalls; // every syscall between the markers, in order
-  PathMapping mapping;               // mapping.tracer: "function" or "tracepoints"
+  std::vector<std::string> missing;   // what could not be used, and what that costs
+  std::vector<std::string> syscalls;  // every syscall between the markers, in order
+  PathMapping mapping;                // mapping.tracer: "function" or "tracepoints"
   std::vector<std::string> notes;
 };
 

@@ -66,7 +66,8 @@ struct Machine {
       if (path != kInstance + "/trace_marker") return;
       if (content.starts_with("sysjourney-path-begin-")) {
         calls_at_begin = os.calls[counted_call];
-        watched_while_tracing = std::find(os.watched.begin(), os.watched.end(), kInstance) != os.watched.end();
+        watched_while_tracing =
+            std::find(os.watched.begin(), os.watched.end(), kInstance) != os.watched.end();
       } else {
         calls_between = os.calls[counted_call] - calls_at_begin;
         os.files[kInstance + "/trace"] = trace;
@@ -76,8 +77,8 @@ struct Machine {
   }
 
   bool wrote(const std::string& file, const std::string& content) const {
-    return std::find(os.writes.begin(), os.writes.end(), std::pair{kInstance + "/" + file, content}) !=
-           os.writes.end();
+    return std::find(os.writes.begin(), os.writes.end(),
+                     std::pair{kInstance + "/" + file, content}) != os.writes.end();
   }
 
   std::map<std::string, std::string> outside_instance() const {
@@ -161,7 +162,8 @@ TEST(PathOnFake, ARefusedFunctionTracerFallsBackToTracepoints) {
       "  sysjourney-4242 [000] ..... 1.000002: sys_enter: NR 3 (5, 0, 0, 0, 0, 0)\n"
       "  sysjourney-4242 [000] ..... 1.000003: sys_exit: NR 3 = 0\n"
       "  sysjourney-4242 [000] ..... 1.000004: sys_enter: NR 17 (3, 7ffd, 10, 0, 0, 0)\n"
-      "  sysjourney-4242 [000] ..... 1.000005: mm_filemap_get_pages: dev 254:0 ino 1 ofs=0 max_ofs=0\n"
+      "  sysjourney-4242 [000] ..... 1.000005: mm_filemap_get_pages: dev 254:0 ino 1 ofs=0 "
+      "max_ofs=0\n"
       "  sysjourney-4242 [000] ..... 1.000006: sys_exit: NR 17 = 16\n"
       "  sysjourney-4242 [000] ..... 1.000007: sys_enter: NR 257 (ffffff9c, 1, 241, 0, 0, 0)\n"
       "  sysjourney-4242 [000] ..... 1.000008: tracing_mark_write: sysjourney-path-end-4242\n";
@@ -191,7 +193,8 @@ TEST(PathOnFake, NoFunctionTracerInTheKernel) {
   m.os.files[kTracing + "/available_events"] = "";  // and no tracepoints either
   auto r = trace_path(m.os, model(), path_default_scenario(), {});
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("neither the function tracer nor any of its tracepoints"), std::string::npos)
+  EXPECT_NE(r.error().message.find("neither the function tracer nor any of its tracepoints"),
+            std::string::npos)
       << r.error().message;
   EXPECT_FALSE(m.os.dirs.count(kInstance));
   EXPECT_TRUE(m.os.watched.empty());
@@ -233,8 +236,9 @@ TEST(PathOnFake, AnInstanceThatCannotBeRemovedIsSwitchedOff) {
   m.busy_after_trace = true;
   auto r = trace_path(m.os, model(), path_default_scenario(), {});
   ASSERT_TRUE(r) << describe(r.error());
-  EXPECT_TRUE(std::any_of(r->notes.begin(), r->notes.end(),
-                          [](const std::string& n) { return n.find("could not be removed") != std::string::npos; }));
+  EXPECT_TRUE(std::any_of(r->notes.begin(), r->notes.end(), [](const std::string& n) {
+    return n.find("could not be removed") != std::string::npos;
+  }));
   EXPECT_TRUE(m.wrote("current_tracer", "nop"));
 }
 
@@ -250,11 +254,11 @@ TEST(PathOnFake, ColdReadsNeedADisk) {
 
 TEST(PathScenario, WhatCanBeTraced) {
   EXPECT_TRUE(check_path_scenario(model(), path_default_scenario()));
-  for (const char* ok : {"api=read", "cache=miss", "api=io_uring", "api=io_uring,batch=8", "fd=pipe,api=read",
-                         "fd=unix,api=read", "fd=tcp,api=read", "op=getppid"})
+  for (const char* ok : {"api=read", "cache=miss", "api=io_uring", "api=io_uring,batch=8",
+                         "fd=pipe,api=read", "fd=unix,api=read", "fd=tcp,api=read", "op=getppid"})
     EXPECT_TRUE(check_path_scenario(model(), scenario(ok))) << ok;
-  for (const char* bad : {"op=write", "direct", "fd=pipe,api=read,wait", "tracer=strace", "bytes=4096",
-                          "api=io_uring,batch=128", "api=sendfile"}) {
+  for (const char* bad : {"op=write", "direct", "fd=pipe,api=read,wait", "tracer=strace",
+                          "bytes=4096", "api=io_uring,batch=128", "api=sendfile"}) {
     Scenario s = path_default_scenario();
     if (!apply_scenario_text(s, bad, model())) continue;  // the model refuses it already
     auto r = check_path_scenario(model(), s);
@@ -270,22 +274,25 @@ TEST(PathScenario, WhatCanBeTraced) {
 // --- The real machine ----------------------------------------------------------------------------
 
 bool exists(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
 }
 
 // In the RealProbes suite so that it runs alone under ctest.
 TEST(RealProbes, PathOfACachedPread) {
   LinuxOs os;
-  if (os.effective_uid() != 0) GTEST_SKIP() << "--path needs root; running as uid " << os.effective_uid();
+  if (os.effective_uid() != 0)
+    GTEST_SKIP() << "--path needs root; running as uid " << os.effective_uid();
   const auto magic_before = os.fs_magic(kTracing);
   auto r = trace_path(os, model(), path_default_scenario(), {});
-  if (!r && r.error().message.starts_with("tracefs is not available")) GTEST_SKIP() << r.error().message;
+  if (!r && r.error().message.starts_with("tracefs is not available"))
+    GTEST_SKIP() << r.error().message;
   ASSERT_TRUE(r) << describe(r.error());
   const auto magic_after = os.fs_magic(kTracing);
   ASSERT_EQ(magic_before.ok(), magic_after.ok());
   if (!r->mounted) {
-    EXPECT_FALSE(exists(r->tracefs + "/instances/sysjourney-path-" + std::to_string(os.thread_id())));
+    EXPECT_FALSE(
+        exists(r->tracefs + "/instances/sysjourney-path-" + std::to_string(os.thread_id())));
   }
   EXPECT_FALSE(r->syscalls.empty());
   EXPECT_TRUE(std::find(r->syscalls.begin(), r->syscalls.end(), "pread64") != r->syscalls.end());
@@ -299,7 +306,8 @@ TEST(RealProbes, PathOfACachedPread) {
     EXPECT_EQ(function(r->mapping, "filemap_read")->stage, "ext4_file_read_iter");
   } else {
     EXPECT_FALSE(r->missing.empty());
-    EXPECT_TRUE(std::find(lookup->seen.begin(), lookup->seen.end(), "filemap_get_pages") != lookup->seen.end());
+    EXPECT_TRUE(std::find(lookup->seen.begin(), lookup->seen.end(), "filemap_get_pages") !=
+                lookup->seen.end());
   }
 }
 

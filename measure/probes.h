@@ -18,9 +18,9 @@ namespace sysjourney::measure {
 
 struct ProbeResult {
   std::string id{};
-  double median_ns = 0;  // per operation: the median over rounds of each round's median
-  double p99_ns = 0;     // nearest-rank p99 of what p99_of names
-  double min_ns = 0;     // the fastest call or batch mean of the whole run
+  double median_ns = 0;          // per operation: the median over rounds of each round's median
+  double p99_ns = 0;             // nearest-rank p99 of what p99_of names
+  double min_ns = 0;             // the fastest call or batch mean of the whole run
   int64_t iterations = 0;        // operations timed, warm-up excluded
   int samples = 0;               // timed calls or batches, over all rounds
   int batch = 0;                 // operations per timed sample (1: every call timed alone)

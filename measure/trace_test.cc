@@ -90,8 +90,7 @@ const TraceSegment* segment_with(const TraceReport& r, const std::string& stage)
   return nullptr;
 }
 
-// --- Parsing
-// --------------------------------------------------------------------------------------
+// --- Parsing ---
 
 TEST(ParseTrace, ReadsARealCaptureWithRawTicks) {
   const auto events = parse_trace(testdata("trace_cold_read_tsc.txt"));
@@ -144,8 +143,7 @@ TEST(ParseTrace, OddTaskNamesMissingFlagsAndJunk) {
   EXPECT_EQ(events[2].cpu, 3);
 }
 
-// --- One read's marks
-// -----------------------------------------------------------------------------
+// --- One read's marks ---
 
 TEST(ReadTimeline, MarksOfARealRead) {
   auto t = read_timeline(parse_trace(testdata("trace_cold_read_tsc.txt")), kTid, 17, kGhz);
@@ -223,8 +221,7 @@ TEST(ReadTimeline, PicksTheRequestHoldingTheBioAndTheCompletingCpusInterrupt) {
   EXPECT_FALSE(t->off_cpu_ns.has_value());
 }
 
-// --- Segments
-// -------------------------------------------------------------------------------------
+// --- Segments ---
 
 ReadTimeline real_read() {
   auto t = read_timeline(parse_trace(testdata("trace_cold_read_tsc.txt")), kTid, 17, kGhz);
@@ -320,8 +317,7 @@ TEST(SummarizeTrace, NeedsTwoCommonMarks) {
   EXPECT_FALSE(summarize_trace({only_enter}, nullptr).ok());
 }
 
-// --- The whole run against a scripted kernel
-// ------------------------------------------------------
+// --- The whole run against a scripted kernel ---
 
 std::string drop_lines_with(const std::string& text, const std::vector<std::string>& words) {
   std::stringstream in(text);
@@ -588,8 +584,7 @@ TEST(TraceOnFake, RenderAndJson) {
   EXPECT_NE(plain.find("untraced pread"), std::string::npos);
 }
 
-// --- LinuxOs: the calls the trace added
-// ------------------------------------------------------------
+// --- LinuxOs: the calls the trace added ---
 
 bool exists(const std::string& path) {
   struct stat st;
@@ -656,8 +651,7 @@ TEST(LinuxOsTrace, ASignalRemovesNestedDirectoriesAndUndoesMounts) {
   }
 }
 
-// --- The real machine
-// -----------------------------------------------------------------------------
+// --- The real machine ---
 
 // In the RealProbes suite so that it runs alone under ctest, like the other real timings.
 TEST(RealProbes, TraceColdRead) {

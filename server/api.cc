@@ -1,13 +1,14 @@
 #include "api.h"
 
-#include <charconv>
 #include <fmt/format.h>
+
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "core/fit.h"
 #include "core/format.h"
-#include "core/profile.h"
 #include "core/journey.h"
+#include "core/profile.h"
 
 namespace sysjourney {
 
@@ -33,24 +34,29 @@ std::optional<Error> repeated(const Params& params) {
 std::optional<long long> whole_number(const std::string& v, long long min, long long max) {
   long long n = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < min || n > max) return std::nullopt;
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < min || n > max)
+    return std::nullopt;
   return n;
 }
 
 }  // namespace
 
 Api::Api(const Model& model, std::string version)
-    : model_(model), version_(std::move(version)), model_json_(model_json(model, version_).dump()) {}
+    : model_(model),
+      version_(std::move(version)),
+      model_json_(model_json(model, version_).dump()) {}
 
 ApiResponse Api::error(int status, const std::string& message, const std::string& field,
                        const std::string& value, const std::string& allowed) {
   nlohmann::json j = {{"error", message}, {"field", field}, {"value", value}, {"allowed", allowed}};
   // Values come from the request and may hold invalid UTF-8: replace rather than throw.
-  return {status, "application/json", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  return {status, "application/json",
+          j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 ApiResponse Api::health() const {
-  return {200, "application/json", nlohmann::json({{"status", "ok"}, {"version", version_}}).dump()};
+  return {200, "application/json",
+          nlohmann::json({{"status", "ok"}, {"version", version_}}).dump()};
 }
 
 ApiResponse Api::run(const Params& params) const {
@@ -63,16 +69,21 @@ ApiResponse Api::run(const Params& params) const {
   for (const auto& [key, value] : params) {
     if (key == "format") {
       if (value != "json" && value != "csv" && value != "trace-event") {
-        return error(400, fmt::format("invalid value '{}' for format", value), "format", value, "json, csv, trace-event");
+        return error(400, fmt::format("invalid value '{}' for format", value), "format", value,
+                     "json, csv, trace-event");
       }
       format = value;
     } else if (key == "samples") {
       auto n = whole_number(value, 0, 100000);
-      if (!n) return error(400, fmt::format("invalid value '{}' for samples", value), "samples", value, "0 to 100000");
+      if (!n)
+        return error(400, fmt::format("invalid value '{}' for samples", value), "samples", value,
+                     "0 to 100000");
       samples = int(*n);
     } else if (key == "seed") {
       auto n = whole_number(value, 0, (1LL << 53));
-      if (!n) return error(400, fmt::format("invalid value '{}' for seed", value), "seed", value, "0 to 2^53");
+      if (!n)
+        return error(400, fmt::format("invalid value '{}' for seed", value), "seed", value,
+                     "0 to 2^53");
       seed = std::uint64_t(*n);
     } else if (key == "profile") {
       // A host profile (from a fit) as JSON: the journey on that machine.
@@ -106,13 +117,16 @@ ApiResponse Api::compare(const Params& params) const {
       texts[key == "b"] = value;
       seen[key == "b"] = true;
     } else {
-      return error(400, fmt::format("unknown parameter '{}' for compare", key), "option", key, "a, b");
+      return error(400, fmt::format("unknown parameter '{}' for compare", key), "option", key,
+                   "a, b");
     }
   }
   Journey sides[2];
   for (int i = 0; i < 2; ++i) {
     const char* name = i ? "b" : "a";
-    if (!seen[i]) return error(400, fmt::format("missing parameter '{}'", name), name, "", "a scenario query, e.g. cache=hit");
+    if (!seen[i])
+      return error(400, fmt::format("missing parameter '{}'", name), name, "",
+                   "a scenario query, e.g. cache=hit");
     auto s = parse_scenario(texts[i], model_);
     if (!s) {
       Error e = s.error();
@@ -135,7 +149,8 @@ ApiResponse Api::fit(const std::string& body) const {
   if (!doc) return from_error(doc.error());
   auto f = sysjourney::fit(model_, *doc);
   if (!f) return from_error(f.error());
-  return {200, "application/json", fit_json(*doc, *f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  return {200, "application/json",
+          fit_json(*doc, *f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 }  // namespace sysjourney

@@ -1,6 +1,7 @@
 #include "api.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "core/builtin_model.h"
@@ -25,19 +26,21 @@ TEST(Api, RunFollowsTheJourneyContract) {
 }
 
 TEST(Api, BadParametersAre400WithTheErrorContract) {
-  struct Case { Params params; const char* field; const char* value; };
-  for (const Case& c : {Case{{{"cache", "lukewarm"}}, "cache", "lukewarm"},
-                        Case{{{"ghz", "NaN"}}, "ghz", "NaN"},
-                        Case{{{"ghz", "-Infinity"}}, "ghz", "-Infinity"},
-                        Case{{{"bytes", "-5"}}, "bytes", "-5"},
-                        Case{{{"bytes", "1e400"}}, "bytes", "1e400"},
-                        Case{{{"batch", "99999999999999999999"}}, "batch", "99999999999999999999"},
-                        Case{{{"colour", "red"}}, "option", "colour"},
-                        Case{{{"cache", "hit"}, {"cache", "miss"}}, "cache", "miss"},
-                        Case{{{"direct", "on"}}, "bytes", "16"},
-                        Case{{{"samples", "-1"}}, "samples", "-1"},
-                        Case{{{"format", "xml"}}, "format", "xml"},
-                        Case{{{"fd", "\xff\xfe"}}, "fd", "\xef\xbf\xbd\xef\xbf\xbd"}}) {
+  struct Case {
+    Params params;
+    const char* field;
+    const char* value;
+  };
+  for (const Case& c :
+       {Case{{{"cache", "lukewarm"}}, "cache", "lukewarm"}, Case{{{"ghz", "NaN"}}, "ghz", "NaN"},
+        Case{{{"ghz", "-Infinity"}}, "ghz", "-Infinity"}, Case{{{"bytes", "-5"}}, "bytes", "-5"},
+        Case{{{"bytes", "1e400"}}, "bytes", "1e400"},
+        Case{{{"batch", "99999999999999999999"}}, "batch", "99999999999999999999"},
+        Case{{{"colour", "red"}}, "option", "colour"},
+        Case{{{"cache", "hit"}, {"cache", "miss"}}, "cache", "miss"},
+        Case{{{"direct", "on"}}, "bytes", "16"}, Case{{{"samples", "-1"}}, "samples", "-1"},
+        Case{{{"format", "xml"}}, "format", "xml"},
+        Case{{{"fd", "\xff\xfe"}}, "fd", "\xef\xbf\xbd\xef\xbf\xbd"}}) {
     ApiResponse r = api().run(c.params);
     EXPECT_EQ(r.status, 400) << r.body;
     auto j = body(r);
@@ -68,7 +71,8 @@ TEST(Api, CsvAndTraceEventFormats) {
 
 TEST(Api, ModelListsEverythingThePageNeeds) {
   auto j = body(api().model());
-  for (const char* k : {"options", "ranges", "defaults", "cpus", "devices", "paths", "stages", "sources"}) {
+  for (const char* k :
+       {"options", "ranges", "defaults", "cpus", "devices", "paths", "stages", "sources"}) {
     EXPECT_TRUE(j.contains(k)) << k;
   }
 }
@@ -87,7 +91,8 @@ TEST(Api, FitTakesAMeasureDocumentFromAnyMachine) {
   // The profile it answers with prices any journey on that machine.
   ApiResponse run = api().run({{"cache", "hit"}, {"profile", j["profile"].dump()}});
   ASSERT_EQ(run.status, 200) << run.body;
-  ApiResponse bad = api().fit(R"({"schema": "sysjourney.measure/1", "probes": [{"id": "x", "median_ns": "fast"}]})");
+  ApiResponse bad = api().fit(
+      R"({"schema": "sysjourney.measure/1", "probes": [{"id": "x", "median_ns": "fast"}]})");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(body(bad).at("field"), "probes[0].median_ns");
   EXPECT_EQ(api().fit("not json").status, 400);

@@ -79,7 +79,7 @@ struct Reply {
   int status = 0;       // 0: no status line came
   bool closed = false;  // the server closed the connection
   bool timed_out = false;
-  std::string head;     // status line and headers
+  std::string head;  // status line and headers
   std::string body;
 
   std::string header(const std::string& name) const {
@@ -115,7 +115,8 @@ Reply read_reply(int fd, milliseconds timeout, bool head_request = false) {
     if (header_end != std::string::npos && r.status == 0) {
       std::string head = buf.substr(0, header_end + 2);
       int status = 0;
-      if (std::sscanf(head.c_str(), "HTTP/1.%*d %d", &status) == 1 && status >= 100 && status < 200) {
+      if (std::sscanf(head.c_str(), "HTTP/1.%*d %d", &status) == 1 && status >= 100 &&
+          status < 200) {
         buf.erase(0, header_end + 4);  // "100 Continue": the real answer follows
         continue;
       }
@@ -150,7 +151,8 @@ Reply read_reply(int fd, milliseconds timeout, bool head_request = false) {
   }
 }
 
-Reply exchange(int port, const std::string& request, milliseconds timeout, bool head_request = false) {
+Reply exchange(int port, const std::string& request, milliseconds timeout,
+               bool head_request = false) {
   int fd = connect_to(port);
   if (fd < 0) return Reply{};
   send_all(fd, request);
@@ -160,7 +162,8 @@ Reply exchange(int port, const std::string& request, milliseconds timeout, bool 
 }
 
 std::string get(const std::string& target, const std::string& extra_headers = "") {
-  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers + "Connection: close\r\n\r\n";
+  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers +
+         "Connection: close\r\n\r\n";
 }
 
 bool healthy(int port) {
@@ -197,8 +200,8 @@ class Hostile : public ::testing::Test {
 struct Case {
   std::string name;
   std::string request;
-  std::set<int> statuses;   // the right answers
-  bool may_close = false;   // not HTTP at all: hanging up without an answer is right too
+  std::set<int> statuses;  // the right answers
+  bool may_close = false;  // not HTTP at all: hanging up without an answer is right too
   bool head_request = false;
   std::function<void(const Reply&)> extra = {};
 };
@@ -209,7 +212,8 @@ std::vector<Case> hostile_cases() {
   auto bad = [&](std::string name, const std::string& target, std::set<int> statuses) {
     c.push_back({std::move(name), get(target), std::move(statuses)});
   };
-  auto raw = [&](std::string name, std::string request, std::set<int> statuses, bool may_close = false) {
+  auto raw = [&](std::string name, std::string request, std::set<int> statuses,
+                 bool may_close = false) {
     c.push_back({std::move(name), std::move(request), std::move(statuses), may_close});
   };
 
@@ -220,36 +224,48 @@ std::vector<Case> hostile_cases() {
   bad("API path of 8000 characters", "/api/" + std::string(8000, 'x'), {404});
   raw("method of 10 KiB", std::string(10000, 'G') + " / HTTP/1.1\r\n\r\n", {400, 414});
   raw("header line of 10 KiB", get("/", "X-Big: " + std::string(10000, 'a') + "\r\n"), {400, 431});
-  raw("body of 1 MB announced", "POST /api/measure HTTP/1.1\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\nabc",
+  raw("body of 1 MB announced",
+      "POST /api/measure HTTP/1.1\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\nabc",
       {413});
-  raw("body of 1 MB sent", "POST /api/measure HTTP/1.1\r\nContent-Length: 1048576\r\nConnection: close\r\n\r\n" +
-                               std::string(1 << 20, 'x'),
+  raw("body of 1 MB sent",
+      "POST /api/measure HTTP/1.1\r\nContent-Length: 1048576\r\nConnection: close\r\n\r\n" +
+          std::string(1 << 20, 'x'),
       {413});
   raw("Content-Length beyond 64 bits",
-      "POST /api/measure HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\nConnection: close\r\n\r\nabc", {400, 413});
-  raw("negative Content-Length", "POST /api/measure HTTP/1.1\r\nContent-Length: -1\r\nConnection: close\r\n\r\nabc",
+      "POST /api/measure HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\nConnection: "
+      "close\r\n\r\nabc",
+      {400, 413});
+  raw("negative Content-Length",
+      "POST /api/measure HTTP/1.1\r\nContent-Length: -1\r\nConnection: close\r\n\r\nabc",
       {400, 413});
   {
     std::string chunks;
     for (int i = 0; i < 30; ++i) chunks += "1000\r\n" + std::string(4096, 'a') + "\r\n";
     raw("chunked body over 96 KiB",
-        "POST /api/measure HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks + "0\r\n\r\n",
+        "POST /api/measure HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+            chunks + "0\r\n\r\n",
         {413});
   }
   raw("Expect: 100-continue for 100 KB",
-      "POST /api/measure HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n", {413});
+      "POST /api/measure HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 100000\r\nConnection: "
+      "close\r\n\r\n",
+      {413});
   {
     std::string lines;
-    for (int i = 0; i < 2000; ++i) lines += "X-Header-" + std::to_string(i) + ": " + std::string(100, 'v') + "\r\n";
+    for (int i = 0; i < 2000; ++i)
+      lines += "X-Header-" + std::to_string(i) + ": " + std::string(100, 'v') + "\r\n";
     raw("2000 header lines (200 KB)", get("/healthz", lines), {431});
     std::string chunks;
     for (int i = 0; i < 256; ++i) chunks += "1000\r\n" + std::string(4096, 'a') + "\r\n";
-    raw("chunked body of 1 MB", "POST /api/measure HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + "0\r\n\r\n",
+    raw("chunked body of 1 MB",
+        "POST /api/measure HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + "0\r\n\r\n",
         {413});
-    raw("1 MB body without a length", "POST /api/measure HTTP/1.1\r\n\r\n" + std::string(1 << 20, 'x'), {411, 413});
+    raw("1 MB body without a length",
+        "POST /api/measure HTTP/1.1\r\n\r\n" + std::string(1 << 20, 'x'), {411, 413});
   }
   raw("body on POST /api/run over the limit",
-      "POST /api/run HTTP/1.1\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\nabc", {405, 413});
+      "POST /api/run HTTP/1.1\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\nabc",
+      {405, 413});
 
   // Bad percent-encoding and invalid UTF-8.
   bad("%zz in a value", "/api/run?cache=%zz", {400});
@@ -269,10 +285,11 @@ std::vector<Case> hostile_cases() {
 
   // Path traversal, in every encoding.
   for (const char* target :
-       {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
-        "/%252e%252e/%252e%252e/etc/passwd", "/..%5c..%5cetc%5cpasswd", "/..\\..\\etc\\passwd",
-        "/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd", "/index.html/../../etc/passwd", "//etc/passwd", "/./../etc/passwd",
-        "/.%2e/.%2e/etc/passwd", "/%u002e%u002e/etc/passwd", "/..;/..;/etc/passwd", "/....//....//etc/passwd",
+       {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd",
+        "/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/%252e%252e/%252e%252e/etc/passwd",
+        "/..%5c..%5cetc%5cpasswd", "/..\\..\\etc\\passwd", "/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd",
+        "/index.html/../../etc/passwd", "//etc/passwd", "/./../etc/passwd", "/.%2e/.%2e/etc/passwd",
+        "/%u002e%u002e/etc/passwd", "/..;/..;/etc/passwd", "/....//....//etc/passwd",
         "/index.html%00.js", "/api/../../../etc/passwd", "/api/run/../../etc/passwd",
         "http://127.0.0.1/../../etc/passwd"}) {
     bad(std::string("traversal ") + target, target, {400, 404});
@@ -298,23 +315,51 @@ std::vector<Case> hostile_cases() {
   bad("compare: not key=value", "/api/compare?a=hit&b=miss", {400});
 
   // NaN, infinities, negative and huge numbers.
-  for (const char* q : {"ghz=NaN", "ghz=nan", "ghz=inf", "ghz=-Infinity", "ghz=1e309", "ghz=-1", "ghz=0", "ghz=0x10",
-                        "ghz=3.0.0", "ghz=%203", "bytes=-5", "bytes=0", "bytes=1e400", "bytes=99999999999999999999999",
-                        "bytes=4kk", "bytes=1.5", "bytes=2GiB", "batch=99999999999999999999", "batch=-1",
-                        "api=io_uring&batch=1.5", "api=io_uring&batch=4097", "samples=-1", "samples=100001",
-                        "samples=1e9", "samples=NaN", "seed=-1", "seed=9007199254740993", "seed=1e3"}) {
+  for (const char* q : {"ghz=NaN",
+                        "ghz=nan",
+                        "ghz=inf",
+                        "ghz=-Infinity",
+                        "ghz=1e309",
+                        "ghz=-1",
+                        "ghz=0",
+                        "ghz=0x10",
+                        "ghz=3.0.0",
+                        "ghz=%203",
+                        "bytes=-5",
+                        "bytes=0",
+                        "bytes=1e400",
+                        "bytes=99999999999999999999999",
+                        "bytes=4kk",
+                        "bytes=1.5",
+                        "bytes=2GiB",
+                        "batch=99999999999999999999",
+                        "batch=-1",
+                        "api=io_uring&batch=1.5",
+                        "api=io_uring&batch=4097",
+                        "samples=-1",
+                        "samples=100001",
+                        "samples=1e9",
+                        "samples=NaN",
+                        "seed=-1",
+                        "seed=9007199254740993",
+                        "seed=1e3"}) {
     bad(std::string("number ") + q, std::string("/api/run?") + q, {400});
   }
 
   // Wrong methods.
-  raw("POST /api/run", "POST /api/run HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", {405});
+  raw("POST /api/run", "POST /api/run HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+      {405});
   raw("PUT /", "PUT / HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", {405});
   raw("DELETE /api/model", "DELETE /api/model HTTP/1.1\r\nConnection: close\r\n\r\n", {405});
-  raw("PATCH /healthz", "PATCH /healthz HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", {405});
-  raw("POST /healthz", "POST /healthz HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", {405});
+  raw("PATCH /healthz", "PATCH /healthz HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+      {405});
+  raw("POST /healthz", "POST /healthz HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+      {405});
   raw("OPTIONS *", "OPTIONS * HTTP/1.1\r\nConnection: close\r\n\r\n", {405});
-  raw("CORS preflight", "OPTIONS /api/run HTTP/1.1\r\nOrigin: http://evil.example\r\n"
-      "Access-Control-Request-Method: GET\r\nConnection: close\r\n\r\n", {405});
+  raw("CORS preflight",
+      "OPTIONS /api/run HTTP/1.1\r\nOrigin: http://evil.example\r\n"
+      "Access-Control-Request-Method: GET\r\nConnection: close\r\n\r\n",
+      {405});
   raw("TRACE", "TRACE / HTTP/1.1\r\nConnection: close\r\n\r\n", {400, 405, 501});
   raw("CONNECT", "CONNECT 127.0.0.1:22 HTTP/1.1\r\nConnection: close\r\n\r\n", {400, 405, 501});
   raw("unknown method", "BREW /pot HTTP/1.1\r\nConnection: close\r\n\r\n", {400, 501});
@@ -322,7 +367,9 @@ std::vector<Case> hostile_cases() {
   raw("GET on the POST-only endpoint", get("/api/measure"), {404, 405});
 
   // Broken HTTP framing.
-  raw("bad chunk size", "POST /api/measure HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+  raw("bad chunk size",
+      "POST /api/measure HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: "
+      "close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
       {400});
   raw("unknown HTTP version", "GET / HTTP/9.9\r\nConnection: close\r\n\r\n", {400, 505}, true);
   raw("HTTP/0.9 request", "GET /\r\n\r\n", {400}, true);
@@ -334,21 +381,30 @@ std::vector<Case> hostile_cases() {
     static const char nul_line[] = "GET /\0index.html HTTP/1.1\r\nConnection: close\r\n\r\n";
     raw("NUL in the request line", std::string(nul_line, sizeof(nul_line) - 1), {400}, true);
   }
-  raw("tabs between the parts", "GET\t/healthz\tHTTP/1.1\r\nConnection: close\r\n\r\n", {400}, true);
+  raw("tabs between the parts", "GET\t/healthz\tHTTP/1.1\r\nConnection: close\r\n\r\n", {400},
+      true);
   raw("garbage Range", get("/", "Range: bytes=z-y\r\n"), {200, 416});
   c.push_back({"900 overlapping byte ranges (amplification)",
-               get("/", "Range: bytes=0-20000" + [] {
-                 std::string r;
-                 for (int i = 0; i < 899; ++i) r += ",0-20000";
-                 return r;
-               }() + "\r\n"),
-               {200, 206, 416}, false, false, [](const Reply& r) {
-                 EXPECT_LT(r.body.size(), 200000u) << "a few KB of Range must not ask for megabytes";
+               get(
+                   "/", "Range: bytes=0-20000" +
+                            [] {
+                              std::string r;
+                              for (int i = 0; i < 899; ++i) r += ",0-20000";
+                              return r;
+                            }() +
+                            "\r\n"),
+               {200, 206, 416},
+               false,
+               false,
+               [](const Reply& r) {
+                 EXPECT_LT(r.body.size(), 200000u)
+                     << "a few KB of Range must not ask for megabytes";
                }});
 
   // Not HTTP at all.
-  raw("TLS ClientHello", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + std::string(100, '\0'), {400},
-      true);
+  raw("TLS ClientHello",
+      std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + std::string(100, '\0'),
+      {400}, true);
   {
     std::string bytes;
     for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
@@ -376,7 +432,8 @@ TEST_F(Hostile, MalformedRequestsGetTheRight4xxAndTheServerStaysHealthy) {
       if (r.status == 0) {
         EXPECT_TRUE(c.may_close) << "the connection closed without an answer";
       } else {
-        EXPECT_TRUE(c.statuses.count(r.status)) << "status " << r.status << "\n" << r.head << r.body.substr(0, 300);
+        EXPECT_TRUE(c.statuses.count(r.status)) << "status " << r.status << "\n"
+                                                << r.head << r.body.substr(0, 300);
         if (r.status >= 400 && r.header("Content-Type").rfind("application/json", 0) == 0) {
           auto j = nlohmann::json::parse(r.body, nullptr, false);
           ASSERT_FALSE(j.is_discarded()) << "error bodies are JSON: " << r.body.substr(0, 300);
@@ -425,7 +482,8 @@ TEST_F(Hostile, SlowClientsDoNotStopOthersBeingServed) {
     fds.push_back(fd);
   }
   // Wait until the server has taken every one of them off its accept queue.
-  for (auto deadline = Clock::now() + seconds(10); accept_queue(port_) > 0 && Clock::now() < deadline;) {
+  for (auto deadline = Clock::now() + seconds(10);
+       accept_queue(port_) > 0 && Clock::now() < deadline;) {
     std::this_thread::yield();
   }
   ASSERT_EQ(accept_queue(port_), 0);
@@ -472,7 +530,8 @@ TEST_F(Hostile, ABurstOfConnectionsIsServedAtOnce) {
     runs.push_back(std::async(std::launch::async, [port = port_] {
       auto t0 = Clock::now();
       Reply r = exchange(port, get("/healthz"), seconds(10));
-      long ms = static_cast<long>(std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count());
+      long ms =
+          static_cast<long>(std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count());
       return r.status == 200 ? ms : -1;
     }));
   }
@@ -493,7 +552,8 @@ TEST(HostileStop, StopRightAfterStartingNeverHangs) {
     auto listening = std::async(std::launch::async, [&server] { server.listen(); });
     if (i % 2) std::this_thread::yield();
     server.stop();
-    ASSERT_EQ(listening.wait_for(seconds(10)), std::future_status::ready) << "listen() did not return after stop()";
+    ASSERT_EQ(listening.wait_for(seconds(10)), std::future_status::ready)
+        << "listen() did not return after stop()";
   }
 }
 
@@ -510,18 +570,22 @@ TEST_F(Hostile, TwoMeasurementsAtOnceOneGets429) {
     return ApiResponse{200, "application/json", R"({"measured":true})"};
   }));
   auto first = std::async(std::launch::async, [port = port_] {
-    return exchange(port, "POST /api/measure HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", seconds(30));
+    return exchange(port,
+                    "POST /api/measure HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    seconds(30));
   });
   ASSERT_EQ(started.get_future().wait_for(seconds(10)), std::future_status::ready);
-  Reply second =
-      exchange(port_, "POST /api/measure HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", seconds(10));
+  Reply second = exchange(
+      port_, "POST /api/measure HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+      seconds(10));
   EXPECT_EQ(second.status, 429);
   EXPECT_FALSE(nlohmann::json::parse(second.body).value("error", "").empty()) << second.body;
   EXPECT_TRUE(healthy(port_)) << "the rest of the server answers during a measurement";
   release.set_value();
   EXPECT_EQ(first.get().status, 200);
-  Reply third =
-      exchange(port_, "POST /api/measure HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", seconds(10));
+  Reply third = exchange(
+      port_, "POST /api/measure HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+      seconds(10));
   EXPECT_EQ(third.status, 200) << "free again once the first has ended";
 }
 
@@ -539,7 +603,8 @@ TEST_F(Hostile, SecurityHeadersOnEveryPageAndAnswer) {
     EXPECT_EQ(r.header("X-Content-Type-Options"), "nosniff");
     EXPECT_FALSE(r.has_header("Access-Control-Allow-Origin"));
   }
-  for (const char* target : {"/healthz", "/api/model", "/api/run", "/api/run?cache=cold", "/api/nothing", "/nothing"}) {
+  for (const char* target :
+       {"/healthz", "/api/model", "/api/run", "/api/run?cache=cold", "/api/nothing", "/nothing"}) {
     SCOPED_TRACE(target);
     Reply r = exchange(port_, get(target, "Origin: http://evil.example\r\n"), seconds(10));
     ASSERT_NE(r.status, 0);
@@ -549,7 +614,7 @@ TEST_F(Hostile, SecurityHeadersOnEveryPageAndAnswer) {
   }
 }
 
-// --- The real binary ------------------------------------------------------------------------------
+// --- The real binary ---
 
 // `sysjourney serve ...` with its stdout and stderr on pipes.
 class Child {
@@ -570,7 +635,8 @@ class Child {
     std::vector<std::string> env_s;
     for (char** e = environ; *e; ++e) {
       bool replaced = false;
-      for (const auto& x : extra_env) replaced |= std::string(*e).rfind(x.substr(0, x.find('=') + 1), 0) == 0;
+      for (const auto& x : extra_env)
+        replaced |= std::string(*e).rfind(x.substr(0, x.find('=') + 1), 0) == 0;
       if (!replaced) env_s.emplace_back(*e);
     }
     env_s.insert(env_s.end(), extra_env.begin(), extra_env.end());
@@ -594,8 +660,12 @@ class Child {
   }
 
   // Reads stdout until a line containing `what` (or the deadline); returns that line.
-  std::string wait_stdout(const std::string& what, milliseconds timeout) { return wait_for(out_, out_buf_, what, timeout); }
-  std::string wait_stderr(const std::string& what, milliseconds timeout) { return wait_for(err_, err_buf_, what, timeout); }
+  std::string wait_stdout(const std::string& what, milliseconds timeout) {
+    return wait_for(out_, out_buf_, what, timeout);
+  }
+  std::string wait_stderr(const std::string& what, milliseconds timeout) {
+    return wait_for(err_, err_buf_, what, timeout);
+  }
 
   // The port from "sysjourney: serving http://HOST:PORT/".
   int port(milliseconds timeout) {
@@ -623,7 +693,8 @@ class Child {
   pid_t pid() const { return pid_; }
 
  private:
-  static std::string wait_for(int fd, std::string& buf, const std::string& what, milliseconds timeout) {
+  static std::string wait_for(int fd, std::string& buf, const std::string& what,
+                              milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     for (;;) {
       std::size_t at = buf.find(what);
@@ -654,7 +725,8 @@ class Child {
 };
 
 bool exited_cleanly(int status) {
-  return (WIFEXITED(status) && WEXITSTATUS(status) == 0) || (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+  return (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+         (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
 }
 
 TEST(HostileBinary, PublicBindWarnsAndTurnsMeasurementOff) {
@@ -664,7 +736,9 @@ TEST(HostileBinary, PublicBindWarnsAndTurnsMeasurementOff) {
   EXPECT_NE(serve.wait_stderr("warning", seconds(10)), "");
   EXPECT_NE(serve.wait_stderr("measurement is off", seconds(10)), "");
   // Only loopback traffic: the server listens everywhere, the test talks to 127.0.0.1.
-  Reply r = exchange(port, "POST /api/measure HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", seconds(10));
+  Reply r =
+      exchange(port, "POST /api/measure HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+               seconds(10));
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(r.body.find("--allow-measure"), std::string::npos) << r.body;
   EXPECT_TRUE(healthy(port));
@@ -683,7 +757,8 @@ TEST(HostileBinary, SigtermDuringAMeasurementLeavesNoTemporaryFiles) {
   } cleanup{parent};
   struct statfs fs {};
   ASSERT_EQ(::statfs(parent.c_str(), &fs), 0);
-  if (fs.f_type == 0x01021994 /* tmpfs */) GTEST_SKIP() << "/var/tmp is tmpfs here: the probes would not use it";
+  if (fs.f_type == 0x01021994 /* tmpfs */)
+    GTEST_SKIP() << "/var/tmp is tmpfs here: the probes would not use it";
 
   int inotify = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   ASSERT_GE(inotify, 0);
@@ -694,8 +769,9 @@ TEST(HostileBinary, SigtermDuringAMeasurementLeavesNoTemporaryFiles) {
   ASSERT_GT(port, 0);
   std::atomic<bool> answered{false};
   auto measurement = std::async(std::launch::async, [&answered, port] {
-    Reply r = exchange(port, "POST /api/measure HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                       seconds(60));
+    Reply r = exchange(
+        port, "POST /api/measure HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        seconds(60));
     answered = true;
     return r;
   });
@@ -723,7 +799,8 @@ TEST(HostileBinary, SigtermDuringAMeasurementLeavesNoTemporaryFiles) {
   measurement.get();  // answered, or the connection closed: either way it returned
 
   std::vector<std::string> left;
-  for (const auto& e : std::filesystem::directory_iterator(parent)) left.push_back(e.path().filename());
+  for (const auto& e : std::filesystem::directory_iterator(parent))
+    left.push_back(e.path().filename());
   EXPECT_TRUE(left.empty()) << "left behind: " << (left.empty() ? "" : left.front());
 }
 

@@ -9,7 +9,8 @@ std::function<ApiResponse()> one_at_a_time(std::function<ApiResponse()> work) {
   auto busy = std::make_shared<std::atomic<bool>>(false);
   return [busy, work = std::move(work)] {
     if (busy->exchange(true)) {
-      return Api::error(429, "a measurement is already running on this machine; try again when it ends");
+      return Api::error(429,
+                        "a measurement is already running on this machine; try again when it ends");
     }
     struct Release {
       std::atomic<bool>& flag;
@@ -25,8 +26,11 @@ std::function<ApiResponse()> measure_endpoint(const Model& model) {
     measure::ProbeOptions options;
     options.quick = true;
     auto m = measure::measure_machine(os, model, options);
-    if (!m) return Api::error(500, "measurement failed: " + m.error().message, m.error().field, m.error().value);
-    return ApiResponse{200, "application/json", measure::calibration_json(m->host, m->calibration).dump()};
+    if (!m)
+      return Api::error(500, "measurement failed: " + m.error().message, m.error().field,
+                        m.error().value);
+    return ApiResponse{200, "application/json",
+                       measure::calibration_json(m->host, m->calibration).dump()};
   });
 }
 

@@ -2,25 +2,23 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
-
-#include <algorithm>
-#include <chrono>
-#include <condition_variable>
-#include <list>
-#include <map>
-#include <mutex>
-#include <string_view>
-#include <thread>
-
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <list>
+#include <map>
+#include <mutex>
+#include <string_view>
+#include <thread>
 
 #include "cmake/embedded.h"
 
@@ -156,18 +154,24 @@ int refusal_status() {
 
 std::string refusal_message(int status) {
   switch (status) {
-    case 408: return "request too slow (a request must arrive within 10 s)";
-    case 413: return "request body too large";
-    case 414: return "request URI too long";
-    case 431: return "request headers too large (at most 64 KiB with the request line)";
-    default: return fmt::format("request refused ({})", status);
+    case 408:
+      return "request too slow (a request must arrive within 10 s)";
+    case 413:
+      return "request body too large";
+    case 414:
+      return "request URI too long";
+    case 431:
+      return "request headers too large (at most 64 KiB with the request line)";
+    default:
+      return fmt::format("request refused ({})", status);
   }
 }
 
 // httplib's SocketStream (timeouts, a read buffer, MSG_NOSIGNAL) with the limits above.
 class GuardedStream final : public httplib::Stream {
  public:
-  GuardedStream(socket_t sock, time_t read_timeout_sec, time_t write_timeout_sec, std::size_t body_max)
+  GuardedStream(socket_t sock, time_t read_timeout_sec, time_t write_timeout_sec,
+                std::size_t body_max)
       : sock_(sock),
         read_timeout_ms_(int(read_timeout_sec * 1000)),
         write_timeout_ms_(int(write_timeout_sec * 1000)),
@@ -189,8 +193,9 @@ class GuardedStream final : public httplib::Stream {
   ssize_t read(char* ptr, size_t size) override {
     if (left_ == 0) return refuse(Refusal::too_large);
     if (!buffered()) {
-      auto left_ms =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now()).count();
+      auto left_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         deadline_ - std::chrono::steady_clock::now())
+                         .count();
       if (left_ms <= 0) return refuse(Refusal::too_slow);
       bool deadline_first = left_ms < read_timeout_ms_;
       if (!ready(POLLIN, deadline_first ? int(left_ms) + 1 : read_timeout_ms_)) {
@@ -228,8 +233,12 @@ class GuardedStream final : public httplib::Stream {
     return n;
   }
 
-  void get_remote_ip_and_port(std::string& ip, int& port) const override { address(::getpeername, ip, port); }
-  void get_local_ip_and_port(std::string& ip, int& port) const override { address(::getsockname, ip, port); }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    address(::getpeername, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    address(::getsockname, ip, port);
+  }
   socket_t socket() const override { return sock_; }
 
  private:
@@ -251,8 +260,8 @@ class GuardedStream final : public httplib::Stream {
     char host[NI_MAXHOST];
     char serv[NI_MAXSERV];
     if (get(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0 &&
-        ::getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof(host), serv, sizeof(serv),
-                      NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
+        ::getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof(host), serv,
+                      sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
       ip = host;
       port = std::atoi(serv);
     }
@@ -274,11 +283,14 @@ class GuardedStream final : public httplib::Stream {
 void write_refusal(GuardedStream& strm) {
   int status = refusal_status();
   ApiResponse r = Api::error(status, refusal_message(status), "request", "", "");
-  const char* reason = status == 408 ? "Request Timeout" : status == 413 ? "Payload Too Large"
-                       : status == 414 ? "URI Too Long" : "Request Header Fields Too Large";
+  const char* reason = status == 408   ? "Request Timeout"
+                       : status == 413 ? "Payload Too Large"
+                       : status == 414 ? "URI Too Long"
+                                       : "Request Header Fields Too Large";
   std::string text = fmt::format(
       "HTTP/1.1 {} {}\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: {}\r\n"
-      "Content-Type: application/json\r\nReferrer-Policy: no-referrer\r\nX-Content-Type-Options: nosniff\r\n"
+      "Content-Type: application/json\r\nReferrer-Policy: no-referrer\r\nX-Content-Type-Options: "
+      "nosniff\r\n"
       "X-Frame-Options: DENY\r\n\r\n{}",
       status, reason, r.body.size(), r.body);
   (void)strm.write(text.data(), text.size());
@@ -289,12 +301,14 @@ void write_refusal(GuardedStream& strm) {
 bool HttpServer::process_and_close_socket(socket_t sock) {
   GuardedStream strm(sock, read_timeout_sec_, write_timeout_sec_, payload_max_length_);
   bool ret = false;
-  for (std::size_t count = keep_alive_max_count_; count > 0 && svr_sock_ != INVALID_SOCKET; --count) {
+  for (std::size_t count = keep_alive_max_count_; count > 0 && svr_sock_ != INVALID_SOCKET;
+       --count) {
     if (!strm.buffered() && !wait_for_next_request(sock)) break;
     strm.new_request();
     bool closed = false;
     ret = process_request(strm, count == 1, closed, nullptr);
-    if (!ret && !strm.wrote() && (t_request.refusal == Refusal::too_large || t_request.refusal == Refusal::too_slow)) {
+    if (!ret && !strm.wrote() &&
+        (t_request.refusal == Refusal::too_large || t_request.refusal == Refusal::too_slow)) {
       write_refusal(strm);
     }
     if (!ret || closed || t_request.refusal != Refusal::none) break;
@@ -305,7 +319,8 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
     ::shutdown(sock, SHUT_WR);
     char sink[4096];
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    for (std::size_t drained = 0; drained < (1u << 20) && std::chrono::steady_clock::now() < until;) {
+    for (std::size_t drained = 0;
+         drained < (1u << 20) && std::chrono::steady_clock::now() < until;) {
       pollfd p{sock, POLLIN, 0};
       if (::poll(&p, 1, 100) <= 0) continue;
       ssize_t n = ::recv(sock, sink, sizeof(sink), 0);
@@ -321,7 +336,8 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
 // Waits up to the keep-alive timeout for the next request's first bytes; gives up early when the
 // server stops.
 bool HttpServer::wait_for_next_request(socket_t sock) const {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
   while (svr_sock_ != INVALID_SOCKET) {
     pollfd p{sock, POLLIN, 0};
     int r = ::poll(&p, 1, 50);
@@ -346,7 +362,8 @@ Params params_of(const httplib::Request& req) {
 const std::map<std::string, const EmbeddedFile*>& web_index() {
   static const auto index = [] {
     std::map<std::string, const EmbeddedFile*> m;
-    for (size_t i = 0; i < web_files_count; ++i) m["/" + std::string(web_files[i].path)] = &web_files[i];
+    for (size_t i = 0; i < web_files_count; ++i)
+      m["/" + std::string(web_files[i].path)] = &web_files[i];
     return m;
   }();
   return index;
@@ -356,7 +373,8 @@ const std::map<std::string, const EmbeddedFile*>& web_index() {
 
 std::string content_type_for(const std::string& path) {
   auto ends = [&](std::string_view ext) {
-    return path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
+    return path.size() >= ext.size() &&
+           path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
   };
   if (ends(".html")) return "text/html; charset=utf-8";
   if (ends(".js") || ends(".mjs")) return "text/javascript; charset=utf-8";
@@ -410,8 +428,10 @@ void WebServer::routes() {
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
-  s.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) { send(res, api_.health()); });
-  s.Get("/api/model", [this](const httplib::Request&, httplib::Response& res) { send(res, api_.model()); });
+  s.Get("/healthz",
+        [this](const httplib::Request&, httplib::Response& res) { send(res, api_.health()); });
+  s.Get("/api/model",
+        [this](const httplib::Request&, httplib::Response& res) { send(res, api_.model()); });
   s.Get("/api/run", [this](const httplib::Request& req, httplib::Response& res) {
     send(res, api_.run(params_of(req)));
   });
@@ -420,17 +440,22 @@ void WebServer::routes() {
   });
   s.Post("/api/measure", [this](const httplib::Request&, httplib::Response& res) {
     if (!measure_) {
-      send(res, Api::error(403, "measurement is turned off on this server (started with --no-measure, or "
-                                "bound to a public address without --allow-measure)"));
+      send(res,
+           Api::error(403,
+                      "measurement is turned off on this server (started with --no-measure, or "
+                      "bound to a public address without --allow-measure)"));
       return;
     }
     send(res, measure_());
   });
   // A measure file from any machine: pure computation, so it is allowed wherever the server runs.
-  s.Post("/api/fit", [this](const httplib::Request& req, httplib::Response& res) { send(res, api_.fit(req.body)); });
+  s.Post("/api/fit", [this](const httplib::Request& req, httplib::Response& res) {
+    send(res, api_.fit(req.body));
+  });
   s.Get("/api/.*", [](const httplib::Request& req, httplib::Response& res) {
-    send(res, Api::error(404, fmt::format("no API endpoint {}", req.path), "path", req.path,
-                         "/api/model, /api/run, /api/compare, /api/measure (POST), /api/fit (POST)"));
+    send(res,
+         Api::error(404, fmt::format("no API endpoint {}", req.path), "path", req.path,
+                    "/api/model, /api/run, /api/compare, /api/measure (POST), /api/fit (POST)"));
   });
   s.Get(".*", [](const httplib::Request& req, httplib::Response& res) {
     std::string path = req.path == "/" ? "/index.html" : req.path;
@@ -446,9 +471,12 @@ void WebServer::routes() {
   });
   // Everything else is read-only.
   auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
-    send(res, Api::error(405, fmt::format("method {} is not allowed on {}", req.method, req.path), "method",
-                         req.method, req.path == "/api/measure" || req.path == "/api/fit" ? "POST" : "GET, HEAD"));
-    res.set_header("Allow", req.path == "/api/measure" || req.path == "/api/fit" ? "POST" : "GET, HEAD");
+    send(res,
+         Api::error(405, fmt::format("method {} is not allowed on {}", req.method, req.path),
+                    "method", req.method,
+                    req.path == "/api/measure" || req.path == "/api/fit" ? "POST" : "GET, HEAD"));
+    res.set_header("Allow",
+                   req.path == "/api/measure" || req.path == "/api/fit" ? "POST" : "GET, HEAD");
   };
   s.Post(".*", not_allowed);
   s.Put(".*", not_allowed);
@@ -456,9 +484,10 @@ void WebServer::routes() {
   s.Delete(".*", not_allowed);
   s.Options(".*", not_allowed);
 
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
-    send(res, Api::error(500, "internal error"));
-  });
+  s.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
+        send(res, Api::error(500, "internal error"));
+      });
   // httplib's own refusals (400 bad request, 413, 414) get a JSON body too.
   s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;  // the API's own 4xx: the connection stays usable
@@ -475,11 +504,12 @@ void WebServer::routes() {
 }
 
 Result<int> WebServer::bind() {
-  int port = options_.port == 0 ? http_->bind_to_any_port(options_.host)
-                                : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  int port = options_.port == 0
+                 ? http_->bind_to_any_port(options_.host)
+                 : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port < 0) {
-    return Error{fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)", options_.host,
-                             options_.port),
+    return Error{fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)",
+                             options_.host, options_.port),
                  "port", std::to_string(options_.port), "a free port", ""};
   }
   static_cast<HttpServer&>(*http_).raise_backlog();

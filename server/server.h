@@ -19,7 +19,8 @@ namespace sysjourney {
 struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port
-  int threads = 64;  // a keep-alive connection holds a worker, so this bounds open connections served at once
+  int threads =
+      64;  // a keep-alive connection holds a worker, so this bounds open connections served at once
   bool no_measure = false;     // --no-measure
   bool allow_measure = false;  // --allow-measure: measurement on a non-loopback address
 };

@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "core/builtin_model.h"
@@ -41,7 +41,8 @@ TEST_F(ServerTest, ServesThePageWithSecurityHeaders) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->get_header_value("Content-Type"), "text/html; charset=utf-8");
-  EXPECT_NE(r->get_header_value("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  EXPECT_NE(r->get_header_value("Content-Security-Policy").find("script-src 'self'"),
+            std::string::npos);
   EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff");
   EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "") << "no CORS by default";
   EXPECT_NE(r->body.find("<html"), std::string::npos);
@@ -82,8 +83,8 @@ TEST_F(ServerTest, ErrorsAreJson) {
   EXPECT_EQ(api404->status, 404);
   EXPECT_TRUE(nlohmann::json::parse(api404->body).contains("error"));
 
-  for (const char* path : {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd",
-                           "/index.html/../../etc/passwd"}) {
+  for (const char* path : {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+                           "/..%2f..%2fetc%2fpasswd", "/index.html/../../etc/passwd"}) {
     auto r = client_->Get(path);
     ASSERT_TRUE(r) << path;
     EXPECT_TRUE(r->status == 404 || r->status == 400) << path << " " << r->status;

@@ -25,9 +25,8 @@
 
 // Number() of `length` ASCII characters: the digits of std::from_chars(double) in the wasm
 // build (see compat/charconv_double.h).
-EM_JS(double, sysjourney_parse_double, (const char* text, int length), {
-  return Number(String.fromCharCode.apply(null, HEAPU8.subarray(text, text + length)));
-});
+EM_JS(double, sysjourney_parse_double, (const char* text, int length),
+      { return Number(String.fromCharCode.apply(null, HEAPU8.subarray(text, text + length))); });
 
 namespace sysjourney {
 namespace {
@@ -55,10 +54,14 @@ void split(const char* b, const char* e, char d, Fn fn) {
 }
 
 bool hex_digit(char c, int& v) {
-  if (c >= '0' && c <= '9') v = c - '0';
-  else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-  else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-  else return false;
+  if (c >= '0' && c <= '9')
+    v = c - '0';
+  else if (c >= 'a' && c <= 'f')
+    v = c - 'a' + 10;
+  else if (c >= 'A' && c <= 'F')
+    v = c - 'A' + 10;
+  else
+    return false;
   return true;
 }
 
@@ -143,12 +146,15 @@ Params parse_query(const std::string& q) {
     seen.push_back(std::move(piece));
     std::string key, val;
     split(b, e, '=', [&](const char* b2, const char* e2) {
-      if (key.empty()) key.assign(b2, e2);
-      else val.assign(b2, e2);
+      if (key.empty())
+        key.assign(b2, e2);
+      else
+        val.assign(b2, e2);
     });
     if (!key.empty()) out.emplace_back(decode_url(key), decode_url(val));
   });
-  std::stable_sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
   return out;
 }
 

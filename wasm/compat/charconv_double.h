@@ -86,7 +86,8 @@ inline from_chars_result from_chars(const char* first, const char* last, double&
     d = sysjourney_parse_double(p, int(end - p));
     if (d == numeric_limits<double>::infinity()) return {end, errc::result_out_of_range};
     bool nonzero = false;
-    for (const char* q = p; q != end && *q != 'e' && *q != 'E'; ++q) nonzero |= (*q >= '1' && *q <= '9');
+    for (const char* q = p; q != end && *q != 'e' && *q != 'E'; ++q)
+      nonzero |= (*q >= '1' && *q <= '9');
     if (d == 0 && nonzero) return {end, errc::result_out_of_range};
   }
   value = negative ? -d : d;
@@ -102,7 +103,8 @@ inline from_chars_result from_chars(const char* first, const char* last, float& 
 }
 
 template <typename T>
-to_chars_result sysjourney_wasm_to_chars(char* first, char* last, T value, const char* spec, int precision) {
+to_chars_result sysjourney_wasm_to_chars(char* first, char* last, T value, const char* spec,
+                                         int precision) {
   auto n = std::size_t(last - first);
   auto r = precision < 0 ? fmt::format_to_n(first, n, fmt::runtime(spec), value)
                          : fmt::format_to_n(first, n, fmt::runtime(spec), value, precision);
@@ -111,10 +113,14 @@ to_chars_result sysjourney_wasm_to_chars(char* first, char* last, T value, const
 }
 inline const char* sysjourney_wasm_spec(chars_format f, bool precise) {
   switch (f) {
-    case chars_format::hex: return precise ? "{:.{}a}" : "{:a}";
-    case chars_format::fixed: return precise ? "{:.{}f}" : "{:f}";
-    case chars_format::scientific: return precise ? "{:.{}e}" : "{:e}";
-    default: return precise ? "{:.{}g}" : "{}";
+    case chars_format::hex:
+      return precise ? "{:.{}a}" : "{:a}";
+    case chars_format::fixed:
+      return precise ? "{:.{}f}" : "{:f}";
+    case chars_format::scientific:
+      return precise ? "{:.{}e}" : "{:e}";
+    default:
+      return precise ? "{:.{}g}" : "{}";
   }
 }
 inline to_chars_result to_chars(char* first, char* last, double value) {
@@ -129,10 +135,12 @@ inline to_chars_result to_chars(char* first, char* last, double value, chars_for
 inline to_chars_result to_chars(char* first, char* last, float value, chars_format f) {
   return sysjourney_wasm_to_chars(first, last, value, sysjourney_wasm_spec(f, false), -1);
 }
-inline to_chars_result to_chars(char* first, char* last, double value, chars_format f, int precision) {
+inline to_chars_result to_chars(char* first, char* last, double value, chars_format f,
+                                int precision) {
   return sysjourney_wasm_to_chars(first, last, value, sysjourney_wasm_spec(f, true), precision);
 }
-inline to_chars_result to_chars(char* first, char* last, float value, chars_format f, int precision) {
+inline to_chars_result to_chars(char* first, char* last, float value, chars_format f,
+                                int precision) {
   return sysjourney_wasm_to_chars(first, last, value, sysjourney_wasm_spec(f, true), precision);
 }
 }  // namespace std
