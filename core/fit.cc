@@ -17,17 +17,17 @@ namespace {
 // The factors the fit sets, in this order. "none" is never scaled.
 const std::vector<std::string>& parameter_names() {
   static const std::vector<std::string> names = {"user", "trap",   "kernel", "tax",
-                                                 "wake", "device", "vmexit"};
+                                                 "wake", "device", "vmexit", "flush"};
   return names;
 }
-constexpr int kParams = 7;
+constexpr int kParams = 8;
 constexpr int kTax = 3, kVmexit = 6;
 using Vec = std::array<double, kParams>;
 
 // How far the prior lets a factor move from the preset, as one standard deviation of its log.
 // Devices differ by orders of magnitude between machines; CPUs by a few times.
 double prior_sigma(const std::string& name) {
-  return name == "device" ? std::log(30.0) : std::log(3.0);
+  return name == "device" || name == "flush" ? std::log(30.0) : std::log(3.0);
 }
 // How far a probe may be from the model before it is noise, as a standard deviation of the
 // log: repeated runs of one probe spread by a few percent, and no model is closer than that.
@@ -227,6 +227,14 @@ const std::vector<ProbeModel>& probe_models() {
       {"pipe_wakeup", {T("fd=pipe,warm=on"), T("fd=pipe,wait=on,warm=on", 1, "pipe_wait")}},
       // Two threads on one CPU: each round trip is two writes and two reads that sleep.
       {"pipe_pingpong_rtt", {T("fd=pipe,warm=on", 2), T("fd=pipe,wait=on,warm=on", 2)}},
+      // pwrite of 16 bytes into a cached block, back to back.
+      {"write_file", {T("op=write,fd=file,cache=hit,api=pread,warm=on")}},
+      // 4 KiB pwrite then fsync or fdatasync, back to back over a file's first 16 blocks.
+      {"fsync_file", {T("op=fsync,fd=file,bytes=4096,api=pread,warm=on")}},
+      {"fdatasync_file", {T("op=fdatasync,fd=file,bytes=4096,api=pread,warm=on")}},
+      // The writer's write() alone, with a reader asleep on the pipe (the reader's own wake-up
+      // is not in the sample).
+      {"write_pipe_wakeup", {T("op=write,fd=pipe,wait=on,warm=on")}},
   };
   return table;
 }

@@ -251,7 +251,7 @@ TEST(Fit, TheAnswerCarriesTheContractsFields) {
     for (const char* k : {"model_ns", "calibrated_ns", "predicted_ns", "ratio", "within"})
       EXPECT_TRUE(p.contains(k)) << k;
   }
-  EXPECT_EQ(j["parameters"].size(), 7u);
+  EXPECT_EQ(j["parameters"].size(), 8u);
   EXPECT_EQ(j["verdict"]["predicted"], f->predicted);
   EXPECT_EQ(j["profile"]["schema"], "sysjourney.profile/1");
 }

@@ -43,11 +43,13 @@ const char* boolean(bool b) { return b ? "true" : "false"; }
 std::string scenario_text(const ResolvedScenario& s) {
   return fmt::format(
       R"({{"op":{},"fd":{},"cache":{},"device":{},"cpu":{},"ghz":{},"kpti":{},"pcid":{},"bytes":{},)"
-      R"("tracer":{},"api":{},"batch":{},"direct":{},"wait":{},"nonblock":{},"warm":{}}})",
+      R"("tracer":{},"api":{},"batch":{},"direct":{},"wait":{},"nonblock":{},"sync":{},)"
+      R"("full":{},"warm":{}}})",
       json_string(s.in.op), json_string(s.in.fd), json_string(s.in.cache),
       json_string(s.device->id), json_string(s.cpu->id), s.ghz, boolean(s.kpti), boolean(s.pcid),
       s.in.bytes, json_string(s.in.tracer), json_string(s.in.api), s.in.batch, boolean(s.in.direct),
-      boolean(s.in.wait), boolean(s.in.nonblock), boolean(s.in.warm));
+      boolean(s.in.wait), boolean(s.in.nonblock), json_string(s.in.sync), boolean(s.in.full),
+      boolean(s.in.warm));
 }
 
 nlohmann::json cost_json(const Cost& c) {
@@ -139,7 +141,7 @@ nlohmann::json model_json(const Model& m, const std::string& version) {
                              {"device", ""},       {"cpu", m.default_cpu}, {"tracer", d.tracer},
                              {"api", d.api},       {"batch", d.batch},     {"bytes", d.bytes},
                              {"direct", d.direct}, {"wait", d.wait},       {"nonblock", d.nonblock},
-                             {"warm", d.warm}};
+                             {"sync", d.sync},     {"full", d.full},       {"warm", d.warm}};
   nlohmann::json cpus = nlohmann::json::array();
   for (const auto& c : m.cpus) {
     cpus.push_back({{"id", c.id},
@@ -162,6 +164,7 @@ nlohmann::json model_json(const Model& m, const std::string& version) {
                        {"parallelism", d2.parallelism},
                        {"bandwidth_mb_s", d2.bandwidth_mb_s},
                        {"logical_block", d2.logical_block},
+                       {"plp", d2.plp},
                        {"source", d2.source}});
   }
   nlohmann::json paths = nlohmann::json::array();

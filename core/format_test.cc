@@ -58,7 +58,7 @@ TEST(Format, ModelJsonListsOptionsAndSources) {
   nlohmann::json m = model_json(test_model(), "0");
   EXPECT_EQ(m["schema"], "sysjourney.model/1");
   EXPECT_EQ(m["options"]["cache"], nlohmann::json({"hit", "miss"}));
-  EXPECT_EQ(m["options"]["device"].size(), 5u);
+  EXPECT_EQ(m["options"]["device"].size(), 6u);
   EXPECT_GE(m["sources"].size(), 30u);
   EXPECT_EQ(m["ranges"]["batch"][1], 4096);
 }

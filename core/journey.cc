@@ -156,7 +156,9 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
     }
     std::string_view source = cost->source.empty() ? st->source : cost->source;
     if (st->scale_index == device_class) {
-      if (profile && profile->device_ns && profile->device == s.device->id && typ > 0) {
+      // A profile's device_ns is a measured 4 KiB read, so it replaces the read alone.
+      if (profile && profile->device_ns && profile->device == s.device->id && typ > 0 &&
+          st->id == "device_read") {
         double f = *profile->device_ns / typ;
         low *= f, typ *= f, high *= f;
         source = "measured";

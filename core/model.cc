@@ -413,7 +413,8 @@ std::vector<std::string> attribute_domain(const std::string& key, const Model& m
       if (!contains(out, v)) out.push_back(v);
     }
   } else if (key == "kpti" || key == "pcid" || key == "direct" || key == "wait" ||
-             key == "nonblock" || key == "virtualized") {
+             key == "nonblock" || key == "virtualized" || key == "full" || key == "plp" ||
+             key == "zero" || key == "warm") {
     out = {"on", "off"};
   } else {
     for (const auto& o : scenario_options()) {
@@ -428,14 +429,16 @@ std::vector<std::string> attribute_domain(const std::string& key, const Model& m
 const std::vector<std::string>& scale_classes() {
   // "tax": stages that are nothing but a mitigation's cost (KPTI's CR3 writes, the entry code
   // of IBRS, VERW, the BHI loop), scaled with the per-event taxes of the other stages.
+  // "flush": what a drive takes to make its cache durable (flushes and FUA writes), which
+  // differs between machines far more than its reads do.
   static const std::vector<std::string> classes = {"user",   "trap", "kernel", "wake",
-                                                   "device", "tax",  "none"};
+                                                   "device", "tax",  "none",   "flush"};
   return classes;
 }
 
 const std::vector<std::string>& profile_scales() {
-  static const std::vector<std::string> keys = {"user",   "trap", "kernel", "wake",
-                                                "device", "tax",  "none",   "vmexit"};
+  static const std::vector<std::string> keys = {"user", "trap", "kernel", "wake", "device",
+                                                "tax",  "none", "vmexit", "flush"};
   return keys;
 }
 
@@ -662,7 +665,8 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
         if (auto e = define(r, node, "device", id)) return *e;
         if (auto e = r.check_keys(
-                *t, owner, {"title", "parallelism", "bandwidth_mb_s", "logical_block", "source"})) {
+                *t, owner,
+                {"title", "parallelism", "bandwidth_mb_s", "logical_block", "plp", "source"})) {
           return *e;
         }
         Device d;
@@ -690,6 +694,11 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         d.parallelism = static_cast<int>(*par);
         d.bandwidth_mb_s = *bw;
         d.logical_block = static_cast<int>(*lb);
+        if (t->get("plp")) {  // unset: a volatile write cache, as most drives have
+          auto plp = r.boolean(*t, owner, "plp");
+          if (!plp) return plp.error();
+          d.plp = *plp;
+        }
         auto src = r.string(*t, owner, "source");
         if (!src) return src.error();
         d.source = *src;

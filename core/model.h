@@ -119,6 +119,7 @@ struct Device {
   int parallelism = 1;        // reads the device serves at once (io_uring overlap)
   double bandwidth_mb_s = 0;  // sequential transfer rate, for reads beyond 4 KiB
   int logical_block = 512;    // O_DIRECT alignment
+  bool plp = false;           // power-loss protection: no volatile cache, so no flushes
   std::string source;
 };
 

@@ -118,7 +118,7 @@ TEST(Model, EmbeddedModelLoads) {
   ASSERT_TRUE(m.ok()) << describe(m.error());
   EXPECT_GE(m->stages.size(), 40u);
   EXPECT_GE(m->cpus.size(), 5u);
-  EXPECT_EQ(m->devices.size(), 5u);
+  EXPECT_EQ(m->devices.size(), 6u);
 }
 
 TEST(Model, VersionIsReadFromAnyFile) {
@@ -272,10 +272,10 @@ TEST(Model, CostByMustCoverEveryDevice) {
 }
 
 TEST(Model, ConditionThatCanNeverHold) {
-  Error e =
-      load_error(files(kSources, kCpus, kDevices, kStages, replace(kPaths, "op=read", "op=write")));
+  Error e = load_error(
+      files(kSources, kCpus, kDevices, kStages, replace(kPaths, "op=read", "op=sendfile")));
   EXPECT_EQ(e.field, "when");
-  EXPECT_EQ(e.value, "write");
+  EXPECT_EQ(e.value, "sendfile");
 }
 
 TEST(Model, ConditionOnUnknownKey) {

@@ -68,6 +68,8 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
 
 std::string number_text(double d) { return fmt::format("{}", d); }
 
+bool is_write(const std::string& op) { return op == "write" || op == "fsync" || op == "fdatasync"; }
+
 }  // namespace
 
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
@@ -83,9 +85,10 @@ const std::vector<OptionSpec>& scenario_options() {
   static const std::vector<OptionSpec> options = {
       {.name = "op",
        .kind = OptionKind::choice,
-       .values = {"read", "function_call", "vdso_clock_gettime", "clock_gettime", "getppid"},
-       .help = "what is called; the last four are baselines (clock_gettime: the syscall, not the "
-               "vDSO)"},
+       .values = {"read", "write", "fsync", "fdatasync", "function_call", "vdso_clock_gettime",
+                  "clock_gettime", "getppid"},
+       .help = "what is called: read, write, or a 16-byte write followed by fsync or fdatasync; "
+               "the last four are baselines (clock_gettime: the syscall, not the vDSO)"},
       {.name = "fd",
        .kind = OptionKind::choice,
        .values = {"file", "pipe", "tcp", "unix"},
@@ -107,9 +110,9 @@ const std::vector<OptionSpec>& scenario_options() {
       {.name = "pcid", .kind = OptionKind::flag, .help = "PCID-tagged TLB; overrides the preset"},
       {.name = "bytes",
        .kind = OptionKind::number,
-       .min = 1,
+       .min = 0,
        .max = double(kGiB),
-       .help = "read size: 16, 4k, 1MiB ... up to 1GiB"},
+       .help = "read or write size: 0 (reads), 16, 4k, 1MiB ... up to 1GiB"},
       {.name = "tracer",
        .kind = OptionKind::choice,
        .values = {"none", "ptrace", "strace"},
@@ -130,6 +133,14 @@ const std::vector<OptionSpec>& scenario_options() {
       {.name = "nonblock",
        .kind = OptionKind::flag,
        .help = "O_NONBLOCK: with wait, return EAGAIN instead of sleeping"},
+      {.name = "sync",
+       .kind = OptionKind::choice,
+       .values = {"none", "dsync", "sync"},
+       .help = "writes to files: O_DSYNC (the data durable on return) or O_SYNC (and the inode)"},
+      {.name = "full",
+       .kind = OptionKind::flag,
+       .help = "writes to pipes and sockets: the buffer is full, the writer sleeps (or EAGAIN "
+               "with nonblock)"},
       {.name = "warm",
        .kind = OptionKind::flag,
        .help = "the call repeats back to back (a benchmark loop): caches stay hot"},
@@ -173,7 +184,9 @@ Result<bool> set_option(Scenario& s, const std::string& key, const std::string& 
     else if (key == "fd")
       s.fd = value;
     else if (key == "cache")
-      s.cache = value;
+      s.cache = value, s.cache_given = true;
+    else if (key == "sync")
+      s.sync = value;
     else if (key == "device")
       s.device = value;
     else if (key == "cpu")
@@ -199,11 +212,13 @@ Result<bool> set_option(Scenario& s, const std::string& key, const std::string& 
       s.nonblock = *flag;
     else if (key == "warm")
       s.warm = *flag;
+    else if (key == "full")
+      s.full = *flag;
     return true;
   }
   // Numbers.
   std::string range = fmt::format("{} to {}", number_text(spec.min), number_text(spec.max));
-  if (key == "bytes") range = "1 to 1073741824 (1GiB); suffixes k, M, G";
+  if (key == "bytes") range = "0 to 1073741824 (1GiB); suffixes k, M, G (KiB, MiB, GiB)";
   auto number = key == "bytes" ? parse_size(value) : parse_number(value);
   if (!number || *number < spec.min || *number > spec.max) {
     return option_error(key, value, range);
@@ -268,9 +283,65 @@ Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {
     if (const Mitigation* mi = model.find_mitigation(id)) r.mitigations.push_back(mi);
   }
 
-  if (s.op != "read") return r;  // the baselines ignore the read options
+  const bool writes = is_write(s.op);
+  if (writes && !s.cache_given) r.in.cache = "hit";  // a write's block is usually cached
+  if (s.op != "read" && !writes) return r;           // the baselines ignore the I/O options
+  const std::string& op = s.op;
   bool file = s.fd == "file";
   bool uring = s.api == "io_uring" || s.api == "io_uring_sqpoll";
+  if (!writes && (s.sync != "none" || s.full)) {
+    return s.full ? option_error("full", "on", "off for op=read",
+                                 "full (a full pipe or socket buffer) applies to writes")
+                  : option_error("sync", s.sync, "none for op=read",
+                                 "sync (O_DSYNC / O_SYNC) applies to writes");
+  }
+  if (s.bytes == 0 && (writes || (s.api != "read" && s.api != "pread"))) {
+    return option_error("bytes", "0", "1 or more here",
+                        writes ? "bytes=0 is modelled for reads only"
+                               : "read(fd, buf, 0) is modelled with api=read or pread");
+  }
+  if ((op == "fsync" || op == "fdatasync") && !file) {
+    Error e = option_error("fd", s.fd, "file with op=" + op,
+                           fmt::format("{}() of a {} fails with EINVAL: only files have data to "
+                                       "make durable",
+                                       op, s.fd == "pipe" ? "pipe" : "socket"));
+    e.errno_name = "EINVAL";
+    return e;
+  }
+  if (op == "fsync" || op == "fdatasync") {
+    if (s.cache == "miss" && s.cache_given)
+      return option_error("cache", "miss", "hit with op=" + op,
+                          op + " is modelled after a write to a cached block (cache=hit)");
+    if (s.api != "read" && s.api != "pread")
+      return option_error("api", s.api, "read, pread with op=" + op,
+                          op + " is modelled as write() then " + op + "(), not through " + s.api);
+    if (s.direct || s.sync != "none")
+      return option_error(s.direct ? "direct" : "sync", s.direct ? "on" : s.sync,
+                          s.direct ? "off with op=" + op : "none with op=" + op,
+                          op + " follows a plain buffered write; for O_DIRECT or O_DSYNC use "
+                               "op=write with direct or sync");
+  }
+  if (writes && file && s.full) {
+    return option_error("full", "on", "off for fd=file",
+                        "full applies to pipes and sockets: a file's write never waits for room");
+  }
+  if (writes && !file && s.sync != "none") {
+    return option_error("sync", s.sync, "none for fd=" + s.fd,
+                        "sync (O_DSYNC / O_SYNC) is modelled for regular files (fd=file)");
+  }
+  if (writes && s.api != "read" && s.api != "pread" && !(op == "write" && s.api == "io_uring")) {
+    return option_error("api", s.api, "read, pread or io_uring with op=write",
+                        fmt::format("api={} is not modelled for writes", s.api));
+  }
+  if (writes && s.api == "io_uring" &&
+      (!file || r.in.cache != "hit" || s.direct || s.sync != "none")) {
+    return option_error("api", s.api, "read, pread for this write",
+                        "io_uring writes are modelled as buffered writes to a cached file");
+  }
+  if (writes && file && r.in.cache == "miss" && s.sync != "none" && !s.direct) {
+    return option_error("sync", s.sync, "none with cache=miss",
+                        "a synchronous write to an uncached block is not modelled; use cache=hit");
+  }
   if (!file && s.api != "read" && s.api != "pread") {
     return option_error("api", s.api, "read, pread for fd=" + s.fd,
                         fmt::format("api={} is modelled for regular files only (fd=file); "
@@ -282,9 +353,10 @@ Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {
                         "batch applies to api=io_uring and io_uring_sqpoll only");
   }
   if (s.wait && file) {
-    return option_error(
-        "wait", "on", "off for fd=file",
-        "wait applies to pipes and sockets: a regular file has data (or EOF) at once");
+    return option_error("wait", "on", "off for fd=file",
+                        writes ? "wait applies to pipes and sockets: a reader asleep on them"
+                               : "wait applies to pipes and sockets: a regular file has data (or "
+                                 "EOF) at once");
   }
   if (s.direct) {
     if (!file) {
@@ -297,12 +369,13 @@ Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {
     }
     int block = r.device->logical_block;
     if (s.bytes % block != 0) {
-      return option_error(
+      Error e = option_error(
           "bytes", std::to_string(s.bytes), fmt::format("multiples of {} with direct", block),
-          fmt::format(
-              "read() with O_DIRECT fails with EINVAL for {} bytes: the size (and the buffer "
-              "and file offset) must be a multiple of the device's {}-byte logical block",
-              s.bytes, block));
+          fmt::format("{}() with O_DIRECT fails with EINVAL for {} bytes: the size (and the buffer "
+                      "and file offset) must be a multiple of the device's {}-byte logical block",
+                      op, s.bytes, block));
+      e.errno_name = "EINVAL";
+      return e;
     }
   }
   return r;
@@ -310,8 +383,9 @@ Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {
 
 const std::vector<std::string>& attribute_keys() {
   static const std::vector<std::string> keys = {
-      "op",   "fd",     "cache", "device",   "cpu",    "api",        "tracer",     "kpti",
-      "pcid", "direct", "wait",  "nonblock", "vendor", "mitigation", "virtualized"};
+      "op",          "fd",   "cache",  "device", "cpu",      "api",    "tracer",
+      "kpti",        "pcid", "direct", "wait",   "nonblock", "vendor", "mitigation",
+      "virtualized", "sync", "full",   "plp",    "zero",     "warm"};
   return keys;
 }
 
@@ -332,7 +406,12 @@ std::vector<std::string_view> attributes(const ResolvedScenario& s) {
           onoff(s.in.nonblock),
           s.cpu->vendor,
           s.cpu->mitigation,
-          onoff(s.virtualized)};
+          onoff(s.virtualized),
+          s.in.sync,
+          onoff(s.in.full),
+          onoff(s.device->plp),
+          onoff(s.in.bytes == 0),
+          onoff(s.in.warm)};
 }
 
 std::vector<std::pair<std::string, std::string>> scenario_pairs(const ResolvedScenario& s) {
@@ -353,6 +432,8 @@ std::vector<std::pair<std::string, std::string>> scenario_pairs(const ResolvedSc
       {"direct", onoff(s.in.direct)},
       {"wait", onoff(s.in.wait)},
       {"nonblock", onoff(s.in.nonblock)},
+      {"sync", s.in.sync},
+      {"full", onoff(s.in.full)},
       {"warm", onoff(s.in.warm)},
   };
 }

@@ -17,8 +17,9 @@ struct Scenario {
   std::string op = "read";
   std::string fd = "file";
   std::string cache = "miss";
-  std::string device;  // empty: the CPU preset's usual device
-  std::string cpu;     // empty: the model's default preset
+  bool cache_given = false;  // unset, a write's block is cached: resolve() makes it "hit"
+  std::string device;        // empty: the CPU preset's usual device
+  std::string cpu;           // empty: the model's default preset
   std::optional<double> ghz;
   std::optional<bool> kpti;
   std::optional<bool> pcid;
@@ -29,6 +30,8 @@ struct Scenario {
   bool direct = false;
   bool wait = false;
   bool nonblock = false;
+  std::string sync = "none";  // writes: O_DSYNC ("dsync") or O_SYNC ("sync")
+  bool full = false;          // writes to pipes and sockets: no room, the writer sleeps
   // The call repeats back to back (a benchmark loop): caches, TLB and predictors stay hot.
   bool warm = false;
 };

@@ -50,16 +50,16 @@ TEST(Scenario, BadValuesNameFieldValueAndAllowed) {
     const char* field;
     const char* value;
   };
-  for (Case c :
-       {Case{"cache=lukewarm", "cache", "lukewarm"}, Case{"fd=socket", "fd", "socket"},
-        Case{"ghz=nan", "ghz", "nan"}, Case{"ghz=inf", "ghz", "inf"}, Case{"ghz=-1", "ghz", "-1"},
-        Case{"ghz=99", "ghz", "99"}, Case{"ghz=3GHz", "ghz", "3GHz"}, Case{"bytes=0", "bytes", "0"},
-        Case{"bytes=2G", "bytes", "2G"}, Case{"bytes=1.5", "bytes", "1.5"},
-        Case{"bytes=99999999999999999999999", "bytes", "99999999999999999999999"},
-        Case{"batch=0", "batch", "0"}, Case{"batch=5000", "batch", "5000"},
-        Case{"kpti=maybe", "kpti", "maybe"}, Case{"cpu=pentium", "cpu", "pentium"},
-        Case{"device=floppy", "device", "floppy"}, Case{"colour=red", "option", "colour"},
-        Case{"ghz=", "ghz", ""}}) {
+  for (Case c : {Case{"cache=lukewarm", "cache", "lukewarm"}, Case{"fd=socket", "fd", "socket"},
+                 Case{"ghz=nan", "ghz", "nan"}, Case{"ghz=inf", "ghz", "inf"},
+                 Case{"ghz=-1", "ghz", "-1"}, Case{"ghz=99", "ghz", "99"},
+                 Case{"ghz=3GHz", "ghz", "3GHz"}, Case{"bytes=-1", "bytes", "-1"},
+                 Case{"bytes=2G", "bytes", "2G"}, Case{"bytes=1.5", "bytes", "1.5"},
+                 Case{"bytes=99999999999999999999999", "bytes", "99999999999999999999999"},
+                 Case{"batch=0", "batch", "0"}, Case{"batch=5000", "batch", "5000"},
+                 Case{"kpti=maybe", "kpti", "maybe"}, Case{"cpu=pentium", "cpu", "pentium"},
+                 Case{"device=floppy", "device", "floppy"}, Case{"colour=red", "option", "colour"},
+                 Case{"ghz=", "ghz", ""}}) {
     auto s = parse_scenario(c.text, test_model());
     ASSERT_FALSE(s.ok()) << c.text;
     EXPECT_EQ(s.error().field, c.field) << c.text;

@@ -183,6 +183,29 @@ Result<size_t> FakeOs::pread(int fd, void* buf, size_t n, off_t offset) {
   return count;
 }
 
+Result<size_t> FakeOs::pwrite(int fd, const void* buf, size_t n, off_t offset) {
+  auto it = fds_.find(fd);
+  if (it == fds_.end()) return os_error("pwrite", "fd " + std::to_string(fd), EBADF);
+  std::string& content = files[it->second.path];
+  const size_t start = static_cast<size_t>(offset);
+  if (content.size() < start + n) content.resize(start + n);
+  std::memcpy(content.data() + start, buf, n);
+  spend("pwrite");
+  return n;
+}
+
+Status FakeOs::fsync(int fd) {
+  if (!fds_.count(fd)) return os_error("fsync", "fd " + std::to_string(fd), EBADF);
+  spend("fsync");
+  return Unit{};
+}
+
+Status FakeOs::fdatasync(int fd) {
+  if (!fds_.count(fd)) return os_error("fdatasync", "fd " + std::to_string(fd), EBADF);
+  spend("fdatasync");
+  return Unit{};
+}
+
 Status FakeOs::drop_cached_pages(int fd) {
   auto it = fds_.find(fd);
   if (it == fds_.end()) return os_error("drop cached pages of", "fd " + std::to_string(fd), EBADF);

@@ -99,6 +99,10 @@ class FakeOs final : public Os {
   Result<size_t> pread(int fd, void* buf, size_t n, off_t offset) override;
   Result<size_t> read(int fd, void* buf, size_t n) override;
   Result<size_t> write(int fd, const void* buf, size_t n) override;
+  // Into the file's content; costs latency_ns["pwrite"]. fsync and fdatasync cost theirs.
+  Result<size_t> pwrite(int fd, const void* buf, size_t n, off_t offset) override;
+  Status fsync(int fd) override;
+  Status fdatasync(int fd) override;
   Result<size_t> bytes_queued(int fd) override;
   Status drop_cached_pages(int fd) override;
   using Os::resident_pages;

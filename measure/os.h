@@ -84,6 +84,9 @@ class Os {
   virtual Result<size_t> pread(int fd, void* buf, size_t n, off_t offset) = 0;
   virtual Result<size_t> read(int fd, void* buf, size_t n) = 0;
   virtual Result<size_t> write(int fd, const void* buf, size_t n) = 0;
+  virtual Result<size_t> pwrite(int fd, const void* buf, size_t n, off_t offset) = 0;
+  virtual Status fsync(int fd) = 0;
+  virtual Status fdatasync(int fd) = 0;
   // Bytes waiting to be read (FIONREAD).
   virtual Result<size_t> bytes_queued(int fd) = 0;
   // posix_fadvise(POSIX_FADV_DONTNEED) over the whole file: drops only this file's clean pages.

@@ -409,6 +409,24 @@ Result<size_t> LinuxOs::write(int fd, const void* buf, size_t n) {
   return static_cast<size_t>(*r);
 }
 
+Result<size_t> LinuxOs::pwrite(int fd, const void* buf, size_t n, off_t offset) {
+  auto r = sys("pwrite", fd, [&] { return ::pwrite(fd, buf, n, offset); });
+  if (!r) return r.error();
+  return static_cast<size_t>(*r);
+}
+
+Status LinuxOs::fsync(int fd) {
+  auto r = sys("fsync", fd, [&] { return ::fsync(fd); });
+  if (!r) return r.error();
+  return Unit{};
+}
+
+Status LinuxOs::fdatasync(int fd) {
+  auto r = sys("fdatasync", fd, [&] { return ::fdatasync(fd); });
+  if (!r) return r.error();
+  return Unit{};
+}
+
 Result<size_t> LinuxOs::bytes_queued(int fd) {
   int n = 0;
   auto r = sys("ask how many bytes wait on", fd, [&] { return ::ioctl(fd, FIONREAD, &n); });

@@ -37,6 +37,9 @@ class LinuxOs : public Os {
   Status close(int fd) override;
   Result<size_t> pread(int fd, void* buf, size_t n, off_t offset) override;
   Result<size_t> read(int fd, void* buf, size_t n) override;
+  Result<size_t> pwrite(int fd, const void* buf, size_t n, off_t offset) override;
+  Status fsync(int fd) override;
+  Status fdatasync(int fd) override;
   Result<size_t> write(int fd, const void* buf, size_t n) override;
   Result<size_t> bytes_queued(int fd) override;
   Status drop_cached_pages(int fd) override;

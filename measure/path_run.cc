@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <set>
 #include <utility>
@@ -47,10 +48,13 @@ std::set<std::string> words(const std::string& text) {
 }
 
 // What the traced call is: the syscall's name in the trace and how to make one.
-enum class Kind { pread, read_file, io_uring, channel, getppid };
+enum class Kind { pread, read_file, io_uring, channel, getppid, pwrite, fsync, fdatasync };
 
 Kind kind_of(const Scenario& s) {
   if (s.op == "getppid") return Kind::getppid;
+  if (s.op == "write") return Kind::pwrite;
+  if (s.op == "fsync") return Kind::fsync;
+  if (s.op == "fdatasync") return Kind::fdatasync;
   if (s.fd != "file") return Kind::channel;
   if (s.api == "pread") return Kind::pread;
   if (s.api == "io_uring") return Kind::io_uring;
@@ -65,6 +69,12 @@ std::string syscall_of(Kind k) {
       return "io_uring_enter";
     case Kind::getppid:
       return "getppid";
+    case Kind::pwrite:
+      return "pwrite64";
+    case Kind::fsync:
+      return "fsync";
+    case Kind::fdatasync:
+      return "fdatasync";
     default:
       return "read";
   }
@@ -213,7 +223,8 @@ class Call {
     dir_.emplace(std::move(*dir));
     auto file = dir_->add_file("path.dat", file_bytes);
     if (!file) return file.error();
-    auto fd = os_.open(*file, O_RDONLY);
+    const bool writes = kind_ == Kind::pwrite || kind_ == Kind::fsync || kind_ == Kind::fdatasync;
+    auto fd = os_.open(*file, writes ? O_WRONLY : O_RDONLY);
     if (!fd) return fd.error();
     fds_.push_back(*fd);
     reader_ = *fd;
@@ -251,6 +262,14 @@ class Call {
       }
       return failure("the 16 bytes written did not arrive at the reader within 10 ms");
     }
+    // fsync and fdatasync trace the sync call; the 16-byte write it makes durable runs here,
+    // untraced.
+    if (kind_ == Kind::fsync || kind_ == Kind::fdatasync) {
+      const char data[16] = "sysjourney-path";
+      auto w = os_.pwrite(reader_, data, sizeof data, 0);
+      if (!w) return w.error();
+      return Unit{};
+    }
     if (s_.cache == "miss" && kind_ != Kind::getppid) return os_.drop_cached_pages(reader_);
     return Unit{};
   }
@@ -270,6 +289,16 @@ class Call {
       }
       case Kind::io_uring:
         return os_.uring_read(ring_, reader_, buf, 16, static_cast<unsigned>(s_.batch));
+      case Kind::pwrite: {
+        std::memset(buf, 'w', 16);
+        auto r = os_.pwrite(reader_, buf, 16, 0);
+        if (!r) return r.error();
+        return Unit{};
+      }
+      case Kind::fsync:
+        return os_.fsync(reader_);
+      case Kind::fdatasync:
+        return os_.fdatasync(reader_);
       case Kind::read_file:
       case Kind::channel: {
         auto r = os_.read(reader_, buf, 16);
@@ -315,9 +344,20 @@ Scenario normalized(Scenario s) {
 Status check_path_scenario(const Model& model, const Scenario& given) {
   const Scenario s = normalized(given);
   if (auto j = run_journey(model, s); !j) return j.error();
-  if (s.op != "read" && s.op != "getppid")
-    return usage("--path traces op=read and op=getppid, not op=" + s.op, s.op);
+  const bool writes = s.op == "write" || s.op == "fsync" || s.op == "fdatasync";
+  if (s.op != "read" && s.op != "getppid" && !writes)
+    return usage("--path traces op=read, write, fsync, fdatasync and getppid, not op=" + s.op,
+                 s.op);
   if (s.op == "getppid") return Unit{};
+  if (writes) {
+    if (s.fd != "file" || s.direct || s.sync != "none" || s.api == "io_uring" || s.cache != "hit" ||
+        s.tracer != "none" || s.bytes != 16)
+      return usage("--path traces op=" + s.op +
+                       " as a buffered 16-byte write to a cached file (fd=file, no --direct, "
+                       "--sync, --cache miss, --api io_uring or --tracer)",
+                   s.op);
+    return Unit{};
+  }
   if (s.tracer != "none")
     return usage("--path traces the call itself: leave --tracer at none", s.tracer);
   if (s.direct) return usage("--path does not trace O_DIRECT reads yet", "direct");

@@ -255,9 +255,11 @@ TEST(PathOnFake, ColdReadsNeedADisk) {
 TEST(PathScenario, WhatCanBeTraced) {
   EXPECT_TRUE(check_path_scenario(model(), path_default_scenario()));
   for (const char* ok : {"api=read", "cache=miss", "api=io_uring", "api=io_uring,batch=8",
-                         "fd=pipe,api=read", "fd=unix,api=read", "fd=tcp,api=read", "op=getppid"})
+                         "fd=pipe,api=read", "fd=unix,api=read", "fd=tcp,api=read", "op=getppid",
+                         "op=write", "op=fsync", "op=fdatasync"})
     EXPECT_TRUE(check_path_scenario(model(), scenario(ok))) << ok;
-  for (const char* bad : {"op=write", "direct", "fd=pipe,api=read,wait", "tracer=strace",
+  for (const char* bad : {"op=write,cache=miss", "op=write,sync=dsync", "op=fsync,fd=pipe",
+                          "op=clock_gettime", "direct", "fd=pipe,api=read,wait", "tracer=strace",
                           "bytes=4096", "api=io_uring,batch=128", "api=sendfile"}) {
     Scenario s = path_default_scenario();
     if (!apply_scenario_text(s, bad, model())) continue;  // the model refuses it already

@@ -40,7 +40,7 @@ constexpr int kMinSamples = 5;  // per round
 constexpr int64_t kQuickBudgetNs = 20'000'000;
 constexpr int64_t kFullBudgetNs = 110'000'000;
 
-enum class File { none, hit, cold, direct };
+enum class File { none, hit, cold, direct, write };
 
 struct Context;
 struct ProbeSpec;
@@ -90,8 +90,8 @@ struct Context {
   long fs_magic = 0;
   std::string fs{};
   double overhead_ns = 0;
-  std::string files[4]{};        // by File
-  std::string file_errors[4]{};  // why a file could not be made
+  std::string files[5]{};        // by File
+  std::string file_errors[5]{};  // why a file could not be made
   FreshBlocks cold_blocks{}, direct_blocks{};
   std::string ptrace_report{};  // made on first use
 
@@ -481,17 +481,22 @@ Result<Samples> probe_read_ptraced(Context& c, const ProbeSpec&, const SamplePla
 
 // Waits (at most 5 ms) until thread `tid` sleeps, so each sample measures a real wake-up rather
 // than a read that finds the data already there.
+// Whether a thread of this process is asleep ('S' in its /proc stat); without /proc, after
+// 50 us, as if it were.
+bool asleep(Os& os, int tid) {
+  auto text = os.read_file("/proc/self/task/" + std::to_string(tid) + "/stat");
+  if (!text) {
+    os.sleep_ns(50'000);  // no /proc: give the thread ample time to block
+    return true;
+  }
+  const size_t paren = text->rfind(')');
+  return paren != std::string::npos && paren + 2 < text->size() && (*text)[paren + 2] == 'S';
+}
+
 void wait_until_asleep(Os& os, int tid) {
-  const std::string stat = "/proc/self/task/" + std::to_string(tid) + "/stat";
   const int64_t deadline = os.monotonic_ns() + 5'000'000;
   while (os.monotonic_ns() < deadline) {
-    auto text = os.read_file(stat);
-    if (!text) {
-      os.sleep_ns(50'000);  // no /proc: give the reader ample time to block
-      return;
-    }
-    const size_t paren = text->rfind(')');
-    if (paren != std::string::npos && paren + 2 < text->size() && (*text)[paren + 2] == 'S') return;
+    if (asleep(os, tid)) return;
   }
 }
 
@@ -626,6 +631,87 @@ Result<Samples> probe_pipe_pingpong(Context& c, const ProbeSpec&, const SamplePl
   return r;
 }
 
+// --- Writes -------------------------------------------------------------------------------------
+
+// pwrite of 16 bytes into the first, cached block of write.dat, back to back.
+Result<Samples> probe_write_file(Context& c, const ProbeSpec&, const SamplePlan& plan) {
+  auto fd = c.os.open(c.file(File::write), O_WRONLY);
+  if (!fd) return fd.error();
+  OsFd guard(c.os, *fd);
+  char buf[kReadBytes] = {};
+  return time_batches(
+      c.os, plan, [&] { return expect_bytes(c.os.pwrite(*fd, buf, sizeof buf, 0), sizeof buf); });
+}
+
+// A 4 KiB pwrite, then fsync or fdatasync, over write.dat's 16 blocks in turn: what a database's
+// commit does (fio --rw=write --bs=4k --fsync=1 over a laid-out file does the same).
+Result<Samples> probe_sync_file(Context& c, const ProbeSpec& spec, const SamplePlan& plan) {
+  if (memory_backed(c.fs_magic))
+    return failure("the probe directory is on " + c.fs + ": a sync would reach no device");
+  const bool data_only = spec.id == "fdatasync_file";
+  auto fd = c.os.open(c.file(File::write), O_WRONLY);
+  if (!fd) return fd.error();
+  OsFd guard(c.os, *fd);
+  alignas(64) static char block[kPage] = {};
+  int next = 0;
+  return time_batches(c.os, plan, [&]() -> Status {
+    const off_t offset = static_cast<off_t>(next++ % (kHitFileBytes / kPage)) * kPage;
+    if (auto w = expect_bytes(c.os.pwrite(*fd, block, sizeof block, offset), sizeof block); !w)
+      return w;
+    return data_only ? c.os.fdatasync(*fd) : c.os.fsync(*fd);
+  });
+}
+
+// The timing thread writes 16 bytes to a pipe while a reader is asleep in read() on it; only
+// the write() is timed. The reader runs as SCHED_IDLE on the same CPU, so the wake-up it gets
+// never preempts the writer before write() returns. Between samples the writer sleeps until the
+// reader is asleep again (it can only get there while the writer does not run).
+Result<Samples> probe_write_pipe_wakeup(Context& c, const ProbeSpec&, const SamplePlan& plan) {
+  auto data = c.os.open_channel(Channel::pipe);
+  if (!data) return data.error();
+  OsFd data_reader(c.os, data->reader), data_writer(c.os, data->writer);
+  std::atomic<int> reader_tid{0};
+  std::atomic<int64_t> consumed{0};   // writes the reader has read
+  std::optional<Error> reader_error;  // read after join()
+  auto reader = [&] {
+    reader_tid = c.os.thread_id();
+    if (auto p = c.os.idle_priority(); !p) {
+      reader_error = p.error();
+      return;
+    }
+    for (;;) {
+      char buf[kReadBytes];
+      auto n = c.os.read(data_reader.get(), buf, sizeof buf);
+      if (!n) reader_error = n.error();
+      if (!n || *n == 0) return;  // end of file: the writer is done
+      consumed.fetch_add(1);
+    }
+  };
+  auto thread = start_thread(reader);
+  if (!thread) return thread.error();
+  int64_t sent = 0;
+  // Untimed: the last write read, and the reader back asleep in read().
+  auto until_asleep = [&]() -> Status {
+    const int64_t deadline = c.os.monotonic_ns() + 200'000'000;
+    while (consumed.load() < sent || reader_tid.load() == 0 || !asleep(c.os, reader_tid.load())) {
+      if (reader_error) return *reader_error;
+      if (c.os.monotonic_ns() > deadline)
+        return failure("the pipe's reader did not go back to sleep within 200 ms");
+      c.os.sleep_ns(20'000);  // gives the CPU to the reader
+    }
+    return Unit{};
+  };
+  char buf[kReadBytes] = {};
+  auto r = time_batches(c.os, plan, until_asleep, [&] {
+    ++sent;
+    return expect_bytes(c.os.write(data_writer.get(), buf, sizeof buf), sizeof buf);
+  });
+  data_writer.reset();  // end of file: the reader returns
+  thread->join();
+  if (reader_error) return *reader_error;
+  return r;
+}
+
 // --- The table ----------------------------------------------------------------------------------
 
 // Samples per round are sized so a quick round takes about 0.15 s and a full one about 1.2 s on
@@ -733,6 +819,32 @@ constexpr ProbeSpec kProbes[] = {
      .batch = 1,
      .rounds_full = 10000,
      .rounds_quick = 1200},
+    {.id = "write_file",
+     .run = probe_write_file,
+     .batch = 100,
+     .rounds_full = 3000,
+     .rounds_quick = 400,
+     .file = File::write},
+    // A sync takes 20 us on a fast drive and 20 ms on a disk: the round's time budget decides.
+    {.id = "fsync_file",
+     .run = probe_sync_file,
+     .batch = 1,
+     .rounds_full = 200,
+     .rounds_quick = 30,
+     .bytes = static_cast<int>(kPage),
+     .file = File::write},
+    {.id = "fdatasync_file",
+     .run = probe_sync_file,
+     .batch = 1,
+     .rounds_full = 200,
+     .rounds_quick = 30,
+     .bytes = static_cast<int>(kPage),
+     .file = File::write},
+    {.id = "write_pipe_wakeup",
+     .run = probe_write_pipe_wakeup,
+     .batch = 1,
+     .rounds_full = 2000,
+     .rounds_quick = 250},
 };
 
 constexpr auto kIds = [] {
@@ -844,7 +956,7 @@ Result<ProbeRun> run_probes(Os& os, const ProbeOptions& options) {
   for (const ProbeSpec* spec : selected) {
     const int f = static_cast<int>(spec->file);
     if (spec->file == File::none || !ctx.files[f].empty() || !ctx.file_errors[f].empty()) continue;
-    std::string name = "hit.dat";
+    std::string name = spec->file == File::write ? "write.dat" : "hit.dat";
     size_t bytes = kHitFileBytes;
     if (spec->file == File::cold || spec->file == File::direct) {
       const bool cold = spec->file == File::cold;

@@ -76,12 +76,15 @@ TEST(ProbesOnFake, EveryIdIsReportedInOrder) {
       EXPECT_EQ(r.iterations, 0) << r.id;
     }
   }
-  EXPECT_EQ(std::vector<std::string_view>(probe_ids().begin(), probe_ids().end()),
-            (std::vector<std::string_view>{
-                "function_call", "vdso_clock_gettime", "syscall_getppid", "syscall_clock_gettime",
-                "read_file_hit", "read_file_cold", "read_direct", "read_pipe", "read_unix",
-                "read_tcp", "io_uring_batch_1", "io_uring_batch_8", "io_uring_batch_32",
-                "io_uring_batch_128", "read_ptraced", "pipe_wakeup", "pipe_pingpong_rtt"}));
+  EXPECT_EQ(
+      std::vector<std::string_view>(probe_ids().begin(), probe_ids().end()),
+      (std::vector<std::string_view>{
+          "function_call",     "vdso_clock_gettime", "syscall_getppid",  "syscall_clock_gettime",
+          "read_file_hit",     "read_file_cold",     "read_direct",      "read_pipe",
+          "read_unix",         "read_tcp",           "io_uring_batch_1", "io_uring_batch_8",
+          "io_uring_batch_32", "io_uring_batch_128", "read_ptraced",     "pipe_wakeup",
+          "pipe_pingpong_rtt", "write_file",         "fsync_file",       "fdatasync_file",
+          "write_pipe_wakeup"}));
 }
 
 TEST(ProbesOnFake, ScriptedLatenciesComeBackWithoutTheTimer) {

@@ -15,7 +15,7 @@ namespace sysjourney {
 namespace {
 
 ApiResponse from_error(const Error& e) {
-  return Api::error(400, e.message, e.field, e.value, e.allowed);
+  return Api::error(400, e.message, e.field, e.value, e.allowed, e.errno_name);
 }
 
 // Rejects repeated keys: "?cache=hit&cache=miss" has no single meaning.
@@ -47,8 +47,10 @@ Api::Api(const Model& model, std::string version)
       model_json_(model_json(model, version_).dump()) {}
 
 ApiResponse Api::error(int status, const std::string& message, const std::string& field,
-                       const std::string& value, const std::string& allowed) {
+                       const std::string& value, const std::string& allowed,
+                       const std::string& errno_name) {
   nlohmann::json j = {{"error", message}, {"field", field}, {"value", value}, {"allowed", allowed}};
+  if (!errno_name.empty()) j["errno"] = errno_name;  // the call itself fails this way
   // Values come from the request and may hold invalid UTF-8: replace rather than throw.
   return {status, "application/json",
           j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};

@@ -32,7 +32,8 @@ class Api {
 
   // A 4xx answer in the error contract: {"error", "field", "value", "allowed"}.
   static ApiResponse error(int status, const std::string& message, const std::string& field = "",
-                           const std::string& value = "", const std::string& allowed = "");
+                           const std::string& value = "", const std::string& allowed = "",
+                           const std::string& errno_name = "");
 
  private:
   const Model& model_;

@@ -326,7 +326,7 @@ std::vector<Case> hostile_cases() {
                         "ghz=3.0.0",
                         "ghz=%203",
                         "bytes=-5",
-                        "bytes=0",
+                        "bytes=-1",
                         "bytes=1e400",
                         "bytes=99999999999999999999999",
                         "bytes=4kk",

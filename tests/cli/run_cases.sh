@@ -53,5 +53,29 @@ for cpu in $("$bin" list presets | awk '/^  [a-z]/ {print $1}'); do
   done
 done
 
+# The write half on the default preset, one golden per call and device class.
+for scenario in op=write op=write,cache=miss op=write,fd=pipe,wait=on op=write,fd=tcp \
+  op=fsync op=fdatasync op=fsync,device=nvme_plp op=fsync,device=hdd op=fsync,warm=on \
+  op=write,sync=dsync op=write,direct=on,bytes=4096,sync=dsync op=write,api=io_uring,batch=8; do
+  name=$(tr ',=' '_-' <<<"$scenario")
+  golden="$here/golden/write_${name}.json"
+  args=()
+  for kv in ${scenario//,/ }; do
+    case "$kv" in
+      *=on) args+=("--${kv%%=*}") ;;
+      *) args+=("--${kv%%=*}" "${kv#*=}") ;;
+    esac
+  done
+  "$bin" run "${args[@]}" --format json >"$tmp/golden.json"
+  if [ "$update" = --update ]; then cp "$tmp/golden.json" "$golden"; fi
+  if diff -u "$golden" "$tmp/golden.json" >"$tmp/diff" 2>&1; then
+    pass=$((pass + 1))
+  else
+    echo "FAIL golden $scenario (run tests/cli/run_cases.sh BIN --update after a deliberate model change)"
+    head -20 "$tmp/diff"
+    fail=$((fail + 1))
+  fi
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
