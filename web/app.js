@@ -1,14 +1,17 @@
 // Entry point: holds the page state and wires the views to the engine. The views never call
 // the engine themselves; everything they show comes through here.
 import * as engine from './engine.js';
-import { formatNs } from './lib/format.js';
+import { formatNs, plural } from './lib/format.js';
+import { actualFor, questionFor } from './lib/guess.js';
+import { relabel } from './lib/labels.js';
 import { bandOf, classify, formatSpread, hostLine, journeyNsFrom, probeLabel, probesOnTrace } from './lib/measure.js';
-import { defaultScenario, fromQuery, normalize, summary, toQuery } from './lib/scenario.js';
+import { defaultScenario, forForm, fromQuery, normalize, problemsOf, summary, toQuery } from './lib/scenario.js';
 import { createCompare } from './views/compare.js';
 import { createControls } from './views/controls.js';
 import { byId, h, prefersReducedMotion, replace } from './views/dom.js';
 import { createUringCalculator, wireShowMe } from './views/explainers.js';
 import { createExporter, download } from './views/exporter.js';
+import { createGuess } from './views/guess.js';
 import { createLanes } from './views/lanes.js';
 import { createMeasure, readMeasureFile, wireDrop } from './views/measure.js';
 import { BASELINE_OPS, countersAt, createBaselines, createCounters } from './views/summary.js';
@@ -32,7 +35,7 @@ const state = {
   pinnedLabel: '',
   human: false,
   tool: 'strace',
-  mode: 'broken',
+  mode: 'linear', // the timeline's axis: linear (true proportions) or broken
   baselines: {},
   baselineKey: '',
   baselineError: '',
@@ -104,22 +107,43 @@ function pageUrl(q) {
   return u.href;
 }
 
+/**
+ * Shows a failure in the simulator's alert box. Three kinds: the page's own check of a number
+ * (`err.page`), a call the kernel itself refuses (the engine's 400 with `errno`: the call is made
+ * and returns -1), and the engine refusing a scenario or failing.
+ */
 function showError(err, prefix = '') {
   const el = byId('error');
   const refused = err?.status === 400;
+  const { message, allowed } = err?.field ? forForm(err) : { message: String(err?.message ?? err), allowed: err?.allowed };
+  const call = state.scenario?.op === 'read' ? 'read()' : 'The call';
+  const head = err?.errno ? `${call} returns -1, errno ${err.errno}: `
+    : err?.page ? 'Not run: '
+      : refused ? 'The engine refused this scenario. ' : prefix || 'Something went wrong. ';
   replace(el,
-    h('strong', {}, refused ? 'The engine refused this scenario. ' : prefix || 'Something went wrong. '),
-    String(err?.message ?? err).replace(/([^.!?])$/, '$1.'),
+    h('strong', {}, head),
+    message.replace(/([^.!?])$/, '$1.'),
     err?.field ? h('span', { class: 'error-detail' }, ` Option: ${err.field}${err.value !== undefined && err.value !== '' ? ` = ${err.value}` : ''}.`) : '',
-    err?.allowed ? h('span', { class: 'error-detail' }, ` Allowed: ${err.allowed}.`) : '');
+    allowed && !err?.page ? h('span', { class: 'error-detail' }, ` ${err?.errno ? 'It works with' : 'Allowed'}: ${allowed}.`) : '');
+  el.dataset.kind = err?.errno ? 'errno' : err?.page ? 'page' : refused ? 'refused' : 'failed';
+  if (err?.errno) el.dataset.errno = err.errno;
+  else delete el.dataset.errno;
   el.hidden = false;
   if (err?.field) views?.controls.markInvalid(err.field);
+}
+
+/** The page's own check of the options (numbers out of range): the first problem, or null. */
+function pageProblem(scenario = state.scenario) {
+  const p = problemsOf(scenario, state.model)[0];
+  return p ? { ...p, page: true } : null;
 }
 
 function clearError() {
   const el = byId('error');
   el.hidden = true;
   el.replaceChildren();
+  delete el.dataset.kind;
+  delete el.dataset.errno;
 }
 
 function notice(msg) {
@@ -148,43 +172,69 @@ function machineOf(scenario) {
 /** Everything that depends on the human-scale switch or the displayed run. */
 function renderResults() {
   const j = state.journey;
-  const { trace, timeline, compare, baselines, counters } = views;
+  const { trace, timeline, counters } = views;
   if (j) {
     trace.render(j, { human: state.human, tool: state.tool, measured: state.overlay?.journey === j ? state.overlay : null });
     trace.progress(state.pos);
     timeline.render(j, { human: state.human, mode: state.mode });
+    timeline.progress(state.pos);
     // The counters follow the lanes: after an edit they show the new route, not yet run.
-    if (state.journeyEngineQuery === engineQuery()) counters.show(countersAt(j, state.pos ?? { done: true, begun: j.stages.length }), state.human);
+    if (!isStale()) counters.show(countersAt(j, state.pos ?? { done: true, begun: j.stages.length }, state.model), state.human);
     else counters.show({}, state.human);
   } else {
     trace.clear('Press Run to fill the trace, one row per stage.');
     timeline.clear('The timeline appears after the first run.');
     counters.show({}, state.human);
   }
-  compare.show({ a: state.pinned, b: j, aLabel: state.pinnedLabel, bLabel: state.journeyLabel, human: state.human });
-  baselines.show({ journey: j, baselines: state.baselines, human: state.human, error: state.baselineError });
-  renderMeta();
+  renderStale();
 }
 
-function renderMeta() {
+/** True when the run on screen no longer matches the options in the form. */
+function isStale() {
+  return Boolean(state.journey) && state.journeyEngineQuery !== engineQuery();
+}
+
+function showBaselines() {
+  views.baselines.show({ journey: state.journey, baselines: state.baselines, human: state.human, error: state.baselineError, stale: isStale(), model: state.model });
+}
+
+/**
+ * Everything that shows the last run says whether it still matches the options: the trace, the
+ * timeline, "For scale", compare's B and the downloads are marked as the previous run (the
+ * counters are cleared, the lanes show the new route). Run again and the marks go.
+ */
+function renderStale() {
+  const stale = isStale();
+  views.compare.show({ a: state.pinned, b: state.journey, aLabel: state.pinnedLabel, bLabel: state.journeyLabel, human: state.human, stale, model: state.model });
+  showBaselines();
+  for (const id of ['trace', 'timeline-section']) byId(id).classList.toggle('is-stale', stale);
+  const badge = () => h('span', { class: 'badge badge-stale', title: 'The options changed since this run: press Run for the new one' }, 'previous run');
+  replace(byId('timeline-stale'), stale ? badge() : '');
+  app.dataset.stale = String(stale);
   const meta = byId('trace-meta');
-  if (!state.journey) {
-    meta.textContent = '';
-    return;
-  }
-  const stale = state.journeyEngineQuery !== engineQuery();
-  replace(meta, `· ${state.journeyLabel}`, stale ? h('span', { class: 'badge badge-stale', title: 'The options changed since this run' }, 'previous run') : '');
+  if (!state.journey) meta.textContent = '';
+  else replace(meta, `· ${state.journeyLabel}`, stale ? badge() : '');
 }
 
 function updateExport() {
   views.exporter.update(pageUrl(state.journey ? state.journeyQuery : query()), state.journeyQuery, state.journey);
 }
 
+/** The engine's journey as the page shows it (see relabel in lib/labels.js). */
+async function runEngine(q) {
+  return relabel(await engine.run(q));
+}
+
 /** Shows the route the current options would take, before running it. */
 async function preview() {
   const my = ++previewSeq;
+  const problem = pageProblem();
+  if (problem) {
+    showError(problem);
+    return;
+  }
   try {
-    const j = await engine.run(engineQuery());
+    const j = await runEngine(engineQuery());
     if (my !== previewSeq) return;
     clearError();
     views.lanes.route(j);
@@ -200,11 +250,17 @@ async function runCurrent({ animate = true } = {}) {
   previewSeq++;
   const q = query();
   const eq = engineQuery();
+  const problem = pageProblem();
+  if (problem) {
+    showError(problem);
+    setState('error');
+    return;
+  }
   setState('loading');
   let j;
   let overlay = null;
   try {
-    j = await engine.run(eq);
+    j = await runEngine(eq);
     overlay = await measuredOverlay(j).catch(() => null); // a nicety: the run stands without it
   } catch (e) {
     if (my === runSeq) {
@@ -223,6 +279,7 @@ async function runCurrent({ animate = true } = {}) {
   state.journeyLabel = scenarioLabel();
   app.dataset.shown = q; // the query of the run on screen (tests and scripts wait on it)
   state.pos = motion ? { index: 0, frac: 0, ns: 0, cycles: 0, begun: 0, done: false } : null;
+  views.guess.hide();
   renderResults();
   updateExport();
   byId('pin').disabled = false;
@@ -234,15 +291,30 @@ async function runCurrent({ animate = true } = {}) {
 function onProgress(pos, j) {
   if (j !== state.journey) return;
   state.pos = pos.done ? null : pos;
-  views.counters.show(countersAt(j, pos), state.human);
+  views.counters.show(countersAt(j, pos, state.model), state.human);
   views.trace.progress(state.pos);
+  views.timeline.progress(state.pos);
+}
+
+// The player in the lanes plays again, or pauses (a step, a scrub, the pause button).
+function onPlay(j) {
+  if (j !== state.journey) return;
+  byId('skip').disabled = false;
+  setState('running');
+}
+
+function onPause(j) {
+  if (j !== state.journey) return;
+  byId('skip').disabled = true;
+  setState('paused');
 }
 
 function onDone(j) {
   if (j !== state.journey) return;
-  byId('announce').textContent = `Finished after ${j.stages.length} stages and ${formatNs(j.totals.ns)}: ${j.result ?? ''}`;
+  byId('announce').textContent = `Finished after ${plural(j.stages.length, 'stage')} and ${formatNs(j.totals.ns)}: ${j.result ?? ''}`;
   state.pos = null;
   views.trace.progress(null);
+  views.timeline.progress(null);
   byId('skip').disabled = true;
   setState('done');
 }
@@ -251,10 +323,12 @@ async function refreshBaselines() {
   const machine = machineOf(state.scenario);
   const key = JSON.stringify([machine, machineOn() ? state.machine.doc.profile : null]);
   if (key === state.baselineKey) return;
+  // A clock the page refuses is reported once, by the simulator; the baselines wait for a good one.
+  if (pageProblem({ ...defaultScenario(state.model), ...machine })) return;
   state.baselineKey = key;
   const base = defaultScenario(state.model);
   try {
-    const list = await Promise.all(BASELINE_OPS.map((op) => engine.run(engineQuery(normalize({ ...base, ...machine, op }, state.model)))));
+    const list = await Promise.all(BASELINE_OPS.map((op) => runEngine(engineQuery(normalize({ ...base, ...machine, op }, state.model)))));
     if (key !== state.baselineKey) return;
     state.baselines = Object.fromEntries(BASELINE_OPS.map((op, i) => [op, list[i]]));
     state.baselineError = '';
@@ -263,7 +337,7 @@ async function refreshBaselines() {
     state.baselines = {};
     state.baselineError = `Baselines unavailable: ${e.message}`;
   }
-  views.baselines.show({ journey: state.journey, baselines: state.baselines, human: state.human, error: state.baselineError });
+  showBaselines();
 }
 
 function onScenarioChange(next) {
@@ -272,18 +346,22 @@ function onScenarioChange(next) {
   state.scenario = normalize({ ...next, ...mine }, state.model);
   updateControls();
   const q = query();
-  window.history.replaceState(null, '', pageUrl(q));
+  // The address bar keeps the last options that can run: a link never carries a refused number.
+  if (!pageProblem()) window.history.replaceState(null, '', pageUrl(q));
+  else clearError();
   runLabel();
-  renderMeta();
   views.counters.show({}, state.human);
+  views.guess.hide();
   if (!state.journey) updateExport();
-  else views.exporter.update(pageUrl(q), state.journeyQuery, state.journey);
-  if (app.dataset.state === 'running') {
+  else views.exporter.update(pageUrl(q), state.journeyQuery, state.journey, { stale: isStale() });
+  renderStale();
+  if (['running', 'paused'].includes(app.dataset.state) || state.pos) {
     views.lanes.stop();
     byId('skip').disabled = true;
     setState('done');
     state.pos = null;
     views.trace.progress(null);
+    views.timeline.progress(null);
   }
   preview();
   refreshBaselines();
@@ -308,7 +386,7 @@ async function showMe(demo) {
   if (demo.pin) {
     const a = normalize({ ...base, ...demo.pin }, state.model);
     try {
-      state.pinned = await engine.run(engineQuery(a));
+      state.pinned = await runEngine(engineQuery(a));
       state.pinnedLabel = scenarioLabel(a);
     } catch (e) {
       showError(e);
@@ -321,20 +399,52 @@ async function showMe(demo) {
   runLabel();
   refreshBaselines();
   views.calc.update();
+  // The answer is drawn where the reader is (under the button); the simulator above holds the
+  // same runs, without playing to nobody. "Watch B in the simulator" goes there and plays.
+  await runCurrent({ animate: false });
+  return state.journeyQuery === query() && state.pinned ? { a: state.pinned, b: state.journey } : null;
+}
+
+function watchInSimulator() {
   byId('sim').scrollIntoView({ behavior: prefersReducedMotion() ? 'auto' : 'smooth', block: 'start' });
   byId('run').focus({ preventScroll: true }); // keyboard users land where the action is
+  runCurrent({ animate: true });
+}
+
+/**
+ * Run, or with "Guess first" on: ask the question that suits the scenario, run, then say how far
+ * off the guess was (the ratio to a function call, or the device's share).
+ */
+async function runOrGuess() {
+  const kind = views.guess.enabled() && !pageProblem() ? questionFor(state.scenario) : null;
+  if (!kind) return runCurrent({ animate: true });
+  const q = engineQuery();
+  // While the reader guesses, everything that would give the answer away is veiled.
+  app.dataset.guessing = 'true';
+  const guess = await views.guess.ask(kind).finally(() => delete app.dataset.guessing);
+  if (guess === undefined || q !== engineQuery()) return undefined; // withdrawn, or the options changed
   await runCurrent({ animate: true });
+  if (guess === null || state.journeyEngineQuery !== q) return undefined;
+  let functionCall = null;
+  if (kind === 'ratio') {
+    const fq = engineQuery(normalize({ ...defaultScenario(state.model), ...machineOf(state.scenario), op: 'function_call' }, state.model));
+    functionCall = await runEngine(fq).catch(() => null);
+  }
+  views.guess.reveal(kind, guess, actualFor(kind, state.journey, { functionCall, model: state.model }));
+  return undefined;
 }
 
 async function calculatorCosts(batch) {
   const base = defaultScenario(state.model);
   const machine = machineOf(state.scenario);
+  const problem = pageProblem({ ...base, ...machine });
+  if (problem) throw new Error(`${problem.message}. Fix the clock above to see the calculator.`);
   // Data already waiting in memory: a page-cache hit (the engine models io_uring for files).
   const ready = { ...base, ...machine, fd: 'file', cache: 'hit' };
   const [read, uring, wait] = await Promise.all([
-    engine.run(engineQuery(normalize({ ...ready, api: 'read' }, state.model))),
-    engine.run(engineQuery(normalize({ ...ready, api: 'io_uring', batch }, state.model))),
-    engine.run(engineQuery(normalize({ ...base, ...machine, op: 'getppid' }, state.model))),
+    runEngine(engineQuery(normalize({ ...ready, api: 'read' }, state.model))),
+    runEngine(engineQuery(normalize({ ...ready, api: 'io_uring', batch }, state.model))),
+    runEngine(engineQuery(normalize({ ...base, ...machine, op: 'getppid' }, state.model))),
   ]);
   const sc = read.scenario ?? {};
   const cpu = state.model.cpus?.find((c) => c.id === sc.cpu)?.title ?? sc.cpu ?? 'this CPU';
@@ -371,7 +481,7 @@ async function measuredOverlay(j) {
   const band = bandOf(doc);
   const items = await Promise.all(found.map(async (it) => {
     const extras = await Promise.all(it.others.map(async (o) => ({
-      what: o.what, times: o.times, ns: journeyNsFrom(await engine.run(termQuery(o.q, j)), o.from),
+      what: o.what, times: o.times, ns: journeyNsFrom(await runEngine(termQuery(o.q, j)), o.from),
     })));
     const p = it.probe;
     return {
@@ -516,7 +626,7 @@ async function init() {
   };
   views = {
     controls: createControls(byId('controls'), model, scenario, onScenarioChange),
-    lanes: createLanes(byId('lanes'), { onSelect: selectFromLanes, onProgress, onDone }),
+    lanes: createLanes(byId('lanes'), { onSelect: selectFromLanes, onProgress, onDone, onPlay, onPause }),
     counters: createCounters(byId('counters')),
     baselines: createBaselines(byId('baselines')),
     trace: createTrace({ table: byId('trace-table'), toolSelect: byId('tool'), seenLine: byId('seen-line'), measuredBox: byId('trace-measured') }, model, {
@@ -539,6 +649,7 @@ async function init() {
       trace: byId('export-trace'), status: byId('export-status'),
     }),
     calc: createUringCalculator(byId('calc'), calculatorCosts, model.ranges),
+    guess: createGuess({ toggle: byId('guess-mode'), panel: byId('guess') }),
   };
 
   // A machine measured or loaded while the page was starting: its controls and banner now.
@@ -547,10 +658,15 @@ async function init() {
     renderBanner();
   }
 
-  byId('run').addEventListener('click', () => runCurrent({ animate: true }));
+  // Run brings the figure into view (on a phone it sits far below the Run button).
+  byId('run').addEventListener('click', () => {
+    views.lanes.reveal();
+    runOrGuess();
+  });
   byId('controls').addEventListener('submit', (e) => {
     e.preventDefault();
-    runCurrent({ animate: true });
+    views.lanes.reveal();
+    runOrGuess();
   });
   byId('skip').addEventListener('click', () => views.lanes.skip());
   byId('pin').addEventListener('click', pin);
@@ -565,7 +681,7 @@ async function init() {
       if (state.journey) views.timeline.render(state.journey, { human: state.human, mode: state.mode });
     });
   }
-  wireShowMe(byId('essays'), showMe);
+  wireShowMe(byId('essays'), showMe, { onWatch: watchInSimulator });
 
   runLabel();
   renderResults();

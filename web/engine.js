@@ -39,13 +39,16 @@ async function inWasm(fn) {
 }
 
 export class EngineError extends Error {
-  constructor(message, { status = 0, field = '', value = '', allowed = '' } = {}) {
+  constructor(message, { status = 0, field = '', value = '', allowed = '', errno = '' } = {}) {
     super(message);
     this.name = 'EngineError';
     this.status = status;
     this.field = field;
     this.value = value;
     this.allowed = allowed;
+    // Set when the refusal is the kernel's own answer to that call ("EINVAL"): the call is valid
+    // to make and returns -1 with this errno.
+    this.errno = errno ?? '';
   }
 }
 
@@ -64,7 +67,7 @@ async function getJson(path, init = {}) {
   }
   if (!res.ok) {
     const msg = body?.error ?? `The engine answered HTTP ${res.status}.`;
-    throw new EngineError(msg, { status: res.status, field: body?.field, value: body?.value, allowed: body?.allowed });
+    throw new EngineError(msg, { status: res.status, field: body?.field, value: body?.value, allowed: body?.allowed, errno: body?.errno });
   }
   if (body === null) throw new EngineError('The engine answered with something that is not JSON.');
   return body;
@@ -103,7 +106,11 @@ export async function run(scenario) {
   if (!runs.has(q)) {
     const p = backend === 'wasm' ? inWasm((w) => w.run(q)) : getJson(q ? `run?${q}` : 'run');
     runs.set(q, p);
-    p.catch(() => runs.delete(q));
+    // A refusal (400) is the engine's answer to that query and stays cached with the journeys:
+    // asking again would only log the same failed request once more. Other failures may pass.
+    p.catch((e) => {
+      if (e?.status !== 400) runs.delete(q);
+    });
   }
   return runs.get(q);
 }

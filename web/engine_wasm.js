@@ -23,13 +23,14 @@ const WASM = 'sysjourney_engine.wasm';
 const BASE = import.meta.url;
 
 export class EngineError extends Error {
-  constructor(message, { status = 0, field = '', value = '', allowed = '' } = {}) {
+  constructor(message, { status = 0, field = '', value = '', allowed = '', errno = '' } = {}) {
     super(message);
     this.name = 'EngineError';
     this.status = status;
     this.field = field;
     this.value = value;
     this.allowed = allowed;
+    this.errno = errno ?? ''; // the kernel's own answer ("EINVAL"), when that is what the refusal is
   }
 }
 
@@ -141,7 +142,7 @@ function parseAnswer(res) {
   }
   if (res.status < 200 || res.status > 299) {
     const msg = body?.error ?? `The engine answered HTTP ${res.status}.`;
-    throw new EngineError(msg, { status: res.status, field: body?.field, value: body?.value, allowed: body?.allowed });
+    throw new EngineError(msg, { status: res.status, field: body?.field, value: body?.value, allowed: body?.allowed, errno: body?.errno });
   }
   if (body === null) throw new EngineError('The engine answered with something that is not JSON.');
   return body;

@@ -110,3 +110,22 @@ export function formatBytes(n) {
   }
   return `${sig(v, 3)} ${units[i]}`;
 }
+
+/** A count with its noun: plural(1, 'stage') -> "1 stage", plural(23, 'stage') -> "23 stages". */
+export function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Cycles the task spends on the CPU: its on-CPU time at the clock (sleep is time, not cycles). */
+export function onCpuCycles(journey) {
+  const ghz = journey?.scenario?.ghz ?? 3;
+  return (journey?.totals?.on_cpu_ns ?? 0) * ghz;
+}
+
+/**
+ * Whether a stage's cycles are CPU work (some CPU executes it: the task, or an interrupt handler
+ * while the task sleeps). A device or a wake-up latency counted in ns is a wait: time, not cycles.
+ */
+export function isCpuWork(stage) {
+  return Boolean(stage?.on_cpu) || stage?.unit === 'cycles';
+}

@@ -150,7 +150,7 @@ export function fromQuery(search, model) {
       if (b === undefined) problems.push({ field: key, value: raw, message: `${key} must be on or off, not "${raw}"` });
       else s[key] = b;
     } else if (key === 'ghz' || INT.has(key)) {
-      const n = Number(raw);
+      const n = key === 'bytes' ? parseBytes(raw) : Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n)) problems.push({ field: key, value: raw, message: `${key} must be a number, not "${raw}"` });
       else s[key] = n;
     } else {
@@ -180,4 +180,68 @@ export function summary(scenario, model) {
   if (scenario.cpu !== defaultScenario(model).cpu) parts.push(scenario.cpu);
   if (scenario.ghz !== null) parts.push(`${scenario.ghz} GHz`);
   return parts.join(' · ');
+}
+
+/** Bytes as the API takes them, with an optional binary suffix: "16", "4k", "4KiB", "1M", "1GiB". */
+export function parseBytes(text) {
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([kmg](?:i?b)?|b)?\s*$/i.exec(String(text));
+  if (!m) return NaN;
+  const mult = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').charAt(0).toLowerCase()] ?? 1;
+  return Number(m[1]) * mult;
+}
+
+const FALLBACK_RANGES = { bytes: [0, 1073741824], batch: [1, 4096], ghz: [0.5, 6] };
+
+/**
+ * The range the page accepts for a number: the model's, except that bytes start at 0
+ * (read(fd, buf, 0) is valid on Linux and returns 0).
+ */
+export function rangeOf(field, model) {
+  const [lo, hi] = model?.ranges?.[field] ?? FALLBACK_RANGES[field] ?? [-Infinity, Infinity];
+  return field === 'bytes' ? [0, hi] : [lo, hi];
+}
+
+/** What a number field accepts, in words, as the form takes it (whole bytes, no suffixes). */
+export function allowedText(field, model) {
+  const [lo, hi] = rangeOf(field, model);
+  if (field === 'bytes') return `a whole number of bytes from ${lo} to ${hi}${hi === 1073741824 ? ' (1 GiB)' : ''}`;
+  if (field === 'batch') return `a whole number from ${lo} to ${hi}`;
+  if (field === 'ghz') return `a number from ${lo} to ${hi}, or empty for the preset's clock`;
+  return '';
+}
+
+const NUMBER_NAMES = { bytes: 'Bytes to read', batch: 'Reads per enter', ghz: 'Clock (GHz)' };
+
+/**
+ * The page's own check of the numbers before anything is sent to the engine, so that one bad
+ * value gives one clear message (and no failed request). Only options that apply are checked.
+ * Returns [{ field, value, message, allowed }], empty when the scenario can be run.
+ */
+export function problemsOf(scenario, model) {
+  const rel = relevance(scenario, model);
+  const out = [];
+  for (const field of ['bytes', 'batch', 'ghz']) {
+    if (rel[field] && !rel[field].enabled) continue;
+    const v = scenario[field];
+    if (field === 'ghz' && (v === null || v === undefined || v === '')) continue;
+    const n = typeof v === 'number' ? v : Number(v);
+    const [lo, hi] = rangeOf(field, model);
+    const whole = field !== 'ghz';
+    if (Number.isFinite(n) && n >= lo && n <= hi && (!whole || Number.isInteger(n))) continue;
+    const allowed = allowedText(field, model);
+    const what = v === '' || v === undefined ? 'empty' : Number.isNaN(n) ? (typeof v === 'number' ? 'text that is not a number' : `"${v}", which is not a number`) : String(v);
+    out.push({ field, value: String(v ?? ''), allowed, message: `${NUMBER_NAMES[field]} cannot be ${what}: it takes ${allowed}` });
+  }
+  return out;
+}
+
+/**
+ * An engine error about a form field, as the form can act on it: the engine's bytes accept
+ * suffixes (4k, 1MiB) that the page's number field does not, so its words about them go.
+ */
+export function forForm(err) {
+  const message = String(err?.message ?? err ?? '');
+  if (err?.field !== 'bytes') return { message, allowed: err?.allowed ?? '' };
+  const drop = (t) => String(t ?? '').replace(/;?\s*suffix(es)?\b[^.;]*/i, '').trim();
+  return { message: drop(message), allowed: drop(err.allowed) };
 }

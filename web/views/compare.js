@@ -1,11 +1,15 @@
 // Compare: a pinned run (A) beside the current one (B), totals and stage by stage, with the
 // ratio. Hit against miss is the comparison this page exists for.
 import { alignStages, totalRatio } from '../lib/compare.js';
-import { formatDuration, formatRatio } from '../lib/format.js';
+import { formatCycles, formatDuration, formatNs, formatRatio, onCpuCycles } from '../lib/format.js';
 import { logBarFraction } from '../lib/scale.js';
+import { isUring, readCosts } from '../lib/uring.js';
 import { h, replace } from './dom.js';
 
-/** createCompare(section, { onUnpin, onSwap }) -> { show({ a, b, aLabel, bLabel, human }) } */
+/**
+ * createCompare(section, { onUnpin, onSwap }) -> { show({ a, b, aLabel, bLabel, human, stale, model }) }
+ * `stale`: the options changed since B ran, so B is marked as the previous run.
+ */
 export function createCompare(section, hooks = {}) {
   const body = h('div', { class: 'compare-body' });
   replace(section,
@@ -21,11 +25,12 @@ export function createCompare(section, hooks = {}) {
       h('span', { class: 'cmp-tag' }, tag),
       h('span', { class: 'cmp-label' }, label),
       h('span', { class: 'cmp-total num' }, j ? formatDuration(j.totals, human) : '—'),
-      h('span', { class: 'cmp-meta num' }, j ? `${j.totals.stages} stages · ${j.totals.cycles.toLocaleString('en-US')} cycles` : ''));
+      h('span', { class: 'cmp-meta num' }, j ? `${j.totals.stages} stages · ${formatCycles(onCpuCycles(j))} CPU cycles${isUring(j) ? ` per read (÷${j.scenario.batch})` : ''}` : ''));
   }
 
-  function show({ a, b, aLabel, bLabel, human = false }) {
+  function show({ a, b, aLabel, bLabel, human = false, stale = false, model = null }) {
     section.hidden = !a;
+    section.classList.toggle('is-stale', Boolean(a && b && stale));
     if (!a) return;
     const same = !b || bLabel === aLabel;
     const ratio = b ? totalRatio(a, b) : NaN;
@@ -34,8 +39,11 @@ export function createCompare(section, hooks = {}) {
       : h('p', { class: 'cmp-ratio', id: 'compare-ratio', dataset: { ratio: String(ratio) } },
         ratio >= 1
           ? ['B takes ', h('strong', { class: 'num' }, formatRatio(ratio)), ' as long as A.']
-          : ['B is ', h('strong', { class: 'num' }, formatRatio(1 / ratio)), ' faster than A.']);
-    const parts = [h('div', { class: 'cmp-cards' }, totalCard('A', `pinned: ${aLabel}`, a, human), totalCard('B', `current: ${same ? '—' : bLabel}`, same ? null : b, human)), verdict];
+          : ['B is ', h('strong', { class: 'num' }, formatRatio(1 / ratio)), ' faster than A.'],
+        uringNote(a, b, model));
+    const bTag = stale ? 'previous run' : 'current';
+    const parts = [h('div', { class: 'cmp-cards' }, totalCard('A', `pinned: ${aLabel}`, a, human), totalCard('B', `${bTag}: ${same ? '—' : bLabel}`, same ? null : b, human)), verdict];
+    if (stale && !same) parts.unshift(h('p', { class: 'stale-note', id: 'compare-stale' }, h('span', { class: 'badge badge-stale' }, 'previous run'), ' B is the last run; the options have changed since. Run to compare them.'));
     if (!same) {
       const rows = alignStages(a, b);
       const maxNs = Math.max(...rows.map((r) => Math.max(r.a?.ns ?? 0, r.b?.ns ?? 0)), 1e-9);
@@ -56,4 +64,14 @@ export function createCompare(section, hooks = {}) {
     replace(body, parts);
   }
   return { show };
+}
+
+// io_uring totals are per read (the batch ÷ N): the verdict says so, and what each read waits.
+function uringNote(a, b, model) {
+  const u = [['A', a], ['B', b]].filter(([, j]) => isUring(j));
+  if (!u.length) return null;
+  return h('span', { class: 'cmp-note' }, ' ', u.map(([tag, j]) => {
+    const c = readCosts(j, model);
+    return `${tag}'s io_uring time is per read, the batch's ÷ ${c.batch}; each of its reads waits ${formatNs(c.waitNs)}. `;
+  }));
 }

@@ -1,8 +1,8 @@
 // The scenario form: one labelled control per option, built from the model's vocabulary.
 // Options that have no meaning for the current choice are hidden; those that have no effect
 // right now are disabled, with a short reason beside them.
-import { optionLabel } from '../lib/labels.js';
-import { allowedValues, effective, presetOf, relevance } from '../lib/scenario.js';
+import { optionLabel, shortName } from '../lib/labels.js';
+import { allowedValues, effective, presetOf, rangeOf, relevance } from '../lib/scenario.js';
 import { h, replace } from './dom.js';
 
 // What each option is called on the page and how it is edited. Drives rendering and reading.
@@ -30,9 +30,19 @@ const GROUPS = [
   { title: 'The machine', fields: ['cpu', 'ghz', 'kpti', 'pcid'] },
 ];
 
-function valueLabel(model, field, v) {
+// A CPU preset's title is a sentence; the select shows its short name (the whole title is written
+// under it). Two presets whose short names collide keep their whole titles.
+function cpuNames(model) {
+  const names = new Map((model.cpus ?? []).map((c) => [c.id, shortName(c.title ?? c.id)]));
+  const count = {};
+  for (const n of names.values()) count[n] = (count[n] ?? 0) + 1;
+  for (const c of model.cpus ?? []) if (count[names.get(c.id)] > 1) names.set(c.id, c.title ?? c.id);
+  return names;
+}
+
+function valueLabel(model, field, v, names) {
   if (field === 'device') return model.devices?.find((d) => d.id === v)?.title ?? v;
-  if (field === 'cpu') return model.cpus?.find((c) => c.id === v)?.title ?? v;
+  if (field === 'cpu') return names?.get(v) ?? model.cpus?.find((c) => c.id === v)?.title ?? v;
   return optionLabel(field, v);
 }
 
@@ -45,8 +55,35 @@ export function createControls(form, model, initial, onChange) {
   const inputs = {};
   const wrappers = {};
   const hints = {};
+  // A note that stays under a field until it changes again (the device kept on a new CPU preset).
+  const notes = {};
+  const names = cpuNames(model);
+  const cpuDesc = h('small', { class: 'desc', id: 'opt-cpu-desc' });
 
   const fire = () => onChange({ ...scenario });
+  const deviceTitle = (id) => valueLabel(model, 'device', id);
+
+  // A new CPU preset must not swap the device behind the reader's back: when the device was left
+  // to the preset and the new preset reads from another one, the device in effect is kept, and
+  // the note under it says what the preset would have chosen.
+  function setCpu(cpu) {
+    const before = presetOf(scenario, model)?.device;
+    scenario.cpu = cpu;
+    const after = presetOf(scenario, model)?.device;
+    delete notes.device;
+    if ((scenario.device ?? '') === '' && before && after && before !== after) {
+      scenario.device = before;
+      notes.device = `Kept ${deviceTitle(before)}: the ${names.get(cpu) ?? cpu} preset reads from ${deviceTitle(after)} (pick "preset" for it).`;
+    }
+  }
+
+  // Enter in a number field runs, as in any form: the value typed counts first.
+  function commitAndRun(e, read) {
+    if (e.key !== 'Enter') return;
+    e.preventDefault();
+    read();
+    form.requestSubmit();
+  }
 
   function makeControl(field) {
     const spec = FIELDS[field];
@@ -55,9 +92,13 @@ export function createControls(form, model, initial, onChange) {
     hints[field] = hint;
     let input;
     if (spec.kind === 'select') {
-      input = h('select', { id, name: field, 'aria-describedby': hint.id });
+      input = h('select', { id, name: field, 'aria-describedby': field === 'cpu' ? `${cpuDesc.id} ${hint.id}` : hint.id });
       input.addEventListener('change', () => {
-        scenario[field] = input.value;
+        if (field === 'cpu') setCpu(input.value);
+        else {
+          scenario[field] = input.value;
+          delete notes[field];
+        }
         fire();
       });
     } else if (spec.kind === 'override') {
@@ -74,23 +115,33 @@ export function createControls(form, model, initial, onChange) {
         fire();
       });
     } else {
-      const [min, max] = model.ranges?.[field] ?? [];
+      const [min, max] = rangeOf(field, model);
       input = h('input', {
         id, name: field, type: 'number', inputmode: spec.kind === 'float' ? 'decimal' : 'numeric',
         min, max, step: spec.kind === 'float' ? 0.1 : 1, 'aria-describedby': hint.id, autocomplete: 'off',
       });
-      input.addEventListener('change', () => {
+      const valueOf = () => {
         const t = input.value.trim();
-        if (field === 'ghz') scenario.ghz = t === '' ? null : Number(t);
-        else scenario[field] = t === '' ? Number(model.defaults?.[field] ?? 1) : Number(t);
+        // A number field gives '' for text that is not a number: kept as NaN, so the page can say
+        // so instead of quietly running the default.
+        if (t === '') return input.validity?.badInput ? NaN : field === 'ghz' ? null : Number(model.defaults?.[field] ?? 1);
+        return Number(t);
+      };
+      const read = () => {
+        const v = valueOf();
+        if (Object.is(v, scenario[field])) return false;
+        scenario[field] = v;
         fire();
-      });
+        return true;
+      };
+      input.addEventListener('change', read);
+      input.addEventListener('keydown', (e) => commitAndRun(e, read));
     }
     inputs[field] = input;
     const label = h('label', { for: id }, spec.label, spec.unit ? h('span', { class: 'unit' }, ` (${spec.unit})`) : null);
     const wrapper = spec.kind === 'check'
       ? h('div', { class: 'field field-check', dataset: { field } }, input, h('label', { for: id }, h('span', { class: 'check-title' }, spec.label), h('span', { class: 'check-note' }, spec.note)), hint)
-      : h('div', { class: 'field', dataset: { field } }, label, input, hint);
+      : h('div', { class: 'field', dataset: { field } }, label, input, field === 'cpu' ? cpuDesc : null, hint);
     wrappers[field] = wrapper;
     return wrapper;
   }
@@ -104,12 +155,13 @@ export function createControls(form, model, initial, onChange) {
     // The device can be left to the CPU preset (a VM preset reads from virtio, say).
     const preset = field === 'device' ? presetOf(scenario, model)?.device : undefined;
     const all = preset !== undefined ? ['', ...values] : values;
-    const labels = all.map((v) => (v === '' ? `preset: ${valueLabel(model, field, preset)}` : valueLabel(model, field, v)));
+    const labels = all.map((v) => (v === '' ? `preset: ${valueLabel(model, field, preset, names)}` : valueLabel(model, field, v, names)));
     const current = [...input.options].map((o) => `${o.value}=${o.textContent}`).join('|');
     if (current !== all.map((v, i) => `${v}=${labels[i]}`).join('|')) {
-      replace(input, all.map((v, i) => h('option', { value: v }, labels[i])));
+      replace(input, all.map((v, i) => h('option', { value: v, title: field === 'cpu' ? model.cpus?.find((c) => c.id === v)?.title : undefined }, labels[i])));
     }
     input.value = scenario[field] ?? '';
+    if (field === 'cpu') cpuDesc.textContent = presetOf(scenario, model)?.title ?? '';
   }
 
   /**
@@ -139,7 +191,7 @@ export function createControls(form, model, initial, onChange) {
       wrappers[field].classList.toggle('is-locked', Boolean(locked[field]));
       input.disabled = !r.enabled;
       wrappers[field].classList.toggle('is-off', !r.enabled);
-      hints[field].textContent = r.enabled ? '' : r.reason;
+      hints[field].textContent = r.enabled ? notes[field] ?? '' : r.reason;
       if (input.getAttribute('aria-invalid')) input.removeAttribute('aria-invalid');
     }
     for (const fs of form.querySelectorAll('fieldset.group')) {

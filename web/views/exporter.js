@@ -14,7 +14,8 @@ export function download(name, type, text) {
 
 /**
  * createExporter({ link, copy, json, csv, trace, status })
- *   .update(permalinkUrl, query, journey)  journey may be null (buttons disabled)
+ *   .update(permalinkUrl, query, journey, { stale })  journey may be null (buttons disabled);
+ *   stale: the options changed since that run, so the downloads are of the previous run
  */
 export function createExporter(els) {
   let journey = null;
@@ -37,12 +38,15 @@ export function createExporter(els) {
   els.trace.addEventListener('click', () => journey && download(`${exportName(query)}.trace.json`, 'application/json', JSON.stringify(toTraceEvents(journey))));
 
   return {
-    update(url, q, j) {
+    update(url, q, j, { stale = false } = {}) {
       els.link.value = url;
       query = q;
       journey = j;
-      for (const b of [els.json, els.csv, els.trace]) b.disabled = !j;
-      say('');
+      for (const b of [els.json, els.csv, els.trace]) {
+        b.disabled = !j;
+        b.classList.toggle('is-stale', Boolean(j && stale));
+      }
+      say(j && stale ? `The downloads are of the previous run (${q ? `?${q}` : 'the defaults'}); the link is for the options as they are now. Run to download those.` : '');
     },
   };
 }

@@ -1,6 +1,6 @@
 // The trace: one row per stage with lane, cost, share, a log-scale bar, on CPU or asleep, and
 // which tools can see it. Rows are focusable; Enter, Space or a click opens the stage's details.
-import { formatCycles, formatDuration, formatNs, formatShare } from '../lib/format.js';
+import { formatCycles, formatDuration, formatNs, formatShare, isCpuWork, plural } from '../lib/format.js';
 import { TOOLS } from '../lib/labels.js';
 import { logBarFraction } from '../lib/scale.js';
 import { h, prefersReducedMotion, replace } from './dom.js';
@@ -23,6 +23,10 @@ export function createTrace({ table, toolSelect, seenLine, measuredBox = null },
   let openIndex = -1;
   let measured = null;
   let columns = 9;
+
+  // io_uring: the rows are the batch ÷ N; this says so (and what each read still waits).
+  const perRead = h('p', { class: 'muted small per-read', id: 'trace-per-read', hidden: true });
+  seenLine.after(perRead);
 
   replace(toolSelect, TOOL_ORDER.map((t) => h('option', { value: t }, t)));
   toolSelect.value = tool;
@@ -147,7 +151,8 @@ export function createTrace({ table, toolSelect, seenLine, measuredBox = null },
           h('p', { class: 'muted small' },
             st.unit === 'ns' ? 'Measured in nanoseconds: a faster CPU does not shorten it. ' : 'Counted in CPU cycles: it scales with the clock. ',
             st.per === 'batch' && String(journey.scenario?.api).startsWith('io_uring')
-              ? `Shared by the ${journey.scenario?.batch ?? ''} reads of one io_uring_enter; shown per read.` : ''))),
+              ? `Shared by the ${journey.scenario?.batch ?? ''} reads of one io_uring_enter; shown per read.`
+              : st.per === 'overlap' ? `The reads of a batch overlap on the device; shown ÷ ${journey.scenario?.batch ?? ''} per read, though each read waits for its own device read in full.` : ''))),
         h('div', {}, h('dt', {}, 'Where'), h('dd', {},
           h('span', { class: `chip lane-${st.lane}` }, st.lane), ' ',
           st.on_cpu ? h('span', { class: 'chip chip-cpu' }, 'task on CPU') : h('span', { class: 'chip chip-blocked' }, 'task asleep'))),
@@ -204,15 +209,38 @@ export function createTrace({ table, toolSelect, seenLine, measuredBox = null },
       for (const b of tr.querySelectorAll('.badge[data-tool]')) b.classList.toggle('hl', b.dataset.tool === tool);
     });
     const total = journey.stages.length;
+    const syscall = ['read', 'getppid', 'clock_gettime'].includes(journey.scenario?.op ?? 'read');
     replace(seenLine,
-      h('strong', {}, `${tool} shows ${n} of ${total} stages`),
-      tool === 'strace' ? ': only the system-call boundary, entry and exit. Everything between is invisible to it.' : '.');
+      h('strong', {}, `${tool} shows ${n} of ${plural(total, 'stage')}`),
+      tool !== 'strace' ? '.'
+        : syscall ? ': only the system-call boundary, entry and exit. Everything between is invisible to it.'
+          : ': this is not a system call, so strace has nothing to stop on.');
     seenLine.dataset.seen = String(n);
     seenLine.dataset.total = String(total);
   }
 
+  // The mark on a row whose time is the batch's ÷ N (io_uring): "÷32", with what it stands for.
+  function shared(st) {
+    const n = journey.scenario?.batch ?? 1;
+    if (!String(journey.scenario?.api).startsWith('io_uring') || n <= 1 || st.per === 'read' || !st.per) return null;
+    const what = st.per === 'overlap'
+      ? `the device's time with ${n} reads in flight at once, ÷ ${n}: each read still waits for its own device read in full`
+      : `paid once for the batch of ${n} and shown ÷ ${n}: each read waits for all of it`;
+    return h('span', { class: 'per-mark', title: what, dataset: { per: st.per } }, ` ÷${n}`);
+  }
+
+  function paintPerRead(j) {
+    const n = j.scenario?.batch ?? 1;
+    const on = String(j.scenario?.api).startsWith('io_uring');
+    perRead.hidden = !on;
+    perRead.textContent = on
+      ? `io_uring, ${n} per enter: each row is one read's part of the batch. Rows marked ÷${n} are shared by the batch (the time shown is the batch's ÷ ${n}); the counters above say what each read waits.`
+      : '';
+  }
+
   function render(j, opts = {}) {
     journey = j;
+    paintPerRead(j);
     human = Boolean(opts.human);
     measured = opts.measured?.items?.length ? opts.measured : null;
     header();
@@ -234,8 +262,10 @@ export function createTrace({ table, toolSelect, seenLine, measuredBox = null },
       h('td', { class: 'col-idx num' }, String(i + 1)),
       h('td', { class: 'col-stage' }, h('span', { class: 'stage-title' }, st.title), h('code', { class: 'stage-id' }, st.id)),
       h('td', { class: 'col-lane' }, h('span', { class: `chip lane-${st.lane}` }, st.lane)),
-      h('td', { class: 'col-cycles num' }, formatCycles(st.cycles), h('span', { class: 'narrow-only' }, ' cyc')),
-      h('td', { class: 'col-time num' }, timeOf(st)),
+      isCpuWork(st)
+        ? h('td', { class: 'col-cycles num' }, formatCycles(st.cycles), h('span', { class: 'narrow-only' }, ' cyc'))
+        : h('td', { class: 'col-cycles num muted', title: 'A wait, not CPU work: counted in time, not cycles' }, '—'),
+      h('td', { class: 'col-time num' }, timeOf(st), shared(st)),
       measured ? measuredCell(i) : null,
       h('td', { class: 'col-share num' }, formatShare(st.share)),
       h('td', { class: 'col-bar' }, h('span', { class: 'bar-track' }, bar)),
@@ -265,6 +295,7 @@ export function createTrace({ table, toolSelect, seenLine, measuredBox = null },
 
   function clear(message) {
     journey = null;
+    perRead.hidden = true;
     rows = [];
     openIndex = -1;
     measured = null;

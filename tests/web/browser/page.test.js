@@ -326,6 +326,11 @@ test('the timeline shows on-CPU and asleep tracks, broken or linear', async () =
   const segs = await page.locator('#timeline g.seg').count();
   assert.equal(segs, (await shown(page)).rows);
   assert.ok(await page.locator('#timeline g.seg.blocked').count() >= 1);
+  // linear by default (true proportions); the broken axis is the option
+  assert.equal(await page.getAttribute('button[data-mode="linear"]', 'aria-pressed'), 'true');
+  assert.equal(await page.locator('#timeline .break-mark').count(), 0);
+  await page.click('button[data-mode="broken"]');
+  assert.equal(await page.getAttribute('button[data-mode="broken"]', 'aria-pressed'), 'true');
   assert.ok(await page.locator('#timeline .break-mark').count() >= 1, 'the long wait is drawn broken');
   await page.click('button[data-mode="linear"]');
   assert.equal(await page.getAttribute('button[data-mode="linear"]', 'aria-pressed'), 'true');

@@ -10,11 +10,13 @@ const CATALOGUE = new Map(MODEL.stages.map((s) => [s.id, s]));
 
 /** A request the engine refuses: becomes HTTP 400 with these fields. */
 export class ScenarioError extends Error {
-  constructor(message, field, value, allowed) {
+  // errno: set when the refusal is what the kernel itself answers to that call ("EINVAL").
+  constructor(message, field, value, allowed, errno = '') {
     super(message);
     this.field = field;
     this.value = value;
     this.allowed = allowed;
+    this.errno = errno;
   }
 }
 
@@ -66,6 +68,12 @@ export function parseScenario(params) {
   if (s.op === 'read' && s.fd !== 'file' && !['read', 'pread'].includes(s.api)) {
     throw new ScenarioError(`api=${s.api} is modelled for regular files only (fd=file)`, 'api', s.api, `read, pread for fd=${s.fd}`);
   }
+  // As the engine: the kernel itself refuses an O_DIRECT read of a size that is not a multiple of
+  // the logical block, and the API says so with the errno.
+  if (s.op === 'read' && s.fd === 'file' && s.direct && s.bytes % 512 !== 0) {
+    throw new ScenarioError(`read() with O_DIRECT fails with EINVAL for ${s.bytes} bytes: the size (and the buffer and file offset) must be a multiple of the device's 512-byte logical block`,
+      'bytes', String(s.bytes), 'multiples of 512 with direct', 'EINVAL');
+  }
   return s;
 }
 
@@ -109,17 +117,16 @@ function stageList(s) {
   let path;
   let result = `${s.bytes} bytes`;
   let body = ['fdget_pos', 'vfs_read', 'read_iter'];
+  if (s.op === 'read' && s.bytes === 0 && s.api !== 'sendfile' && !s.api.startsWith('io_uring')) {
+    // read(fd, buf, 0): vfs_read returns 0 before it calls the file's read_iter.
+    return { path: s.fd === 'file' ? 'file_hit' : s.fd, ids: ['libc_wrapper', ...enter, 'fdget_pos', 'vfs_read', ...leave, 'libc_return'], result: '0: nothing was asked for, so nothing is read' };
+  }
   const waitPath = (copy) => (s.wait ? (s.nonblock ? [copy] : ['wait_sleep', 'wait_peer', 'wakeup', copy]) : [copy]);
   if (s.fd === 'file') {
     const copy = s.api === 'sendfile' ? 'splice_to_socket' : 'copy_to_user';
     if (s.direct) {
       path = 'file_direct';
-      if (s.bytes % 512 !== 0) {
-        body.push('dio_read');
-        result = '-1 EINVAL: O_DIRECT needs a size and offset aligned to 512 bytes';
-      } else {
-        body.push('dio_read', 'block_submit', 'driver_queue', 'io_schedule', 'device_read', 'completion_irq', 'wakeup', 'touch_atime');
-      }
+      body.push('dio_read', 'block_submit', 'driver_queue', 'io_schedule', 'device_read', 'completion_irq', 'wakeup', 'touch_atime');
     } else if (s.cache === 'hit') {
       path = 'file_hit';
       body.push('fs_entry', 'page_cache_lookup', 'readahead_check', copy, 'touch_atime');
@@ -148,13 +155,16 @@ export function buildJourney(s) {
   const pages = Math.max(1, Math.ceil(s.bytes / 4096));
   const stages = ids.map((id) => {
     const cat = CATALOGUE.get(id);
-    let { unit, typ, low, high, per } = id === 'device_read' ? { unit: 'ns', per: 'read', ...COSTS.devices[s.device] } : costOf(id, s, cpu);
+    // As the engine: the reads of an io_uring batch overlap on the device, up to its parallelism.
+    const uringDevice = id === 'device_read' && s.api.startsWith('io_uring');
+    let { unit, typ, low, high, per } = id === 'device_read' ? { unit: 'ns', per: uringDevice ? 'overlap' : 'read', ...COSTS.devices[s.device] } : costOf(id, s, cpu);
     let scale = 1;
     if (id === 'copy_to_user') scale = (typ + Math.ceil(s.bytes / 16)) / typ;
     if (id === 'page_cache_lookup') scale = 1 + 0.1 * (pages - 1);
     if (id === 'readahead_alloc') scale = pages;
     if (id === 'device_read') scale = 1 + s.bytes / COSTS.devices[s.device].bytes_per_ns / typ;
     if (per === 'batch') scale /= batch;
+    if (per === 'overlap') scale *= Math.ceil(batch / (MODEL.devices.find((d) => d.id === s.device)?.parallelism ?? batch)) / batch;
     [typ, low, high] = [typ * scale, low * scale, high * scale];
     const toNs = (v) => (unit === 'cycles' ? v / s.ghz : v);
     const stage = {
@@ -165,10 +175,7 @@ export function buildJourney(s) {
       visible_to: [...cat.visible_to], functions: [...cat.functions], source: cat.source, explain: cat.explain,
     };
     if (id === 'driver_queue') stage.functions = [...COSTS.driver_functions[s.device]];
-    if (id === 'dispatch' && s.op === 'getppid') stage.functions = ['do_syscall_64', 'x64_sys_call', '__x64_sys_getppid'];
-    if (id === 'dispatch' && s.api === 'pread') stage.functions = ['do_syscall_64', 'x64_sys_call', 'ksys_pread64'];
-    if (id === 'dispatch' && s.api === 'sendfile') stage.functions = ['do_syscall_64', 'x64_sys_call', 'do_sendfile'];
-    if (id === 'dispatch' && s.api === 'io_uring') { stage.title = 'Dispatch: io_uring_enter'; stage.functions = ['do_syscall_64', 'x64_sys_call', '__do_sys_io_uring_enter']; }
+    // The engine's dispatch stage names ksys_read whatever the call (the page words it per call).
     return stage;
   });
   let t = 0;

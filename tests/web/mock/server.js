@@ -14,7 +14,8 @@
 //   X-Mock-Measure: tmpfs   200, a probe directory on tmpfs: the device probes skipped, with notes
 //   X-Mock-Measure: loaded  200, measured while other programs kept the CPUs busy (load.busy)
 //   X-Mock-Measure: slow    200 after five times the usual wait (to overlap two measurements)
-// (a test sets it with Playwright's route.continue({ headers })). POST api/fit answers the
+// (a test sets it with Playwright's route.continue({ headers })). A refusal that is the kernel's
+// own answer (O_DIRECT with a size that is not a multiple of 512) carries "errno": "EINVAL". POST api/fit answers the
 // engine's fit of fixtures/measure-file.json for any good document, and the engine's 400 for a
 // bad one (see measure.js); GET api/run takes profile= as the engine does, roughly.
 import http from 'node:http';
@@ -102,7 +103,9 @@ function api(req, res, route, query) {
     }
     return sendJson(res, 404, { error: `no such endpoint: /api/${route}` });
   } catch (e) {
-    if (e instanceof ScenarioError) return sendJson(res, 400, { error: e.message, field: e.field, value: e.value, allowed: e.allowed });
+    if (e instanceof ScenarioError) {
+      return sendJson(res, 400, { error: e.message, field: e.field, value: e.value, allowed: e.allowed, ...(e.errno ? { errno: e.errno } : {}) });
+    }
     return sendJson(res, 500, { error: String(e) });
   }
 }

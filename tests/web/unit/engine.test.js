@@ -22,6 +22,9 @@ globalThis.fetch = async (url, init = {}) => {
   if (u.pathname.endsWith('/api/model')) return json(200, model);
   if (u.pathname.endsWith('/api/run')) {
     if (u.searchParams.get('cache') === 'lukewarm') return json(400, { error: "unknown cache 'lukewarm'", field: 'cache', value: 'lukewarm', allowed: 'hit, miss' });
+    if (u.searchParams.get('direct') === 'on' && u.searchParams.get('bytes') === '16') {
+      return json(400, { error: 'read() with O_DIRECT fails with EINVAL for 16 bytes', field: 'bytes', value: '16', allowed: 'multiples of 512 with direct', errno: 'EINVAL' });
+    }
     if (u.searchParams.get('boom')) throw new TypeError('Failed to fetch');
     return json(200, u.searchParams.get('cache') === 'hit' ? hit : miss);
   }
@@ -65,14 +68,28 @@ test('a refused scenario rejects with the field, value and allowed values', asyn
     assert.match(e.message, /lukewarm/);
     return true;
   });
-  // failures are not cached: the same query is asked again
+  // a refusal is the engine's answer to that query: asked again, it is not fetched again (one
+  // invalid value, one failed request in the console)
   const before = calls.length;
-  await assert.rejects(engine.run('cache=lukewarm'));
-  assert.equal(calls.length - before, 1);
+  await assert.rejects(engine.run('cache=lukewarm'), (e) => e.status === 400 && e.field === 'cache');
+  assert.equal(calls.length - before, 0);
 });
 
-test('network failures become a readable EngineError', async () => {
+test('a refusal that is the kernel\'s own answer carries its errno', async () => {
+  await assert.rejects(engine.run('direct=on&bytes=16'), (e) => {
+    assert.equal(e.status, 400);
+    assert.equal(e.errno, 'EINVAL');
+    assert.equal(e.field, 'bytes');
+    return true;
+  });
+  await assert.rejects(engine.run('cache=lukewarm'), (e) => e.errno === '');
+});
+
+test('network failures become a readable EngineError, and are asked again', async () => {
   await assert.rejects(engine.run('boom=1'), (e) => e.name === 'EngineError' && /Cannot reach the engine/.test(e.message));
+  const before = calls.length;
+  await assert.rejects(engine.run('boom=1'));
+  assert.equal(calls.length - before, 1, 'a failure that may pass is not cached');
 });
 
 test('compare() runs both and gives the ratio b/a', async () => {

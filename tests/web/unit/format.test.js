@@ -76,3 +76,14 @@ test('bytes', () => {
   assert.equal(formatBytes(4096), '4 KiB');
   assert.equal(formatBytes(1073741824), '1 GiB');
 });
+
+test('plural, on-CPU cycles, and what counts as CPU work', async () => {
+  const { isCpuWork, onCpuCycles, plural } = await import('../../../web/lib/format.js');
+  assert.equal(plural(1, 'stage'), '1 stage');
+  assert.equal(plural(0, 'stage'), '0 stages');
+  assert.equal(plural(23, 'stage'), '23 stages');
+  assert.equal(onCpuCycles({ scenario: { ghz: 3 }, totals: { on_cpu_ns: 3040, cycles: 258130 } }), 9120);
+  assert.equal(isCpuWork({ on_cpu: false, unit: 'ns' }), false, 'the drive: a wait');
+  assert.equal(isCpuWork({ on_cpu: false, unit: 'cycles' }), true, 'an interrupt handler while the task sleeps');
+  assert.equal(isCpuWork({ on_cpu: true, unit: 'ns' }), true);
+});

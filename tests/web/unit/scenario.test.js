@@ -139,3 +139,32 @@ test('works with a sparse model (fallback defaults)', () => {
   assert.equal(s.cpu, 'x');
   assert.equal(s.cache, 'miss');
 });
+
+test('the page checks numbers itself: one message naming the field, the value and what it takes', async () => {
+  const { allowedText, forForm, parseBytes, problemsOf, rangeOf } = await import('../../../web/lib/scenario.js');
+  assert.deepEqual(problemsOf(def, model), []);
+  assert.deepEqual(problemsOf({ ...def, bytes: 0 }, model), [], 'read(fd, buf, 0) is valid');
+  assert.deepEqual(rangeOf('bytes', { ranges: { bytes: [1, 1073741824] } }), [0, 1073741824], 'even where the model says 1');
+  const [p] = problemsOf({ ...def, bytes: -1 }, model);
+  assert.equal(p.field, 'bytes');
+  assert.equal(p.value, '-1');
+  assert.match(p.message, /Bytes to read cannot be -1: it takes a whole number of bytes from 0 to 1073741824/);
+  assert.match(problemsOf({ ...def, bytes: 4.5 }, model)[0].message, /cannot be 4\.5/);
+  assert.match(problemsOf({ ...def, bytes: NaN }, model)[0].message, /not a number/);
+  assert.match(problemsOf({ ...def, ghz: 9 }, model)[0].message, /Clock \(GHz\) cannot be 9: it takes a number from 0\.5 to 6/);
+  assert.deepEqual(problemsOf({ ...def, ghz: null }, model), [], 'empty: the preset\'s clock');
+  assert.deepEqual(problemsOf({ ...def, batch: 0 }, model), [], 'batch means nothing for read()');
+  assert.equal(problemsOf({ ...def, api: 'io_uring', batch: 0 }, model)[0].field, 'batch');
+  assert.doesNotMatch(allowedText('bytes', model), /suffix/);
+  // the engine's words about suffixes go: the form's number field takes none
+  const f = forForm({ field: 'bytes', message: "invalid value '-1' for bytes: allowed 1 to 1073741824 (1GiB); suffixes k, M, G", allowed: '1 to 1073741824 (1GiB); suffixes k, M, G' });
+  assert.equal(f.message, "invalid value '-1' for bytes: allowed 1 to 1073741824 (1GiB)");
+  assert.equal(f.allowed, '1 to 1073741824 (1GiB)');
+  assert.deepEqual(forForm({ field: 'cache', message: 'x', allowed: 'hit, miss' }), { message: 'x', allowed: 'hit, miss' });
+  // a link may carry the API's suffixes
+  assert.equal(parseBytes('4k'), 4096);
+  assert.equal(parseBytes('1MiB'), 1048576);
+  assert.ok(Number.isNaN(parseBytes('4q')));
+  assert.equal(fromQuery('?bytes=4k', model).scenario.bytes, 4096);
+  assert.equal(toQuery(fromQuery('?bytes=4k', model).scenario, model), 'bytes=4096');
+});
