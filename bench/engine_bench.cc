@@ -23,6 +23,9 @@ BENCHMARK_CAPTURE(BM_RunJourney, file_miss, "cache=miss");
 BENCHMARK_CAPTURE(BM_RunJourney, file_hit, "cache=hit");
 BENCHMARK_CAPTURE(BM_RunJourney, io_uring_miss_strace,
                   "cache=miss,api=io_uring,batch=32,tracer=strace");
+// The longest write path: two system calls under strace with KPTI, the journal commit on a disk.
+BENCHMARK_CAPTURE(BM_RunJourney, fsync_strace_kpti,
+                  "op=fsync,device=hdd,tracer=strace,kpti=on,pcid=off");
 
 void BM_ParseAndRun(benchmark::State& state) {
   const Model& m = *builtin_model();

@@ -60,6 +60,28 @@ if [ -d "$root/tests/web/node_modules/playwright-core" ]; then
 fi
 kill "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=""
 
+echo "== page load against a minimal page, in one run (bench/page_load_ratio.mjs)"
+# The static site is built the way tests/wasm builds it; a site that does not build is a missing figure.
+site=$build/site-bench
+if ! WASM_BUILD=$build/wasm "$root/wasm/site.sh" "$site" >"$out/site.log" 2>&1; then
+  tail -5 "$out/site.log"
+  site=""
+fi
+node "$here/page_load_ratio.mjs" --bin "$bin" ${site:+--site "$site"} --runs 11 --json >"$out/ratio.json" 2>"$out/ratio.err"
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  for (const [key, name] of [["served", "served page"], ["static", "static site"]]) {
+    const ms = r[key + "_ms"], ratio = r[key + "_ratio"];
+    const figure = ratio === null ? "no figure" : `${ms} vs ${r.floor_ms} ms: ${ratio}x`;
+    console.log([`${name} load / minimal page`, figure, ratio !== null && ratio <= r.target ? 1 : 0].join("\t"));
+  }
+  for (const m of r.missing) console.log(["page load: missing figure", m.slice(0, 60), 0].join("\t"));
+' "$out/ratio.json" >"$out/ratio.txt" 2>/dev/null ||
+  printf 'page load / minimal page\tno figure (bench/page_load_ratio.mjs: %s)\t0\n' "$(head -c 60 "$out/ratio.err")" >"$out/ratio.txt"
+while IFS=$'\t' read -r name figure ok; do
+  report "$name" "$figure" "<= 2.5x" "$ok"
+done <"$out/ratio.txt"
+
 echo "== measurement against peers, in one run"
 start=$(date +%s.%N)
 "$bin" measure --format json >"$out/measure.json"
@@ -90,6 +112,20 @@ if [ -n "$fio_ns" ] && [ -n "$direct" ]; then
   report "read_direct vs fio randread psync p50" "$direct vs $fio_ns ns: $ratio" "0.7-1.4" "$(between "$ratio" 0.7 1.4)"
 else
   report "read_direct vs fio randread psync p50" "not measured" "0.7-1.4" 0
+fi
+# fsync_file against fio doing the same: 4 KiB writes over a laid-out 64 KiB file, fsync after each.
+fsync_ns=$(probe fsync_file median_ns)
+fio_dir=$(mktemp -d "$dir/sysjourney-fio-XXXXXX")
+fio --name=fsync --directory="$fio_dir" --rw=write --bs=4k --size=64k --fsync=1 --ioengine=psync \
+    --runtime=5 --time_based --output-format=json >"$out/fio-fsync.json" 2>/dev/null
+rm -rf "$fio_dir"
+# fio times the write and the fsync apart: one call of ours is both.
+fio_fsync_ns=$(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1])).jobs[0]; const w=j.write.clat_ns.percentile["50.000000"], s=j.sync.lat_ns.percentile["50.000000"]; if (w > 0 && s > 0) console.log(w + s)' "$out/fio-fsync.json" 2>/dev/null)
+if [ -n "$fio_fsync_ns" ] && [ -n "$fsync_ns" ]; then
+  ratio=$(awk -v a="$fsync_ns" -v b="$fio_fsync_ns" 'BEGIN{printf "%.2f", a/b}')
+  report "fsync_file vs fio --rw=write --bs=4k --fsync=1 psync p50" "$fsync_ns vs $fio_fsync_ns ns: $ratio" "0.7-1.4" "$(between "$ratio" 0.7 1.4)"
+else
+  report "fsync_file vs fio --rw=write --bs=4k --fsync=1 psync p50" "not measured (fio or the probe gave no figure)" "0.7-1.4" 0
 fi
 echo "== leave-one-out: each probe predicted from a fit to all the others (sysjourney fit of the run's file)"
 "$bin" fit --format json "$out/measure.json" >"$out/fit.json"

@@ -71,9 +71,11 @@ std::string stage_static_json(const Stage& st) {
     return out + "]";
   };
   return fmt::format(
-      R"("id":{},"title":{},"lane":{},"on_cpu":{},"visible_to":{},"functions":{},"explain":{})",
-      json_string(st.id), json_string(st.title), json_string(to_string(st.lane)),
-      boolean(st.on_cpu), list(st.visible_to), list(st.functions), json_string(st.explain));
+      R"("id":{},"title":{},"short":{},"lane":{},"on_cpu":{},"visible_to":{},"functions":{},)"
+      R"("explain":{})",
+      json_string(st.id), json_string(st.title), json_string(st.short_name),
+      json_string(to_string(st.lane)), boolean(st.on_cpu), list(st.visible_to), list(st.functions),
+      json_string(st.explain));
 }
 
 std::string journey_json(const Journey& j, const std::optional<Percentiles>& p) {
@@ -173,6 +175,7 @@ nlohmann::json model_json(const Model& m, const std::string& version) {
   for (const auto& s : m.stages) {
     nlohmann::json js = {{"id", s.id},
                          {"title", s.title},
+                         {"short", s.short_name},
                          {"lane", to_string(s.lane)},
                          {"on_cpu", s.on_cpu},
                          {"scale", s.scale},

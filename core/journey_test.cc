@@ -308,5 +308,22 @@ TEST(Compare, RatioAndRowsFromBothSides) {
   }
 }
 
+TEST(Journey, TheDispatchNamesTheSystemCallReallyMade) {
+  auto dispatch_of = [](const std::string& text) {
+    for (const auto& st : journey_of(text).stages)
+      if (st.stage->id.rfind("dispatch", 0) == 0) return st.stage->id;
+    return std::string("none");
+  };
+  EXPECT_EQ(dispatch_of("cache=hit"), "dispatch");
+  EXPECT_EQ(dispatch_of("cache=hit,api=pread"), "dispatch_pread");
+  EXPECT_EQ(dispatch_of("cache=hit,api=sendfile"), "dispatch_sendfile");
+  EXPECT_EQ(dispatch_of("cache=hit,api=io_uring"), "dispatch_io_uring");
+  EXPECT_EQ(dispatch_of("cache=hit,api=io_uring_sqpoll"), "none");  // SQPOLL: no syscall at all
+  EXPECT_EQ(dispatch_of("op=getppid"), "dispatch_getppid");
+  EXPECT_EQ(dispatch_of("op=clock_gettime"), "dispatch_clock_gettime");
+  EXPECT_EQ(dispatch_of("op=write"), "dispatch_write");
+  EXPECT_EQ(dispatch_of("op=fsync"), "dispatch_write");  // the write first, then do_fsync
+}
+
 }  // namespace
 }  // namespace sysjourney

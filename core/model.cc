@@ -781,9 +781,10 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         const toml::table* t = node.as_table();
         if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
         if (auto e = define(r, node, "stage", id)) return *e;
-        if (auto e = r.check_keys(*t, owner,
-                                  {"title", "lane", "on_cpu", "scale", "functions", "visible_to",
-                                   "cost", "cost_by", "costs", "events", "source", "explain"})) {
+        if (auto e = r.check_keys(
+                *t, owner,
+                {"title", "short", "lane", "on_cpu", "scale", "functions", "visible_to", "cost",
+                 "cost_by", "costs", "events", "source", "explain"})) {
           return *e;
         }
         Stage s;
@@ -792,6 +793,15 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
         auto title = r.string(*t, owner, "title");
         if (!title) return title.error();
         s.title = *title;
+        if (t->get("short")) {  // the node's name in the page's lanes; unset: from the title
+          auto short_name = r.string(*t, owner, "short");
+          if (!short_name) return short_name.error();
+          if (short_name->empty() || short_name->size() > 10) {
+            return r.error(*t->get("short"), "short", *short_name, "1 to 10 characters",
+                           owner + ": 'short' must be 1 to 10 characters");
+          }
+          s.short_name = *short_name;
+        }
         auto lane = r.choice(*t, owner, "lane", kLanes);
         if (!lane) return lane.error();
         s.lane = *lane == "user" ? Lane::user : *lane == "hardware" ? Lane::hardware : Lane::kernel;

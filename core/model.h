@@ -37,6 +37,7 @@ struct Events {
 struct Stage {
   std::string id;
   std::string title;
+  std::string short_name;  // a word or two for the page's lanes ("SYSCALL", "drive")
   Lane lane = Lane::kernel;
   bool on_cpu = true;
   // Which calibration factor applies: "user", "trap", "kernel", "wake", "device" or "none".

@@ -119,6 +119,10 @@ TEST(Model, EmbeddedModelLoads) {
   EXPECT_GE(m->stages.size(), 40u);
   EXPECT_GE(m->cpus.size(), 5u);
   EXPECT_EQ(m->devices.size(), 6u);
+  for (const auto& st : m->stages) {
+    EXPECT_FALSE(st.short_name.empty()) << st.id << " has no short name for the page's lanes";
+    EXPECT_LE(st.short_name.size(), 10u) << st.id;
+  }
 }
 
 TEST(Model, VersionIsReadFromAnyFile) {

@@ -248,7 +248,7 @@ TEST(SummarizeTrace, SegmentsRunMarkToMarkAndCarryTheModelsStages) {
   EXPECT_DOUBLE_EQ(*device.model_ns, model_ns(j, device.stages));
   EXPECT_EQ(
       r->segments[1].stages,
-      (std::vector<std::string>{"dispatch", "fd_lookup", "vfs_read_checks", "read_iter_call",
+      (std::vector<std::string>{"dispatch_pread", "fd_lookup", "vfs_read_checks", "read_iter_call",
                                 "ext4_file_read_iter", "page_cache_lookup", "readahead_alloc"}));
   // Stages not on the model's path (kpti_enter without KPTI, nvme_irq on virtio) are left out.
   EXPECT_EQ(r->segments[5].stages, (std::vector<std::string>{"virtio_irq"}));

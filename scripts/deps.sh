@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, from Debian's packages and the npm registry only.
 # As root it runs apt-get; otherwise it prints the exact apt-get line and stops.
-# Usage: scripts/deps.sh build|test|bench|site|fuzz|tidy
+# Usage: scripts/deps.sh build|test|bench|site|fuzz|tidy|deb
 set -euo pipefail
 what=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,7 +9,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 pkgs=(cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev
       libcpp-httplib-dev liburing-dev libgtest-dev libgmock-dev libbenchmark-dev)
 case "$what" in
-  test)  pkgs+=(chromium emscripten) ;;
+  # man-db, zsh, fish, dpkg-dev and file: tests/install (man -l, the completions, the .deb).
+  test)  pkgs+=(chromium emscripten man-db zsh fish dpkg-dev file) ;;
+  deb)   pkgs+=(dpkg-dev file) ;;  # cpack's dpkg-shlibdeps finds the Depends line
   bench) pkgs+=(chromium wrk linux-perf fio hyperfine emscripten) ;;
   site)  pkgs+=(emscripten) ;;
   fuzz)  pkgs+=(clang-14 libclang-rt-14-dev) ;;
@@ -41,5 +43,14 @@ if { [ "$what" = test ] || [ "$what" = bench ]; } && [ -f "$here/tests/web/packa
   if [ ! -d "$here/tests/web/node_modules/playwright-core" ]; then
     echo "deps: npm ci in tests/web" >&2
     (cd "$here/tests/web" && npm ci --no-audit --no-fund >&2)
+  fi
+fi
+
+# The page's bundler, esbuild (lock file committed; its platform binary comes from npm too):
+# everything that builds the server, which embeds the bundled page, or the static site.
+if [ "$what" != fuzz ] && [ -f "$here/tools/bundle/package-lock.json" ]; then
+  if ! (cd "$here/tools/bundle" && npm ls --depth=0 >/dev/null 2>&1); then
+    echo "deps: npm ci in tools/bundle" >&2
+    (cd "$here/tools/bundle" && npm ci --no-audit --no-fund >&2)
   fi
 fi

@@ -48,6 +48,23 @@ TEST_F(ServerTest, ServesThePageWithSecurityHeaders) {
   EXPECT_NE(r->body.find("<html"), std::string::npos);
 }
 
+// The page as a browser gets it: the bundle (tools/bundle), in gzip although brotli is offered
+// (httplib's brotli runs at quality 11: hundreds of milliseconds per file).
+TEST_F(ServerTest, ServesTheBundledPageInGzip) {
+  auto page = client_->Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find(R"(<script type="module" src="app.min.js"></script>)"),
+            std::string::npos);
+  EXPECT_EQ(page->body.find("modulepreload"), std::string::npos);
+  auto js = client_->Get("/app.min.js", {{"Accept-Encoding", "gzip, deflate, br, zstd"}});
+  ASSERT_TRUE(js);
+  EXPECT_EQ(js->status, 200);
+  EXPECT_EQ(js->get_header_value("Content-Encoding"), "gzip");
+  auto br = client_->Get("/app.min.js", {{"Accept-Encoding", "br"}});
+  ASSERT_TRUE(br);
+  EXPECT_EQ(br->get_header_value("Content-Encoding"), "") << "brotli alone: sent as it is";
+}
+
 TEST_F(ServerTest, ApiEndpoints) {
   auto health = client_->Get("/healthz");
   ASSERT_TRUE(health);

@@ -7,9 +7,10 @@
 #   WEB=web         the page to publish
 #
 # OUTDIR/
-#   index.html                 web/index.html marked <meta name="sysjourney-engine" content="wasm">
-#   app.js, engine.js, lib/, views/, style.css, icon.svg ...   web/ as it is
-#   engine_wasm.js             the WebAssembly engine behind engine.js
+#   index.html                 web/index.html loading app.min.js, marked <meta name="sysjourney-engine" content="wasm">
+#   app.min.js                 the page's modules (engine_wasm.js too) bundled and minified (tools/bundle)
+#   style.css                  minified
+#   app.js, engine.js, lib/, views/, icon.svg ...   web/ as it is (import('./engine.js') still works)
 #   sysjourney_engine.js       Emscripten's loader (classic script) ...
 #   sysjourney_engine.wasm     ... and the module (serve it as application/wasm)
 #   single/                    opens from file:// (no server at all):
@@ -42,20 +43,18 @@ fi
 "$here/wasm/build.sh" "$wasm_build" >&2
 
 find "$out" -mindepth 1 -delete
-# The page as it is (the server embeds the same files).
-(cd "$web" && find . -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \
-  -o -name '*.ico' -o -name '*.png' \) -print0) | while IFS= read -r -d '' f; do
-  install -D -m 644 "$web/$f" "$out/$f"
-done
+# The page as the server embeds it: web/ as it is, plus app.min.js (every module, engine_wasm.js
+# included, bundled and minified by tools/bundle/build.mjs) and an index.html that loads it.
+node "$here/tools/bundle/build.mjs" --static "$web" "$out" >&2
 install -m 644 "$wasm_build/sysjourney_engine.js" "$wasm_build/sysjourney_engine.wasm" "$out/"
 
 # The marker that makes engine.js use the WebAssembly engine without asking for api/model, and
-# the engine fetched along with the page's modules rather than after them.
+# the engine fetched along with the page's script rather than after it.
 marker='<meta name="sysjourney-engine" content="wasm">'
-hints='<link rel="modulepreload" href="engine_wasm.js">\n<link rel="preload" href="sysjourney_engine.js" as="script">\n<link rel="preload" href="sysjourney_engine.wasm" as="fetch" type="application/wasm" crossorigin>'
-grep -q '<meta charset="utf-8">' "$web/index.html" || { echo "site.sh: no <meta charset=\"utf-8\"> in index.html" >&2; exit 1; }
-grep -q '^</head>' "$web/index.html" || { echo "site.sh: no </head> line in index.html" >&2; exit 1; }
-sed -e "s|<meta charset=\"utf-8\">|&\n$marker|" -e "s|^</head>|$hints\n</head>|" "$web/index.html" >"$out/index.html"
+hints='<link rel="preload" href="sysjourney_engine.js" as="script">\n<link rel="preload" href="sysjourney_engine.wasm" as="fetch" type="application/wasm" crossorigin>'
+grep -q '<meta charset="utf-8">' "$out/index.html" || { echo "site.sh: no <meta charset=\"utf-8\"> in index.html" >&2; exit 1; }
+grep -q '^</head>' "$out/index.html" || { echo "site.sh: no </head> line in index.html" >&2; exit 1; }
+sed -i -e "s|<meta charset=\"utf-8\">|&\n$marker|" -e "s|^</head>|$hints\n</head>|" "$out/index.html"
 
 # single/: one classic script instead of modules (file:// forbids module scripts), the engine inlined.
 mkdir -p "$out/single"

@@ -3,7 +3,6 @@
 import * as engine from './engine.js';
 import { formatNs, plural } from './lib/format.js';
 import { actualFor, questionFor } from './lib/guess.js';
-import { relabel } from './lib/labels.js';
 import { bandOf, classify, formatSpread, hostLine, journeyNsFrom, probeLabel, probesOnTrace } from './lib/measure.js';
 import { defaultScenario, forForm, fromQuery, normalize, problemsOf, summary, toQuery } from './lib/scenario.js';
 import { createCompare } from './views/compare.js';
@@ -220,9 +219,9 @@ function updateExport() {
   views.exporter.update(pageUrl(state.journey ? state.journeyQuery : query()), state.journeyQuery, state.journey);
 }
 
-/** The engine's journey as the page shows it (see relabel in lib/labels.js). */
+/** The engine's journey, as the engine wrote it. */
 async function runEngine(q) {
-  return relabel(await engine.run(q));
+  return engine.run(q);
 }
 
 /** Shows the route the current options would take, before running it. */

@@ -13,7 +13,7 @@
 // refused the scenario it also carries the offending field, value and the allowed values.
 import { compareJourneys } from './lib/compare.js';
 import { NEEDS_SERVER } from './lib/measure.js';
-import { toQuery } from './lib/scenario.js';
+import { fromQuery, toQuery } from './lib/scenario.js';
 
 // Relative to this module, so the page works from any sub-path of a static host.
 const API = new URL('api/', import.meta.url);
@@ -172,4 +172,11 @@ export async function fit(doc) {
     throw e;
   }
   return measureDoc(m);
+}
+
+// In a page, the first answers start with this module rather than after the views are built:
+// the model, then the journey the address bar asks for (the page's first run, whether it runs it
+// or previews its route), under the query the page will ask with.
+if (globalThis.document && globalThis.location) {
+  model().then((m) => run(toQuery(fromQuery(globalThis.location.search, m).scenario, m))).catch(() => {});
 }

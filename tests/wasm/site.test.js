@@ -67,22 +67,27 @@ test('the files a static host needs, with the right types', { skip }, async () =
   const wasm = await fetch(new URL('sysjourney_engine.wasm', site.url));
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');
   const bytes = statSync(path.join(DIST, 'sysjourney_engine.wasm')).size + statSync(path.join(DIST, 'sysjourney_engine.js')).size;
-  // About 290 KiB for the journey engine, plus about 110 KiB since it also fits measure files.
-  assert.ok(bytes <= 450 * 1024, `engine ${bytes} B > 450 KiB`);
+  // About 290 KiB for the journey engine, plus about 110 KiB since it also fits measure files,
+  // plus the model it embeds as text (writes and fsync made it about 40 KiB longer).
+  assert.ok(bytes <= 500 * 1024, `engine ${bytes} B > 500 KiB`);
   assert.equal((await fetch(new URL('api/model', site.url))).status, 404, 'a static host has no API');
 });
 
 test('a permalink opens on the same journey as the native engine, without an API', { skip }, async () => {
   for (const query of ['cache=hit', 'fd=pipe&wait=on', 'cpu=epyc_guest_pti&api=io_uring&batch=32']) {
     const { page, context, log } = await open(`${site.url}?${query}`);
-    const shown = await page.evaluate(() => ({
+    const shown = await page.evaluate(async (q) => ({
       state: document.getElementById('app').dataset.state,
       ns: Number(document.getElementById('counter-time').dataset.ns),
       rows: document.querySelectorAll('#trace-table tr.stage-row').length,
-    }));
+      engineNs: (await (await import('./engine.js')).run(q)).totals.ns,
+    }), query);
     assert.equal(shown.state, 'done', query);
     assert.ok(shown.rows > 0, query);
-    assert.ok(Math.abs(shown.ns - await nativeNs(query)) <= 1e-9 * shown.ns, `${query}: ${shown.ns} ns shown`);
+    const native = await nativeNs(query);
+    assert.ok(Math.abs(shown.engineNs - native) <= 1e-9 * native, `${query}: ${shown.engineNs} ns from the engine`);
+    // The time counter is the call's total; with io_uring it is what each read waits instead.
+    if (!query.includes('io_uring')) assert.ok(Math.abs(shown.ns - native) <= 1e-9 * shown.ns, `${query}: ${shown.ns} ns shown`);
     const origin = new URL(site.url).origin;
     assert.deepEqual(log.requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:')), [], 'left the origin');
     assert.deepEqual(log.requests.filter((u) => u.includes('/api/')), [], 'asked an API');

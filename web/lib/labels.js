@@ -11,6 +11,9 @@ export const LANE_TITLE = { user: 'user', kernel: 'kernel', hardware: 'hardware'
 export const OPTION_LABELS = {
   op: {
     read: 'read(fd, buf, n)',
+    write: 'write(fd, buf, n)',
+    fsync: 'write, then fsync(fd)',
+    fdatasync: 'write, then fdatasync(fd)',
     function_call: 'function call (baseline)',
     vdso_clock_gettime: 'vDSO clock_gettime (baseline)',
     clock_gettime: 'clock_gettime syscall (no vDSO)',
@@ -18,6 +21,7 @@ export const OPTION_LABELS = {
   },
   fd: { file: 'file on ext4', pipe: 'pipe', tcp: 'TCP socket', unix: 'AF_UNIX socket' },
   cache: { hit: 'hit', miss: 'miss' },
+  sync: { none: 'no (buffered)', dsync: 'O_DSYNC: the data', sync: 'O_SYNC: data and inode' },
   tracer: { none: 'none', ptrace: 'bare ptrace tracer', strace: 'strace' },
   api: {
     read: 'read()',
@@ -42,39 +46,6 @@ export const TOOLS = {
 /** The label for an option value, falling back to the value itself. */
 export function optionLabel(option, value) {
   return OPTION_LABELS[option]?.[value] ?? String(value);
-}
-
-// The system call the kernel's dispatch stage hands the call to, by call and API: the model has
-// one dispatch stage whose title and functions name read(). io_uring enters the kernel through
-// io_uring_enter, and a baseline syscall never reaches ksys_read.
-const DISPATCH = {
-  getppid: ['getppid', '__x64_sys_getppid'],
-  clock_gettime: ['clock_gettime', '__x64_sys_clock_gettime'],
-  'read:pread': ['ksys_pread64', '__x64_sys_pread64', 'ksys_pread64'],
-  'read:sendfile': ['do_sendfile', '__x64_sys_sendfile64', 'do_sendfile'],
-  'read:io_uring': ['io_uring_enter', '__x64_sys_io_uring_enter'],
-  'read:io_uring_sqpoll': ['io_uring_enter', '__x64_sys_io_uring_enter'],
-};
-
-/**
- * The journey as the page shows it: the dispatch stage names the system call that is really made
- * (io_uring_enter for io_uring, getppid for getppid). Returns `journey` itself when nothing
- * changes, else a copy (engine answers are cached and shared: never edited in place).
- */
-export function relabel(journey) {
-  const sc = journey?.scenario ?? {};
-  const key = sc.op === 'read' ? `read:${sc.api}` : sc.op;
-  const target = DISPATCH[key];
-  const i = journey?.stages?.findIndex((st) => st.id === 'dispatch') ?? -1;
-  if (!target || i < 0) return journey;
-  const st = journey.stages[i];
-  const [name, ...fns] = target;
-  const title = `Dispatch: do_syscall_64 to ${name}`;
-  if (st.title === title || !/ksys_read/.test(st.title ?? '')) return journey;
-  const functions = (st.functions ?? []).filter((f) => !/(^|_)sys_read$|^ksys_read$/.test(f)).concat(fns.filter((f) => !(st.functions ?? []).includes(f)));
-  const stages = journey.stages.slice();
-  stages[i] = { ...st, title, functions };
-  return { ...journey, stages };
 }
 
 /**

@@ -10,17 +10,27 @@
 
 /** Query order, matching the API's documentation. */
 export const FIELDS = ['op', 'fd', 'cache', 'device', 'cpu', 'ghz', 'kpti', 'pcid', 'bytes', 'tracer', 'api', 'batch',
-  'direct', 'wait', 'nonblock'];
+  'direct', 'wait', 'nonblock', 'sync', 'full', 'warm'];
 
-const ENUM = new Set(['op', 'fd', 'cache', 'device', 'cpu', 'tracer', 'api']);
-const FLAG = new Set(['direct', 'wait', 'nonblock']);
+const ENUM = new Set(['op', 'fd', 'cache', 'device', 'cpu', 'tracer', 'api', 'sync']);
+const FLAG = new Set(['direct', 'wait', 'nonblock', 'full', 'warm']);
+
+/** The calls that write: write(), and a write followed by fsync() or fdatasync(). */
+export const WRITES = ['write', 'fsync', 'fdatasync'];
+export const isWrite = (op) => WRITES.includes(op);
+const writes = (scenario) => isWrite(scenario.op);
+
+/** A write's block is cached unless told otherwise (the engine's default too); a read misses. */
+export function defaultCache(op, model) {
+  return isWrite(op) ? 'hit' : { ...FALLBACK, ...(model?.defaults ?? {}) }.cache;
+}
 const OVERRIDE_FLAG = new Set(['kpti', 'pcid']);
 const INT = new Set(['bytes', 'batch']);
 
 /** Used when the model leaves a default out. */
 const FALLBACK = {
   op: 'read', fd: 'file', cache: 'miss', device: 'nvme', cpu: '', tracer: 'none', api: 'read',
-  batch: 1, bytes: 16, direct: false, wait: false, nonblock: false,
+  batch: 1, bytes: 16, direct: false, wait: false, nonblock: false, sync: 'none', full: false, warm: false,
 };
 
 /** The scenario with every option at its default; ghz, kpti and pcid follow the CPU preset. */
@@ -31,6 +41,7 @@ export function defaultScenario(model) {
     op: d.op, fd: d.fd, cache: d.cache, device: d.device, cpu: d.cpu, tracer: d.tracer, api: d.api,
     bytes: Number(d.bytes), batch: Number(d.batch),
     direct: Boolean(d.direct), wait: Boolean(d.wait), nonblock: Boolean(d.nonblock),
+    sync: d.sync ?? 'none', full: Boolean(d.full), warm: Boolean(d.warm),
     ghz: null, kpti: null, pcid: null,
   };
 }
@@ -62,6 +73,11 @@ export function effective(scenario, model, key) {
 export function allowedValues(field, scenario, model) {
   const all = model?.options?.[field] ?? [];
   if (field === 'api' && scenario.fd !== 'file') return all.filter((v) => v === 'read' || v === 'pread');
+  // Writes: read/pread stand for write/pwrite; io_uring writes are modelled, sendfile is a read.
+  if (field === 'api' && isWrite(scenario.op)) {
+    return all.filter((v) => v === 'read' || v === 'pread' || (scenario.op === 'write' && v === 'io_uring'));
+  }
+  if (field === 'fd' && (scenario.op === 'fsync' || scenario.op === 'fdatasync')) return all.filter((v) => v === 'file');
   return all;
 }
 
@@ -72,11 +88,16 @@ export function allowedValues(field, scenario, model) {
  * Either way its value stays in the form but is left out of the query.
  */
 export function relevance(scenario, model) {
-  const isRead = scenario.op === 'read';
-  const isFile = isRead && scenario.fd === 'file';
-  const isStream = isRead && scenario.fd !== 'file';
-  const isSyscall = isRead || scenario.op === 'getppid' || scenario.op === 'clock_gettime';
-  const notRead = 'only for read()';
+  const writes = isWrite(scenario.op);
+  const plainWrite = scenario.op === 'write';
+  const isIo = scenario.op === 'read' || writes;
+  const isRead = isIo;  // the I/O options apply to reads and writes alike
+  const isFile = isIo && scenario.fd === 'file';
+  const isStream = isIo && scenario.fd !== 'file';
+  const isSyscall = isIo || scenario.op === 'getppid' || scenario.op === 'clock_gettime';
+  const notRead = 'only for read() and write()';
+  // A write reaches the drive when it syncs, bypasses the cache or must read its block first.
+  const writeHitsDevice = scenario.op !== 'write' || scenario.direct || (scenario.sync ?? 'none') !== 'none' || scenario.cache === 'miss';
   const r = {};
   const set = (field, applies, enabled, reason) => {
     r[field] = { applies: Boolean(applies), enabled: Boolean(applies && enabled), reason: applies && enabled ? '' : reason };
@@ -87,11 +108,16 @@ export function relevance(scenario, model) {
   set('fd', isRead, true, notRead);
   set('bytes', isRead, true, notRead);
   set('api', isRead, true, notRead);
-  set('cache', isFile, !scenario.direct, isFile ? 'O_DIRECT bypasses the page cache' : 'only for files');
-  set('device', isFile, scenario.cache === 'miss' || scenario.direct, isFile ? 'a hit never reaches the device' : 'only for files');
-  set('direct', isFile, true, 'only for files');
-  set('wait', isStream, true, 'only for pipes and sockets');
-  set('nonblock', isStream, scenario.wait, isStream ? 'matters only when no data is waiting' : 'only for pipes and sockets');
+  set('cache', isFile && (plainWrite || !writes), !scenario.direct, isFile ? 'O_DIRECT bypasses the page cache' : 'only for files');
+  set('device', isFile, writes ? writeHitsDevice : scenario.cache === 'miss' || scenario.direct,
+    isFile ? (writes ? 'a buffered write ends in RAM: no device' : 'a hit never reaches the device') : 'only for files');
+  set('direct', isFile && (plainWrite || !writes), true, 'only for files');
+  set('sync', isFile && plainWrite, true, 'only for write() to a file');
+  set('full', isStream && writes, true, 'only for writes to pipes and sockets');
+  set('wait', isStream, !(writes && scenario.full), 'only for pipes and sockets');
+  set('nonblock', isStream, writes ? Boolean(scenario.full) : scenario.wait,
+    isStream ? (writes ? 'matters only when the buffer is full' : 'matters only when no data is waiting') : 'only for pipes and sockets');
+  set('warm', isSyscall, true, 'not a system call');
   set('batch', isRead && String(scenario.api).startsWith('io_uring'), true, 'only for io_uring');
   set('tracer', isSyscall, true, 'not a system call');
   set('kpti', isSyscall, true, 'no kernel entry');
@@ -104,6 +130,8 @@ export function normalize(scenario, model) {
   const s = { ...scenario };
   const apis = allowedValues('api', s, model);
   if (apis.length && !apis.includes(s.api)) s.api = apis[0];
+  const fds = allowedValues('fd', s, model);
+  if (fds.length && !fds.includes(s.fd)) s.fd = fds[0];
   return s;
 }
 
@@ -118,7 +146,7 @@ function encode(field, value) {
  * toQuery({...defaults, fd: 'file', cache: 'hit'}) -> "cache=hit"
  */
 export function toQuery(scenario, model) {
-  const def = defaultScenario(model);
+  const def = { ...defaultScenario(model), cache: defaultCache(scenario.op, model) };
   const rel = relevance(scenario, model);
   const parts = [];
   for (const f of FIELDS) {
@@ -157,22 +185,28 @@ export function fromQuery(search, model) {
       problems.push({ field: key, value: raw, message: `unknown option "${key}"` });
     }
   }
+  if (isWrite(s.op) && !params.has('cache')) s.cache = defaultCache(s.op, model);
   return { scenario: normalize(s, model), problems };
 }
 
 /** A short description for headings and pins: "file · miss · NVMe SSD (TLC NAND)". */
 export function summary(scenario, model) {
-  if (scenario.op !== 'read') {
+  if (scenario.op !== 'read' && !isWrite(scenario.op)) {
     return { function_call: 'function call', vdso_clock_gettime: 'vDSO clock_gettime', clock_gettime: 'clock_gettime() syscall', getppid: 'getppid()' }[scenario.op] ?? scenario.op;
   }
   const rel = relevance(scenario, model);
-  const parts = [scenario.api === 'read' ? 'read' : scenario.api];
+  const call = { read: 'read', write: 'write', fsync: 'write + fsync', fdatasync: 'write + fdatasync' }[scenario.op];
+  let first = scenario.api === 'read' ? call : scenario.api;
+  if (writes(scenario) && scenario.api !== 'read') first = scenario.api === 'pread' ? call.replace('write', 'pwrite') : `${call} (${scenario.api})`;
+  const parts = [first];
+  if (rel.sync?.enabled && scenario.sync !== 'none') parts.push(scenario.sync === 'dsync' ? 'O_DSYNC' : 'O_SYNC');
+  if (rel.full?.enabled && scenario.full) parts.push(scenario.nonblock ? 'full, O_NONBLOCK' : 'full, waits');
   if (rel.batch.enabled && scenario.batch > 1) parts[0] += ` ×${scenario.batch}`;
   parts.push(scenario.fd);
   if (rel.cache.enabled) parts.push(scenario.cache);
   if (scenario.direct && rel.direct.enabled) parts.push('O_DIRECT');
   if (rel.device.enabled) parts.push(effective(scenario, model, 'device') ?? scenario.device);
-  if (rel.wait.enabled && scenario.wait) parts.push(scenario.nonblock ? 'empty, O_NONBLOCK' : 'empty, waits');
+  if (rel.wait.enabled && scenario.wait) parts.push(writes(scenario) ? 'wakes a reader' : scenario.nonblock ? 'empty, O_NONBLOCK' : 'empty, waits');
   if (scenario.bytes !== defaultScenario(model).bytes) parts.push(`${scenario.bytes} B`);
   if (rel.tracer.enabled && scenario.tracer !== 'none') parts.push(scenario.tracer);
   if (scenario.kpti !== null && rel.kpti.enabled) parts.push(`KPTI ${scenario.kpti ? 'on' : 'off'}`);

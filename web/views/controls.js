@@ -2,7 +2,7 @@
 // Options that have no meaning for the current choice are hidden; those that have no effect
 // right now are disabled, with a short reason beside them.
 import { optionLabel, shortName } from '../lib/labels.js';
-import { allowedValues, effective, presetOf, rangeOf, relevance } from '../lib/scenario.js';
+import { allowedValues, defaultCache, effective, isWrite, presetOf, rangeOf, relevance } from '../lib/scenario.js';
 import { h, replace } from './dom.js';
 
 // What each option is called on the page and how it is edited. Drives rendering and reading.
@@ -11,9 +11,11 @@ const FIELDS = {
   fd: { label: 'Descriptor', kind: 'select' },
   cache: { label: 'Page cache', kind: 'select' },
   device: { label: 'Device', kind: 'select' },
-  bytes: { label: 'Bytes to read', kind: 'int', unit: 'B' },
+  bytes: { label: 'Bytes', kind: 'int', unit: 'B' },
   direct: { label: 'O_DIRECT', kind: 'check', note: 'bypass the page cache' },
-  wait: { label: 'No data yet', kind: 'check', note: 'the reader has to wait' },
+  sync: { label: 'Sync on write', kind: 'select' },
+  wait: { label: 'No data yet', kind: 'check', note: 'the reader has to wait', writeNote: 'a reader is asleep on it' },
+  full: { label: 'Buffer full', kind: 'check', note: 'the writer has to wait for room' },
   nonblock: { label: 'O_NONBLOCK', kind: 'check', note: 'return EAGAIN instead' },
   api: { label: 'API', kind: 'select' },
   batch: { label: 'Reads per enter', kind: 'int' },
@@ -25,7 +27,7 @@ const FIELDS = {
 };
 
 const GROUPS = [
-  { title: 'The call', fields: ['op', 'fd', 'cache', 'device', 'bytes', 'direct', 'wait', 'nonblock'] },
+  { title: 'The call', fields: ['op', 'fd', 'cache', 'device', 'bytes', 'direct', 'sync', 'wait', 'full', 'nonblock'] },
   { title: 'How it is issued', fields: ['api', 'batch', 'tracer'] },
   { title: 'The machine', fields: ['cpu', 'ghz', 'kpti', 'pcid'] },
 ];
@@ -96,6 +98,9 @@ export function createControls(form, model, initial, onChange) {
       input.addEventListener('change', () => {
         if (field === 'cpu') setCpu(input.value);
         else {
+          // From a read to a write (or back) the cache takes the call's own default: a write's
+          // block is cached, a read misses.
+          if (field === 'op' && isWrite(input.value) !== isWrite(scenario.op)) scenario.cache = defaultCache(input.value, model);
           scenario[field] = input.value;
           delete notes[field];
         }
@@ -176,8 +181,11 @@ export function createControls(form, model, initial, onChange) {
       const spec = FIELDS[field];
       const input = inputs[field];
       if (spec.kind === 'select') fillSelect(field);
-      else if (spec.kind === 'check') input.checked = Boolean(scenario[field]);
-      else if (spec.kind === 'override') {
+      else if (spec.kind === 'check') {
+        input.checked = Boolean(scenario[field]);
+        const note = wrappers[field].querySelector('.check-note');
+        if (note) note.textContent = isWrite(scenario.op) && spec.writeNote ? spec.writeNote : spec.note;
+      } else if (spec.kind === 'override') {
         input.value = scenario[field] === null || scenario[field] === undefined ? '' : scenario[field] ? 'on' : 'off';
         const pv = preset?.[field];
         input.options[0].textContent = pv === undefined ? 'preset' : `preset (${pv ? 'on' : 'off'})`;

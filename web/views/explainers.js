@@ -19,6 +19,7 @@ export const SHOW_ME = {
   strace: { pin: { cache: 'hit' }, run: { cache: 'hit', tracer: 'strace' }, a: 'a cached read', b: 'the same under strace' },
   vdso: { pin: { op: 'getppid' }, run: { op: 'vdso_clock_gettime' }, a: 'getppid() syscall', b: 'vDSO clock_gettime()' },
   uring: { pin: { cache: 'hit' }, run: { cache: 'hit', api: 'io_uring', batch: 32 }, a: 'read(), cached', b: 'io_uring, 32 per enter (÷32)' },
+  fsync: { pin: { op: 'write', cache: 'hit' }, run: { op: 'fsync', cache: 'hit', device: 'nvme' }, a: 'a buffered write', b: 'the same write, then fsync() on an NVMe SSD' },
 };
 
 /**

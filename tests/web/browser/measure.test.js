@@ -23,8 +23,9 @@ const MOCK = !(process.env.SYSJOURNEY_URL || process.env.SYSJOURNEY_API);
 const MOCK_ONLY = MOCK ? false : 'needs the mock server';
 // A static site (wasm/site.sh) has no server, so there is nothing to measure.
 const STATIC = process.env.SYSJOURNEY_STATIC ? 'a static site has no server to measure' : false;
-// The panel was about 2,800 px tall at 1366 px before issue 10; it must stay well under half.
-const MAX_PANEL_PX = 1300;
+// The panel was about 2,800 px tall at 1366 px before issue 10 (17 probes); it must stay under
+// half of that with the four write probes of issue 13 and their group.
+const MAX_PANEL_PX = 1400;
 
 const fixture = (name) => readFileSync(new URL(`../mock/fixtures/${name}`, import.meta.url), 'utf8');
 const FILE_TEXT = fixture('measure-file.json'); // a measure file from "elsewhere": few host facts, no load record
