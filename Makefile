@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DIST ?= dist
 
-.PHONY: run test bench build deps clean format site test-sanitize fuzz tidy
+.PHONY: run test bench build deps clean format site test-sanitize fuzz tidy install deb site-tarball
 
 build:
 	@scripts/deps.sh build
@@ -59,6 +59,27 @@ tidy:
 site:
 	@scripts/deps.sh site
 	@BUILD=$(BUILD) wasm/site.sh $(DIST)
+
+# Installs the program, its man page and its shell completions into $(DESTDIR)$(PREFIX)
+# (cmake/Package.cmake), e.g. make install PREFIX=$$HOME/.local, or DESTDIR=/tmp/stage.
+PREFIX ?= /usr/local
+install: build
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)" --strip
+
+# The Debian package: $(BUILD)/sysjourney_<version>_<arch>.deb, its Depends line from
+# dpkg-shlibdeps. Install it with: apt install ./$(BUILD)/sysjourney_*.deb
+deb: build
+	@scripts/deps.sh deb
+	@cd $(BUILD) && cpack -G DEB >cpack.log || { cat cpack.log; exit 1; }
+	@ls $(BUILD)/sysjourney_*.deb
+
+# The static site of `make site` as $(BUILD)/sysjourney-site-<version>.tar.gz, for any web server.
+SITE_VERSION = $(shell grep -oE '^project.* VERSION [0-9.]+' CMakeLists.txt | grep -oE '[0-9.]+$$')
+site-tarball: site
+	@mkdir -p $(BUILD)
+	@tar -C $(DIST) --sort=name --owner=0 --group=0 --numeric-owner \
+	  --transform 's|^\.|sysjourney-site-$(SITE_VERSION)|' -czf $(BUILD)/sysjourney-site-$(SITE_VERSION).tar.gz .
+	@ls $(BUILD)/sysjourney-site-$(SITE_VERSION).tar.gz
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -14,6 +14,9 @@
 #include <optional>
 #include <thread>
 
+#include "cli/app.h"
+#include "cli/completion.h"
+#include "cli/manpage.h"
 #include "cli/model_dir.h"
 #include "cli/path_view.h"
 #include "cli/table.h"
@@ -31,33 +34,7 @@
 namespace sysjourney {
 namespace {
 
-constexpr int kUsage = 2;
-
-struct ScenarioFlags {
-  // One string per option of the scenario table, in table order; flags may come without a value.
-  std::vector<std::pair<const OptionSpec*, CLI::Option*>> options;
-  std::vector<std::string> values = std::vector<std::string>(scenario_options().size());
-};
-
-void add_scenario_options(CLI::App* cmd, ScenarioFlags& flags) {
-  const auto& specs = scenario_options();
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    const OptionSpec& spec = specs[i];
-    std::string name = std::string("--") + spec.name;
-    CLI::Option* opt = cmd->add_option(name, flags.values[i], spec.help);
-    if (spec.kind == OptionKind::flag) {
-      opt->expected(0, 1);
-      opt->type_name(std::string(spec.name) == "kpti" || std::string(spec.name) == "pcid"
-                         ? "on|off"
-                         : "[on|off]");
-    } else if (spec.kind == OptionKind::choice && !spec.values.empty()) {
-      opt->type_name(join(spec.values, "|"));
-    } else if (spec.kind == OptionKind::number) {
-      opt->type_name(std::string(spec.name) == "bytes" ? "SIZE" : "N");
-    }
-    flags.options.push_back({&spec, opt});
-  }
-}
+constexpr int kUsage = kExitUsage;
 
 Result<Scenario> scenario_from(const ScenarioFlags& flags, const Model& model, Scenario s = {}) {
   for (std::size_t i = 0; i < flags.options.size(); ++i) {
@@ -146,109 +123,8 @@ int usage_error(const Error& e) {
 }  // namespace
 
 int run_main(int argc, char** argv) {
-  CLI::App app{"sysjourney: what one read(fd, buf, 16) really costs, stage by stage"};
-  app.set_version_flag("--version", std::string("sysjourney ") + SYSJOURNEY_VERSION);
-  app.require_subcommand(1);
-  app.fallthrough();
-  std::string model_dir;
-  app.add_option("--model", model_dir,
-                 "load the model from this directory of .toml files instead of the built-in one");
-  std::string color = "auto";
-  app.add_option("--color", color, "colour the table")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-
-  // run
-  CLI::App* run = app.add_subcommand("run", "follow one call through every stage");
-  ScenarioFlags run_flags;
-  add_scenario_options(run, run_flags);
-  std::string format = "table";
-  run->add_option("--format", format, "output format")
-      ->check(CLI::IsMember({"table", "json", "csv", "trace-event"}));
-  int samples = 0;
-  std::uint64_t seed = 1;
-  run->add_option("--samples", samples, "draw each stage from its range N times for p50/p99")
-      ->check(CLI::Range(0, 1000000));
-  run->add_option("--seed", seed, "seed for --samples");
-  std::string profile_path;
-  run->add_option("--profile", profile_path,
-                  "apply a host profile saved by `sysjourney measure --save`");
-
-  // compare
-  CLI::App* cmp = app.add_subcommand("compare", "two scenarios side by side, with the ratio");
-  ScenarioFlags cmp_flags;
-  add_scenario_options(cmp, cmp_flags);
-  std::string a_text, b_text, cmp_format = "table";
-  cmp->add_option("--a", a_text, "scenario A on top of the common options, e.g. cache=hit")
-      ->required();
-  cmp->add_option("--b", b_text, "scenario B, e.g. cache=miss")->required();
-  cmp->add_option("--format", cmp_format, "output format")->check(CLI::IsMember({"table", "json"}));
-
-  // list
-  CLI::App* list = app.add_subcommand(
-      "list", "CPU presets, devices and paths (or stages, mitigations, sources)");
-  std::string list_what;
-  list->add_option("what", list_what, "one section")
-      ->check(CLI::IsMember({"presets", "devices", "paths", "stages", "mitigations", "sources"}));
-
-  // explain
-  CLI::App* explain =
-      app.add_subcommand("explain", "a stage's functions, explanation, cost range and sources");
-  std::string stage_id;
-  explain->add_option("stage", stage_id, "stage id, e.g. kpti_enter (see `sysjourney list stages`)")
-      ->required();
-
-  // serve
-  CLI::App* serve_cmd =
-      app.add_subcommand("serve", "the interactive page and the JSON API over HTTP");
-  ServeOptions serve_options;
-  bool open_browser = false;
-  serve_cmd->add_option("--host", serve_options.host,
-                        "address to bind (127.0.0.1 unless told otherwise)");
-  serve_cmd->add_option("--port", serve_options.port, "port (0: any free port)")
-      ->check(CLI::Range(0, 65535));
-  serve_cmd->add_flag("--open", open_browser, "open the page in a browser");
-
-  // measure
-  CLI::App* measure_cmd = app.add_subcommand(
-      "measure", "time the real operations here and fit the model to this machine");
-  bool quick = false, trace = false;
-  std::string measure_format = "table", save_path, probe_dir;
-  measure_cmd->add_flag("--quick", quick, "fewer iterations: about a second instead of several");
-  measure_cmd->add_option("--format", measure_format, "output format")
-      ->check(CLI::IsMember({"table", "json"}));
-  measure_cmd->add_option("--save", save_path,
-                          "write the fitted host profile here (for run --profile)");
-  measure_cmd->add_option(
-      "--dir", probe_dir,
-      "make the private probe directory under this one (default: $TMPDIR or /var/tmp)");
-  measure_cmd->add_flag("--trace", trace,
-                        "as root with tracefs: trace one cold read through the kernel");
-  // measure --path (cli/path_view.h): one call's kernel functions, with the scenario options of
-  // run.
-  bool path = false;
-  ScenarioFlags path_flags;
-  CLI::Option* path_opt = measure_cmd->add_flag("--path", path,
-                                                "as root with tracefs: the kernel functions one "
-                                                "call of the scenario runs here, by model stage");
-  add_scenario_options(measure_cmd, path_flags);
-  for (auto& [spec, opt] : path_flags.options) opt->needs(path_opt);
-  path_opt->excludes("--trace")->excludes("--quick")->excludes("--save");
-  // fit
-  CLI::App* fit_cmd = app.add_subcommand(
-      "fit",
-      "fit the model to a measure file from any machine, and predict each probe from the others");
-  std::string fit_path, fit_format = "table";
-  fit_cmd
-      ->add_option(
-          "file", fit_path,
-          "a sysjourney.measure/1 document (`sysjourney measure --format json`); - reads stdin")
-      ->required();
-  fit_cmd->add_option("--format", fit_format, "output format")
-      ->check(CLI::IsMember({"table", "json"}));
-  serve_cmd->add_flag("--no-measure", serve_options.no_measure, "turn off POST /api/measure");
-  serve_cmd->add_flag("--allow-measure", serve_options.allow_measure,
-                      "allow measurement when bound to a non-loopback address");
-
+  Cli c;
+  CLI::App& app = c.app;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -263,8 +139,8 @@ int run_main(int argc, char** argv) {
   }
 
   Result<Model> loaded = Error{};
-  if (!model_dir.empty()) {
-    auto files = read_model_dir(model_dir);
+  if (!c.model_dir.empty()) {
+    auto files = read_model_dir(c.model_dir);
     if (!files) return usage_error(files.error());
     loaded = load_model(*files);
   } else {
@@ -275,19 +151,29 @@ int run_main(int argc, char** argv) {
     return kUsage;
   }
   const Model& model = *loaded;
-  Style style = terminal_style(color);
+  Style style = terminal_style(c.color);
 
-  if (run->parsed()) {
-    auto s = scenario_from(run_flags, model);
+  if (c.completion->parsed()) {
+    auto script = completion_script(describe_commands(c, model), c.shell);
+    if (!script) return usage_error(script.error());
+    std::cout << *script;
+    return 0;
+  }
+  if (c.man->parsed()) {
+    std::cout << man_page(describe_commands(c, model), SYSJOURNEY_VERSION);
+    return 0;
+  }
+  if (c.run->parsed()) {
+    auto s = scenario_from(c.run_flags, model);
     if (!s) return usage_error(s.error());
     std::optional<Profile> profile;
-    if (!profile_path.empty()) {
-      auto text = read_text_file(profile_path);
+    if (!c.profile_path.empty()) {
+      auto text = read_text_file(c.profile_path);
       if (!text) return usage_error(text.error());
       auto p = parse_profile(*text);
       if (!p) {
         Error e = p.error();
-        e.message = fmt::format("--profile {}: {}", profile_path, e.message);
+        e.message = fmt::format("--profile {}: {}", c.profile_path, e.message);
         return usage_error(e);
       }
       profile = *p;
@@ -295,22 +181,22 @@ int run_main(int argc, char** argv) {
     auto j = run_journey(model, *s, profile ? &*profile : nullptr);
     if (!j) return usage_error(j.error());
     std::optional<Percentiles> p;
-    if (samples > 0) p = sample_totals(*j, samples, seed);
-    if (format == "json")
+    if (c.samples > 0) p = sample_totals(*j, c.samples, c.seed);
+    if (c.format == "json")
       std::cout << nlohmann::json::parse(journey_json(*j, p)).dump(2) << "\n";
-    else if (format == "csv")
+    else if (c.format == "csv")
       std::cout << journey_csv(*j);
-    else if (format == "trace-event")
+    else if (c.format == "trace-event")
       std::cout << journey_trace_event(*j).dump(1) << "\n";
     else
       std::cout << render_journey(*j, style, p);
     return 0;
   }
-  if (cmp->parsed()) {
-    auto base = scenario_from(cmp_flags, model);
+  if (c.cmp->parsed()) {
+    auto base = scenario_from(c.cmp_flags, model);
     if (!base) return usage_error(base.error());
     Journey sides[2];
-    const std::string* texts[2] = {&a_text, &b_text};
+    const std::string* texts[2] = {&c.a_text, &c.b_text};
     for (int i = 0; i < 2; ++i) {
       Scenario s = *base;
       if (auto r = apply_scenario_text(s, *texts[i], model); !r) {
@@ -326,24 +212,24 @@ int run_main(int argc, char** argv) {
       }
       sides[i] = *j;
     }
-    if (cmp_format == "json")
+    if (c.cmp_format == "json")
       std::cout << nlohmann::json::parse(compare_json(sides[0], sides[1])).dump(2) << "\n";
     else
       std::cout << render_compare(sides[0], sides[1], style);
     return 0;
   }
-  if (list->parsed()) {
-    std::cout << render_list(model, list_what, style);
+  if (c.list->parsed()) {
+    std::cout << render_list(model, c.list_what, style);
     return 0;
   }
-  if (serve_cmd->parsed()) return serve(model, serve_options, open_browser);
-  if (measure_cmd->parsed()) {
+  if (c.serve->parsed()) return serve(model, c.serve_options, c.open_browser);
+  if (c.measure->parsed()) {
     measure::LinuxOs os;
-    if (path) {
-      auto s = scenario_from(path_flags, model, measure::path_default_scenario());
+    if (c.path) {
+      auto s = scenario_from(c.path_flags, model, measure::path_default_scenario());
       if (!s) return usage_error(s.error());
       if (auto ok = measure::check_path_scenario(model, *s); !ok) return usage_error(ok.error());
-      auto out = measure_path(os, model, *s, probe_dir, measure_format == "json", style);
+      auto out = measure_path(os, model, *s, c.probe_dir, c.measure_format == "json", style);
       if (!out) {
         std::cerr << "sysjourney: measure --path: " << describe(out.error()) << "\n";
         return 1;
@@ -351,13 +237,13 @@ int run_main(int argc, char** argv) {
       std::cout << *out;
       return 0;
     }
-    if (trace && os.effective_uid() != 0) {  // say so before spending time on the probes
+    if (c.trace && os.effective_uid() != 0) {  // say so before spending time on the probes
       std::cerr << "sysjourney: measure: --trace needs root: run it with sudo\n";
       return 1;
     }
     measure::ProbeOptions options;
-    options.quick = quick;
-    options.dir = probe_dir;
+    options.quick = c.quick;
+    options.dir = c.probe_dir;
     bool progress = isatty(STDERR_FILENO);
     if (progress) {
       options.progress = [](std::string_view id, int index, int total) {
@@ -373,19 +259,19 @@ int run_main(int argc, char** argv) {
       std::cerr << "sysjourney: measure: " << describe(m.error()) << "\n";
       return m.error().field == "dir" ? kUsage : 1;
     }
-    if (!save_path.empty()) {
-      std::ofstream out(save_path);
+    if (!c.save_path.empty()) {
+      std::ofstream out(c.save_path);
       out << profile_to_json(m->calibration.profile);
       if (!out) {
-        std::cerr << "sysjourney: cannot write " << save_path << "\n";
+        std::cerr << "sysjourney: cannot write " << c.save_path << "\n";
         return 1;
       }
     }
     std::optional<measure::TraceReport> traced;
-    if (trace) {
+    if (c.trace) {
       if (progress) std::cerr << "  tracing cold reads..." << std::flush;
       measure::TraceOptions trace_options;
-      trace_options.dir = probe_dir;
+      trace_options.dir = c.probe_dir;
       trace_options.profile = &m->calibration.profile;  // the model as fitted to this machine
       auto t = measure::trace_cold_read(os, model, trace_options);
       if (progress) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
@@ -395,7 +281,7 @@ int run_main(int argc, char** argv) {
       }
       traced = std::move(*t);
     }
-    if (measure_format == "json") {
+    if (c.measure_format == "json") {
       auto j = measure::calibration_json(m->host, m->calibration);
       if (traced) j["trace"] = measure::trace_json(*traced);
       std::cout << j.dump(2) << "\n";
@@ -405,40 +291,40 @@ int run_main(int argc, char** argv) {
     }
     return 0;
   }
-  if (fit_cmd->parsed()) {
+  if (c.fit->parsed()) {
     std::string text;
-    if (fit_path == "-") {
+    if (c.fit_path == "-") {
       text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     } else {
-      std::ifstream in(fit_path);
+      std::ifstream in(c.fit_path);
       if (!in)
-        return usage_error(Error{fmt::format("cannot read {}", fit_path), "file", fit_path,
+        return usage_error(Error{fmt::format("cannot read {}", c.fit_path), "file", c.fit_path,
                                  "a readable file", ""});
       text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
     auto doc = parse_measure_doc(text);
     if (!doc) {
       Error e = doc.error();
-      e.message = fmt::format("{}: {}", fit_path, e.message);
+      e.message = fmt::format("{}: {}", c.fit_path, e.message);
       return usage_error(e);
     }
     auto f = fit(model, *doc);
     if (!f) return usage_error(f.error());
-    if (fit_format == "json")
+    if (c.fit_format == "json")
       std::cout << fit_json(*doc, *f).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                 << "\n";
     else
       std::cout << render_fit(model, *f, style);
     return 0;
   }
-  if (explain->parsed()) {
-    const Stage* st = model.find_stage(stage_id);
+  if (c.explain->parsed()) {
+    const Stage* st = model.find_stage(c.stage_id);
     if (!st) {
       std::vector<std::string> ids;
       for (const auto& s2 : model.stages) ids.push_back(s2.id);
       return usage_error(
-          Error{fmt::format("unknown stage '{}' (see `sysjourney list stages`)", stage_id), "stage",
-                stage_id, join(ids, ", "), ""});
+          Error{fmt::format("unknown stage '{}' (see `sysjourney list stages`)", c.stage_id),
+                "stage", c.stage_id, join(ids, ", "), ""});
     }
     std::cout << render_explain(model, *st, style);
     return 0;

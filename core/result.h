@@ -17,7 +17,7 @@ struct Error {
   std::string where;
   // The errno the kernel itself would answer (e.g. "EINVAL" for a misaligned O_DIRECT read),
   // when the refusal is the call's own result rather than a gap in the model.
-  std::string errno_name = "";
+  std::string errno_name{};
 };
 
 // Builds the one-line form used on the terminal: "where: message".

@@ -99,10 +99,17 @@ async function queryOf(scenario) {
 
 /**
  * Runs one scenario: a scenario object (see lib/scenario.js), a query string or URLSearchParams.
- * Answers are cached by query; treat them as read-only.
+ * Answers are cached by query; treat them as read-only. A query is asked at once (before this
+ * returns), so that a request made while the page still loads is not held up behind its script.
  */
-export async function run(scenario) {
-  const q = await queryOf(scenario);
+export function run(scenario) {
+  if (typeof scenario === 'string' || scenario instanceof URLSearchParams) {
+    return runQuery(typeof scenario === 'string' ? scenario.replace(/^\?/, '') : scenario.toString());
+  }
+  return queryOf(scenario).then(runQuery);
+}
+
+function runQuery(q) {
   if (!runs.has(q)) {
     const p = backend === 'wasm' ? inWasm((w) => w.run(q)) : getJson(q ? `run?${q}` : 'run');
     runs.set(q, p);
@@ -176,7 +183,9 @@ export async function fit(doc) {
 
 // In a page, the first answers start with this module rather than after the views are built:
 // the model, then the journey the address bar asks for (the page's first run, whether it runs it
-// or previews its route), under the query the page will ask with.
+// or previews its route), under the query the page will ask with. (Asking the address bar's
+// query before the model is in would be sooner, but a link with a value the page drops would
+// then log a failed request.)
 if (globalThis.document && globalThis.location) {
   model().then((m) => run(toQuery(fromQuery(globalThis.location.search, m).scenario, m))).catch(() => {});
 }

@@ -59,6 +59,10 @@ export const PROBE_LABELS = {
   read_ptraced: { title: 'read() under a ptrace tracer', what: 'a cached read while a bare tracer stops it at entry and exit' },
   pipe_wakeup: { title: 'Pipe wake-up', what: 'from a writer\'s write() to the sleeping reader\'s return: wake-up and switch' },
   pipe_pingpong_rtt: { title: 'Pipe ping-pong', what: 'two threads on one CPU, 16 bytes each way through two pipes: one round trip' },
+  write_file: { title: 'write() to a cached file', what: 'pwrite() of 16 bytes into a block already in the page cache: it ends in RAM, dirty' },
+  fsync_file: { title: 'write() + fsync()', what: '4 KiB pwrite() then fsync(), back to back: the data made durable on the drive' },
+  fdatasync_file: { title: 'write() + fdatasync()', what: '4 KiB pwrite() then fdatasync(): the data durable, the timestamps may wait' },
+  write_pipe_wakeup: { title: 'Pipe write that wakes a reader', what: 'the writer\'s write() alone, with a reader asleep on the pipe' },
 };
 
 /** The stage groups a person reads the probes in, in page order. */
@@ -74,7 +78,9 @@ export const PROBE_GROUPS = [
   { id: 'ipc', title: 'Pipes and sockets', what: 'the same read() through another file_operations table',
     probes: ['read_pipe', 'read_unix', 'read_tcp'] },
   { id: 'sleep', title: 'Sleeping and tracing', what: 'costs paid in the scheduler',
-    probes: ['pipe_wakeup', 'pipe_pingpong_rtt', 'read_ptraced'] },
+    probes: ['pipe_wakeup', 'pipe_pingpong_rtt', 'write_pipe_wakeup', 'read_ptraced'] },
+  { id: 'write', title: 'Writes and syncs', what: 'a write ends in RAM; fsync waits for the drive',
+    probes: ['write_file', 'fdatasync_file', 'fsync_file'] },
 ];
 
 /** The title and description of a probe; unknown ids (the schema may grow) show as themselves. */
@@ -378,18 +384,22 @@ export const PROBE_TERMS = {
   // two threads on one CPU: a round trip is two writes and two reads that sleep
   pipe_pingpong_rtt: [{ q: 'fd=pipe&warm=on', times: 2, what: 'two write()s, modelled as pipe reads' },
     { q: 'fd=pipe&wait=on&warm=on', times: 2, main: true }],
+  write_file: [{ q: 'op=write&fd=file&cache=hit&api=pread&warm=on', main: true }],
+  fsync_file: [{ q: 'op=fsync&fd=file&bytes=4096&api=pread&warm=on', main: true }],
+  fdatasync_file: [{ q: 'op=fdatasync&fd=file&bytes=4096&api=pread&warm=on', main: true }],
+  write_pipe_wakeup: [{ q: 'op=write&fd=pipe&wait=on&warm=on', main: true }],
 };
 
 // The options of a call (not of the machine) that decide which journey it is.
-const CALL = ['op', 'fd', 'cache', 'direct', 'bytes', 'api', 'batch', 'tracer', 'wait', 'nonblock'];
-const DEFAULT_CALL = { op: 'read', fd: 'file', cache: 'miss', direct: false, bytes: 16, api: 'read', batch: 1, tracer: 'none', wait: false, nonblock: false };
+const CALL = ['op', 'fd', 'cache', 'direct', 'bytes', 'api', 'batch', 'tracer', 'wait', 'nonblock', 'sync', 'full'];
+const DEFAULT_CALL = { op: 'read', fd: 'file', cache: 'miss', direct: false, bytes: 16, api: 'read', batch: 1, tracer: 'none', wait: false, nonblock: false, sync: 'none', full: false };
 
 function callOf(query) {
   const s = { ...DEFAULT_CALL };
   for (const [k, v] of new URLSearchParams(query)) {
     if (!CALL.includes(k)) continue;
     if (k === 'bytes' || k === 'batch') s[k] = Number(v);
-    else if (k === 'direct' || k === 'wait' || k === 'nonblock') s[k] = v === 'on';
+    else if (k === 'direct' || k === 'wait' || k === 'nonblock' || k === 'full') s[k] = v === 'on';
     else s[k] = v;
   }
   return s;
@@ -399,7 +409,9 @@ function callOf(query) {
 // pread() of a file take the same path (the probes use pread so the offset stays put).
 function sameCall(a, b) {
   if (a.op !== b.op) return false;
-  if (a.op !== 'read') return a.op === 'getppid' || a.op === 'clock_gettime' ? a.tracer === b.tracer : true;
+  const writes = ['write', 'fsync', 'fdatasync'];
+  if (a.op !== 'read' && !writes.includes(a.op)) return a.op === 'getppid' || a.op === 'clock_gettime' ? a.tracer === b.tracer : true;
+  if (writes.includes(a.op) && (a.sync !== b.sync || Boolean(a.full) !== Boolean(b.full))) return false;
   if (a.fd !== b.fd || a.tracer !== b.tracer || a.bytes !== b.bytes) return false;
   const api = (x) => (x === 'pread' ? 'read' : x);
   if (api(a.api) !== api(b.api)) return false;

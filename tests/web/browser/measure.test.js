@@ -13,9 +13,10 @@ import { OUT, assertClean, openPage, run, setOption, setup, waitRunShown } from 
 
 const IDS = ['function_call', 'vdso_clock_gettime', 'syscall_getppid', 'syscall_clock_gettime', 'read_file_hit', 'read_file_cold',
   'read_direct', 'read_pipe', 'read_unix', 'read_tcp', 'io_uring_batch_1', 'io_uring_batch_8', 'io_uring_batch_32',
-  'io_uring_batch_128', 'read_ptraced', 'pipe_wakeup', 'pipe_pingpong_rtt'];
+  'io_uring_batch_128', 'read_ptraced', 'pipe_wakeup', 'pipe_pingpong_rtt', 'write_file', 'fsync_file', 'fdatasync_file',
+  'write_pipe_wakeup'];
 const GROUPS = ['Calls without a syscall', 'The syscall itself', 'Cached reads', 'Reads that reach the device',
-  'Pipes and sockets', 'Sleeping and tracing'];
+  'Pipes and sockets', 'Sleeping and tracing', 'Writes and syncs'];
 // A real measurement takes a few seconds; leave room for a loaded machine.
 const MEASURE_TIMEOUT = 30000;
 // The failure cases need the mock's X-Mock-Measure header; a real server would really measure.
@@ -223,7 +224,7 @@ test('the panel from the fixture: columns, the off predictions and the skipped p
   const row = (id) => rows.find((r) => r.id === id);
   assert.equal(row('io_uring_batch_1').kind, 'off');
   assert.match(row('io_uring_batch_1').verdict, /too low$/, 'measured 1.75× the prediction: the prediction is too low');
-  assert.match(row('pipe_pingpong_rtt').verdict, /too high$/);
+  assert.match(row('write_file').verdict, /too high$/);
   assert.equal(row('read_pipe').verdict, 'within ±30%');
   assert.equal(row('read_ptraced').kind, 'skipped');
   assert.match(row('read_ptraced').text, /did not run.*Operation not permitted/);

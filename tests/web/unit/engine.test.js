@@ -106,7 +106,7 @@ test('measure() POSTs api/measure next to the module, with no body, every time',
   const m1 = await engine.measure();
   const m2 = await engine.measure();
   assert.equal(m1.schema, 'sysjourney.measure/1');
-  assert.equal(m1.probes.length, 17);
+  assert.equal(m1.probes.length, 21);
   assert.equal(m2.schema, 'sysjourney.measure/1');
   assert.equal(calls.length - before, 2, 'a measurement is never cached');
   assert.equal(calls.at(-1).href, new URL('api/measure', WEB).href);
