@@ -15,7 +15,7 @@ case "$what" in
   bench) pkgs+=(chromium wrk linux-perf fio hyperfine emscripten) ;;
   site)  pkgs+=(emscripten) ;;
   fuzz)  pkgs+=(clang-14 libclang-rt-14-dev) ;;
-  tidy)  pkgs+=(clang-tidy-14) ;;
+  tidy)  pkgs+=(clang-tidy-14 clang-format) ;;
 esac
 # Debian 12's node is new enough; a machine that already has node and npm keeps its own.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
