@@ -96,8 +96,9 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
     auto it = scale_map.find(cls);
     scales.push_back(it == scale_map.end() ? 1.0 : it->second);
   }
-  const int device_class = int(std::find(scale_classes().begin(), scale_classes().end(), "device") -
-                               scale_classes().begin());
+  static const int device_class =
+      int(std::find(scale_classes().begin(), scale_classes().end(), "device") -
+          scale_classes().begin());
   auto factor_of = [&](const char* key) {
     auto it = scale_map.find(key);
     return it == scale_map.end() ? 1.0 : it->second;
@@ -106,10 +107,11 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
   // Each mitigation's cost per event, summed once: a stage's tax is its counts times these.
   Mitigation per_event;
   std::vector<const Mitigation*> in_force = s.mitigations;
-  for (const auto& mi : model.mitigations) {
-    if (mi.kpti_without_pcid && s.kpti && !s.pcid &&
-        std::find(in_force.begin(), in_force.end(), &mi) == in_force.end()) {
-      in_force.push_back(&mi);
+  if (s.kpti && !s.pcid) {  // KPTI without PCID is in force whatever the host reported
+    for (const auto& mi : model.mitigations) {
+      if (mi.kpti_without_pcid &&
+          std::find(in_force.begin(), in_force.end(), &mi) == in_force.end())
+        in_force.push_back(&mi);
     }
   }
   for (const Mitigation* mi : in_force) {
@@ -212,8 +214,7 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
     t.low_ns += js.low_ns;
     t.high_ns += js.high_ns;
     (js.stage->on_cpu ? t.on_cpu_ns : t.blocked_ns) += js.ns;
-    const auto& v = js.stage->visible_to;
-    if (std::find(v.begin(), v.end(), "strace") != v.end()) ++t.strace_visible_stages;
+    if (js.stage->strace_visible) ++t.strace_visible_stages;
   }
   t.stages = int(j.stages.size());
   t.batch_ns = t.ns * batch;

@@ -824,6 +824,7 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
           }
         }
         s.visible_to = *visible;
+        s.strace_visible = contains(s.visible_to, "strace");
         auto explain = r.string(*t, owner, "explain");
         if (!explain) return explain.error();
         s.explain = *explain;

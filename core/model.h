@@ -45,6 +45,7 @@ struct Stage {
   int scale_index = 0;  // into scale_classes(), resolved at load
   std::vector<std::string> functions;
   std::vector<std::string> visible_to;
+  bool strace_visible = false;  // "strace" is in visible_to (kept so each journey need not search)
   std::string explain;
   std::string source;
   // Either one cost, or costs picked by a scenario attribute (`cost_by`, e.g. "device").
