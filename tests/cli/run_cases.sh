@@ -37,19 +37,26 @@ while IFS= read -r line || [ -n "$line" ]; do
 done <"$here/cases.txt"
 run_case
 
+# Compares `sysjourney run ARGS --format json` with golden/NAME.json (--update rewrites it).
+check_golden() {
+  local name=$1 what=$2
+  shift 2
+  local golden="$here/golden/$name.json"
+  "$bin" run "$@" --format json >"$tmp/golden.json"
+  if [ "$update" = --update ]; then cp "$tmp/golden.json" "$golden"; fi
+  if diff -u "$golden" "$tmp/golden.json" >"$tmp/diff" 2>&1; then
+    pass=$((pass + 1))
+  else
+    echo "FAIL golden $what (run tests/cli/run_cases.sh BIN --update after a deliberate model change)"
+    head -20 "$tmp/diff"
+    fail=$((fail + 1))
+  fi
+}
+
 # Golden JSON: every CPU preset, hit and miss. A change to the model shows up here on purpose.
 for cpu in $("$bin" list presets | awk '/^  [a-z]/ {print $1}'); do
   for cache in hit miss; do
-    golden="$here/golden/${cpu}_${cache}.json"
-    "$bin" run --cpu "$cpu" --cache "$cache" --format json >"$tmp/golden.json"
-    if [ "$update" = --update ]; then cp "$tmp/golden.json" "$golden"; fi
-    if diff -u "$golden" "$tmp/golden.json" >"$tmp/diff" 2>&1; then
-      pass=$((pass + 1))
-    else
-      echo "FAIL golden $cpu $cache (run tests/cli/run_cases.sh BIN --update after a deliberate model change)"
-      head -20 "$tmp/diff"
-      fail=$((fail + 1))
-    fi
+    check_golden "${cpu}_${cache}" "$cpu $cache" --cpu "$cpu" --cache "$cache"
   done
 done
 
@@ -57,8 +64,6 @@ done
 for scenario in op=write op=write,cache=miss op=write,fd=pipe,wait=on op=write,fd=tcp \
   op=fsync op=fdatasync op=fsync,device=nvme_plp op=fsync,device=hdd op=fsync,warm=on \
   op=write,sync=dsync op=write,direct=on,bytes=4096,sync=dsync op=write,api=io_uring,batch=8; do
-  name=$(tr ',=' '_-' <<<"$scenario")
-  golden="$here/golden/write_${name}.json"
   args=()
   for kv in ${scenario//,/ }; do
     case "$kv" in
@@ -66,15 +71,7 @@ for scenario in op=write op=write,cache=miss op=write,fd=pipe,wait=on op=write,f
       *) args+=("--${kv%%=*}" "${kv#*=}") ;;
     esac
   done
-  "$bin" run "${args[@]}" --format json >"$tmp/golden.json"
-  if [ "$update" = --update ]; then cp "$tmp/golden.json" "$golden"; fi
-  if diff -u "$golden" "$tmp/golden.json" >"$tmp/diff" 2>&1; then
-    pass=$((pass + 1))
-  else
-    echo "FAIL golden $scenario (run tests/cli/run_cases.sh BIN --update after a deliberate model change)"
-    head -20 "$tmp/diff"
-    fail=$((fail + 1))
-  fi
+  check_golden "write_$(tr ',=' '_-' <<<"$scenario")" "$scenario" "${args[@]}"
 done
 
 echo "$pass passed, $fail failed"
