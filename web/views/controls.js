@@ -14,7 +14,7 @@ const FIELDS = {
   bytes: { label: 'Bytes', kind: 'int', unit: 'B' },
   direct: { label: 'O_DIRECT', kind: 'check', note: 'bypass the page cache' },
   sync: { label: 'Sync on write', kind: 'select' },
-  wait: { label: 'No data yet', kind: 'check', note: 'the reader has to wait', writeNote: 'a reader is asleep on it' },
+  wait: { label: 'No data yet', kind: 'check', note: 'the reader has to wait', writeLabel: 'Reader waiting', writeNote: 'a reader is asleep on it' },
   full: { label: 'Buffer full', kind: 'check', note: 'the writer has to wait for room' },
   nonblock: { label: 'O_NONBLOCK', kind: 'check', note: 'return EAGAIN instead' },
   api: { label: 'API', kind: 'select' },
@@ -42,7 +42,11 @@ function cpuNames(model) {
   return names;
 }
 
-function valueLabel(model, field, v, names) {
+// With a write, api=read and api=pread stand for write() and pwrite().
+const WRITE_API = { read: 'write()', pread: 'pwrite()', io_uring: 'io_uring (punted to io-wq)' };
+
+function valueLabel(model, field, v, names, op) {
+  if (field === 'api' && isWrite(op) && WRITE_API[v]) return WRITE_API[v];
   if (field === 'device') return model.devices?.find((d) => d.id === v)?.title ?? v;
   if (field === 'cpu') return names?.get(v) ?? model.cpus?.find((c) => c.id === v)?.title ?? v;
   return optionLabel(field, v);
@@ -160,7 +164,7 @@ export function createControls(form, model, initial, onChange) {
     // The device can be left to the CPU preset (a VM preset reads from virtio, say).
     const preset = field === 'device' ? presetOf(scenario, model)?.device : undefined;
     const all = preset !== undefined ? ['', ...values] : values;
-    const labels = all.map((v) => (v === '' ? `preset: ${valueLabel(model, field, preset, names)}` : valueLabel(model, field, v, names)));
+    const labels = all.map((v) => (v === '' ? `preset: ${valueLabel(model, field, preset, names)}` : valueLabel(model, field, v, names, scenario.op)));
     const current = [...input.options].map((o) => `${o.value}=${o.textContent}`).join('|');
     if (current !== all.map((v, i) => `${v}=${labels[i]}`).join('|')) {
       replace(input, all.map((v, i) => h('option', { value: v, title: field === 'cpu' ? model.cpus?.find((c) => c.id === v)?.title : undefined }, labels[i])));
@@ -185,6 +189,8 @@ export function createControls(form, model, initial, onChange) {
         input.checked = Boolean(scenario[field]);
         const note = wrappers[field].querySelector('.check-note');
         if (note) note.textContent = isWrite(scenario.op) && spec.writeNote ? spec.writeNote : spec.note;
+        const title = wrappers[field].querySelector('.check-title');
+        if (title) title.textContent = isWrite(scenario.op) && spec.writeLabel ? spec.writeLabel : spec.label;
       } else if (spec.kind === 'override') {
         input.value = scenario[field] === null || scenario[field] === undefined ? '' : scenario[field] ? 'on' : 'off';
         const pv = preset?.[field];
