@@ -671,18 +671,20 @@ Result<Samples> probe_write_pipe_wakeup(Context& c, const ProbeSpec&, const Samp
   if (!data) return data.error();
   OsFd data_reader(c.os, data->reader), data_writer(c.os, data->writer);
   std::atomic<int> reader_tid{0};
-  std::atomic<int64_t> consumed{0};   // writes the reader has read
-  std::optional<Error> reader_error;  // read after join()
+  std::atomic<int64_t> consumed{0};        // writes the reader has read
+  std::optional<Error> reader_error;       // read after join()
+  std::atomic<bool> reader_failed{false};  // reader_error is set (the writer stops waiting)
   auto reader = [&] {
     reader_tid = c.os.thread_id();
     if (auto p = c.os.idle_priority(); !p) {
       reader_error = p.error();
+      reader_failed = true;
       return;
     }
     for (;;) {
       char buf[kReadBytes];
       auto n = c.os.read(data_reader.get(), buf, sizeof buf);
-      if (!n) reader_error = n.error();
+      if (!n) reader_error = n.error(), reader_failed = true;
       if (!n || *n == 0) return;  // end of file: the writer is done
       consumed.fetch_add(1);
     }
@@ -694,7 +696,7 @@ Result<Samples> probe_write_pipe_wakeup(Context& c, const ProbeSpec&, const Samp
   auto until_asleep = [&]() -> Status {
     const int64_t deadline = c.os.monotonic_ns() + 200'000'000;
     while (consumed.load() < sent || reader_tid.load() == 0 || !asleep(c.os, reader_tid.load())) {
-      if (reader_error) return *reader_error;
+      if (reader_failed) return failure("the pipe's reader stopped");  // its error after join()
       if (c.os.monotonic_ns() > deadline)
         return failure("the pipe's reader did not go back to sleep within 200 ms");
       c.os.sleep_ns(20'000);  // gives the CPU to the reader
