@@ -483,7 +483,12 @@ Result<Fit> fit(const Model& model, const MeasureDoc& doc) {
     ++f.predicted;
     if (within_band(*measured[i]->median_ns, *probes[i].predicted_ns)) ++f.within;
   }
-  for (int k = 0; k < kParams; ++k) p.scales[params[k].name] *= theta[k];
+  for (int k = 0; k < kParams; ++k) {
+    // A profile's factors must lie in [0.01, 100] (profile.cc); the fit's own bound is relative
+    // to the preset, and exp(log) rounding can land a hair outside.
+    double& factor = p.scales[params[k].name];
+    factor = std::clamp(factor * theta[k], 0.01, 100.0);
+  }
   f.parameters = params;
   f.probes = probes;
   return f;

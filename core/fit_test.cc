@@ -263,5 +263,19 @@ TEST(Fit, TheBandIsThirtyPercentOfTheMeasurement) {
   EXPECT_FALSE(within_band(100, 69));
 }
 
+TEST(Fit, AFactorAtTheFitsBoundStillMakesAProfileTheEngineTakes) {
+  // A host whose flushes cost nothing (a VM whose host ignores them): the fit drives the flush
+  // factor to its bound, 1/100 of the preset. The profile it writes must still be accepted by
+  // run --profile and /api/run?profile= (factors 0.01 to 100), exp(log) rounding and all.
+  auto f = fit(model(), synthetic({{"flush", 1e-4}}));
+  ASSERT_TRUE(f) << f.error().message;
+  for (const auto& [k, v] : f->profile.scales) {
+    EXPECT_GE(v, 0.01) << k;
+    EXPECT_LE(v, 100) << k;
+  }
+  auto back = parse_profile(profile_to_json(f->profile));
+  EXPECT_TRUE(back) << (back ? "" : back.error().message);
+}
+
 }  // namespace
 }  // namespace sysjourney
