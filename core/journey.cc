@@ -11,16 +11,34 @@ namespace {
 
 constexpr double kPageBytes = 4096;
 
-// `attrs` holds the scenario's attribute values in attribute_keys() order.
-bool holds(const Condition& c, const std::vector<std::string_view>& attrs) {
-  std::string_view v = attrs[c.key_index];
-  bool in = std::find(c.values.begin(), c.values.end(), v) != c.values.end();
+// Each attribute's value as its index in Model::condition_values (63, a bit no mask sets, for a
+// value no condition names), in attribute_keys() order.
+using ValueIds = std::vector<std::uint8_t>;
+
+ValueIds value_ids(const Model& m, const std::vector<std::string_view>& attrs) {
+  ValueIds ids(attrs.size(), std::uint8_t(kMaxConditionValues));
+  for (std::size_t k = 0; k < attrs.size() && k < m.condition_values.size(); ++k) {
+    const auto& named = m.condition_values[k];
+    const std::string_view v = attrs[k];
+    for (std::size_t i = 0; i < named.size(); ++i) {
+      if (named[i] == v) {
+        ids[k] = std::uint8_t(i);
+        break;
+      }
+    }
+  }
+  return ids;
+}
+
+bool holds(const Condition& c, const ValueIds& ids) {
+  bool in = (c.mask >> ids[std::size_t(c.key_index)]) & 1;
   return c.negate ? !in : in;
 }
 
-bool all_hold(const std::vector<Condition>& conds, const std::vector<std::string_view>& attrs) {
-  return std::all_of(conds.begin(), conds.end(),
-                     [&](const Condition& c) { return holds(c, attrs); });
+bool all_hold(const std::vector<Condition>& conds, const ValueIds& ids) {
+  for (const Condition& c : conds)
+    if (!holds(c, ids)) return false;
+  return true;
 }
 
 // SplitMix64: tiny, fast, and the same sequence on every platform (std distributions are not).
@@ -42,11 +60,11 @@ double triangular(double low, double typ, double high, double u) {
   return high - std::sqrt((1 - u) * (high - low) * (high - typ));
 }
 
-// The first path whose conditions hold; `attrs` are attributes(s), computed once by the caller.
+// The first path whose conditions hold.
 Result<const Path*> select_path(const Model& model, const ResolvedScenario& s,
-                                const std::vector<std::string_view>& attrs) {
+                                const ValueIds& ids) {
   for (const auto& p : model.paths) {
-    if (all_hold(p.when, attrs)) return &p;
+    if (all_hold(p.when, ids)) return &p;
   }
   std::vector<std::string> pairs;
   for (const auto& [k, v] : scenario_pairs(s)) pairs.push_back(k + "=" + v);
@@ -58,16 +76,18 @@ Result<const Path*> select_path(const Model& model, const ResolvedScenario& s,
 }  // namespace
 
 Result<Journey> run_journey(const Model& model, const Scenario& scenario, const Profile* profile) {
-  Scenario in = scenario;
+  Scenario merged;  // copied only when a profile fills in options
   if (profile) {
     // The profile describes the host; explicit options still win.
+    merged = scenario;
+    Scenario& in = merged;
     if (!in.ghz && profile->ghz) in.ghz = profile->ghz;
     if (!in.kpti && profile->kpti) in.kpti = profile->kpti;
     if (!in.pcid && profile->pcid) in.pcid = profile->pcid;
     if (in.cpu.empty() && !profile->cpu.empty()) in.cpu = profile->cpu;
     if (in.device.empty() && !profile->device.empty()) in.device = profile->device;
   }
-  auto resolved = resolve(in, model);
+  auto resolved = resolve(profile ? merged : scenario, model);
   if (!resolved) return resolved.error();
   if (profile && profile->virtualized) resolved->virtualized = *profile->virtualized;
   if (profile && profile->mitigations) {
@@ -83,10 +103,11 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
   }
 
   Journey j;
-  j.scenario = *resolved;
+  j.scenario = std::move(*resolved);
   const ResolvedScenario& s = j.scenario;
   const auto attrs = attributes(s);  // one pass for the path choice and every stage
-  auto path = select_path(model, s, attrs);
+  const ValueIds ids = value_ids(model, attrs);
+  auto path = select_path(model, s, ids);
   if (!path) return path.error();
   j.path = *path;
   j.profiled = profile != nullptr;
@@ -123,13 +144,15 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
     per_event.context_switch += mi->context_switch;
   }
   j.stages.reserve(j.path->items.size());
+  static const std::string_view per_names[] = {to_string(Per::read), to_string(Per::batch),
+                                               to_string(Per::overlap)};
   const double ghz = s.ghz;
   const int batch = s.in.batch;
   const double bytes = double(s.in.bytes);
   const double extra_pages = std::max(0.0, std::ceil(bytes / kPageBytes) - 1);
 
   for (const PathItem& item : j.path->items) {
-    if (!all_hold(item.when, attrs)) continue;
+    if (!all_hold(item.when, ids)) continue;
     const Stage* st = &model.stages[item.stage_index];
     const Cost* cost = nullptr;
     if (st->cost) {
@@ -178,14 +201,6 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
       // N reads in flight overlap up to the device's parallelism.
       share_of_batch = std::ceil(double(batch) / s.device->parallelism) / batch;
     }
-    JourneyStage js;
-    js.stage = st;
-    js.unit = cost->unit;
-    js.per = to_string(item.per);
-    js.source = source;
-    js.ns = typ * to_ns * share_of_batch;
-    js.low_ns = low * to_ns * share_of_batch;
-    js.high_ns = high * to_ns * share_of_batch;
     // Taxes are per event: hot caches do not make a retpoline or a VM exit cheaper.
     const Events& ev = st->events;
     double tax_cycles = ev.entries * per_event.entry + ev.calls * (per_event.call + per_event.ret) +
@@ -193,16 +208,27 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
     // Only the first read after an entry finds the TLB flushed: in a batch of N, one in N.
     double after_entry = ev.calls * per_event.call_after_entry;
     if (item.per == Per::read && batch > 1) after_entry /= batch;
-    js.tax_ns =
+    const double tax_ns =
         (tax_cycles * share_of_batch + after_entry * (item.per == Per::read ? 1 : share_of_batch)) *
         tax_scale / ghz;
-    js.vm_ns =
+    const double vm_ns =
         s.virtualized ? ev.vmexits * model.vm.exit_cycles * vm_scale / ghz * share_of_batch : 0;
-    js.ns += js.tax_ns + js.vm_ns;
-    js.low_ns += js.tax_ns + js.vm_ns;
-    js.high_ns += js.tax_ns + js.vm_ns;
-    js.cycles = js.ns * ghz;
-    j.stages.push_back(js);
+    const double added_ns = tax_ns + vm_ns;
+    const double ns = typ * to_ns * share_of_batch + added_ns;
+    // Every field given: a partly initialised JourneyStage costs a block clear per stage.
+    j.stages.push_back(JourneyStage{.stage = st,
+                                    .unit = cost->unit,
+                                    .per = per_names[int(item.per)],
+                                    .source = source,
+                                    .cycles = ns * ghz,
+                                    .ns = ns,
+                                    .tax_ns = tax_ns,
+                                    .vm_ns = vm_ns,
+                                    .low_ns = low * to_ns * share_of_batch + added_ns,
+                                    .high_ns = high * to_ns * share_of_batch + added_ns,
+                                    .share = 0,
+                                    .start_ns = 0,
+                                    .cumulative_ns = 0});
   }
 
   Totals& t = j.totals;

@@ -1058,6 +1058,38 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
   }
   if (m.paths.empty())
     return Error{"the model defines no paths", "paths", "", "[[paths]] entries", ""};
+  m.condition_values.assign(attribute_keys().size(), {});
+  auto name_values = [&](const std::vector<Condition>& conds) {
+    for (const auto& c : conds) {
+      auto& named = m.condition_values[std::size_t(c.key_index)];
+      for (const auto& v : c.values)
+        if (!contains(named, v)) named.push_back(v);
+    }
+  };
+  for (const auto& p : m.paths) {
+    name_values(p.when);
+    for (const auto& item : p.items) name_values(item.when);
+  }
+  for (std::size_t k = 0; k < attribute_keys().size(); ++k) {
+    std::size_t n = m.condition_values[k].size();
+    if (n > kMaxConditionValues) {
+      return Error{fmt::format("the paths' conditions name {} values of {}; the engine handles at "
+                               "most {}",
+                               n, attribute_keys()[k], kMaxConditionValues),
+                   "when", attribute_keys()[k],
+                   fmt::format("at most {} values", kMaxConditionValues), ""};
+    }
+  }
+  auto set_mask = [&](Condition& c) {
+    const auto& named = m.condition_values[std::size_t(c.key_index)];
+    for (std::size_t i = 0; i < named.size(); ++i)
+      if (contains(c.values, named[i])) c.mask |= std::uint64_t{1} << i;
+  };
+  for (auto& p : m.paths) {
+    for (auto& c : p.when) set_mask(c);
+    for (auto& item : p.items)
+      for (auto& c : item.when) set_mask(c);
+  }
   for (auto& s : m.stages) s.json = stage_static_json(s);
   return m;
 }

@@ -1,6 +1,7 @@
 // The model: stages, CPU presets, devices, paths and sources, loaded from TOML text.
 // core/ does no I/O: callers hand in the files' names and contents (embedded or from --model).
 #pragma once
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -131,6 +132,9 @@ struct Condition {
   int key_index = -1;  // into attribute_keys(), resolved at load
   std::vector<std::string> values;
   bool negate = false;
+  // Bit i set: `values` holds Model::condition_values[key_index][i]. Set at load, so that a journey
+  // tests a bit instead of comparing strings (the longest paths have ~100 conditions).
+  std::uint64_t mask = 0;
 };
 
 // How often a path item is paid: every read, once per io_uring_enter batch, or as device time
@@ -166,6 +170,9 @@ struct Model {
   VmCosts vm;
   std::string default_cpu;
   std::string version;  // `model_version` (model/version.toml); empty when no file sets it
+  // By attribute_keys() index: the values some condition names (at most kMaxConditionValues
+  // each, a bit per value in a condition's mask). A journey looks its attributes up here once.
+  std::vector<std::vector<std::string>> condition_values;
 
   const Stage* find_stage(const std::string& id) const;
   const CpuPreset* find_cpu(const std::string& id) const;
@@ -173,6 +180,8 @@ struct Model {
   const Source* find_source(const std::string& id) const;
   const Mitigation* find_mitigation(const std::string& id) const;
 };
+
+constexpr std::size_t kMaxConditionValues = 63;  // bit 63 stands for "named by no condition"
 
 struct ModelFile {
   std::string name;  // e.g. "stages.toml"

@@ -267,10 +267,10 @@ Result<bool> apply_scenario_text(Scenario& s, const std::string& text, const Mod
 Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {
   ResolvedScenario r;
   r.in = s;
-  std::string cpu_id = s.cpu.empty() ? model.default_cpu : s.cpu;
+  const std::string& cpu_id = s.cpu.empty() ? model.default_cpu : s.cpu;
   r.cpu = model.find_cpu(cpu_id);
   if (!r.cpu) return option_error("cpu", cpu_id, "a preset from the model");
-  std::string device_id = s.device.empty() ? r.cpu->device : s.device;
+  const std::string& device_id = s.device.empty() ? r.cpu->device : s.device;
   r.device = model.find_device(device_id);
   if (!r.device) return option_error("device", device_id, "a device from the model");
   r.in.cpu = r.cpu->id;
