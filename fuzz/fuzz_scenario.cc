@@ -8,6 +8,8 @@
 // what was wrong; a scenario that parses either runs or is refused with a reason.
 #include <httplib.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -56,6 +58,31 @@ void check_response(const ApiResponse& r) {
   }
 }
 
+// What any journey promises, whatever the scenario: no negative time or cycles, every stage's
+// low <= typ <= high, and the rows add up to the totals (within rounding).
+void check_invariants(const Journey& j, const std::string& json) {
+  auto near = [](double sum, double total) {
+    return std::abs(sum - total) <= 1e-9 * std::max(1.0, std::abs(total));
+  };
+  double ns = 0, low = 0, high = 0, cycles = 0, on_cpu = 0, blocked = 0;
+  for (const auto& st : j.stages) {
+    fuzz::check(st.ns >= 0 && st.cycles >= 0 && st.low_ns >= 0 && st.tax_ns >= 0 && st.vm_ns >= 0,
+                "a stage's ns and cycles are not negative", json);
+    fuzz::check(st.low_ns <= st.ns * (1 + 1e-12) && st.ns <= st.high_ns * (1 + 1e-12),
+                "a stage's low <= typ <= high", json);
+    ns += st.ns, low += st.low_ns, high += st.high_ns, cycles += st.cycles;
+    (st.stage->on_cpu ? on_cpu : blocked) += st.ns;
+  }
+  const Totals& t = j.totals;
+  fuzz::check(t.stages == int(j.stages.size()), "totals count every stage", json);
+  fuzz::check(
+      near(ns, t.ns) && near(low, t.low_ns) && near(high, t.high_ns) && near(cycles, t.cycles),
+      "the rows add up to the totals", json);
+  fuzz::check(near(on_cpu + blocked, t.ns), "on-CPU and blocked time add up to the total", json);
+  fuzz::check(t.low_ns <= t.ns * (1 + 1e-12) && t.ns <= t.high_ns * (1 + 1e-12),
+              "the total's low <= typ <= high", json);
+}
+
 void run_scenario(const Scenario& s) {
   auto j = run_journey(model(), s);
   if (!j) {
@@ -64,6 +91,7 @@ void run_scenario(const Scenario& s) {
   }
   std::string json = journey_json(*j);
   fuzz::check(fuzz::is_json(json), "journey_json is JSON", json);
+  check_invariants(*j, json);
 }
 
 }  // namespace
