@@ -695,7 +695,21 @@ Result<TraceReport> summarize_trace(const std::vector<ReadTimeline>& reads, cons
   return r;
 }
 
+std::vector<std::string> trace_stages_missing(const Model& model) {
+  std::vector<std::string> missing;
+  for (const MarkSpec& spec : mark_specs())
+    for (std::string_view id : spec.stages)
+      if (!model.find_stage(std::string(id))) missing.emplace_back(id);
+  return missing;
+}
+
 Result<TraceReport> trace_cold_read(Os& os, const Model& model, const TraceOptions& options) {
+  if (auto missing = trace_stages_missing(model); !missing.empty()) {
+    return failure(
+        fmt::format("the trace's segments name stages the model does not define ({}): "
+                    "rename them in measure/trace.cc's mark table too",
+                    join_views(missing, ", ")));
+  }
   if (os.effective_uid() != 0) return failure(std::string(kNotRoot));
   if (options.repetitions < 1) return failure("--trace needs at least one read to trace");
   std::vector<std::string> notes;

@@ -69,6 +69,10 @@ struct TraceReport {
   std::vector<std::string> notes;  // events missing, marks left out, stages outside the window
 };
 
+// The model stages the marks' table names that `model` does not define. A renamed stage would
+// otherwise drop out of every segment without a word; trace_cold_read refuses to run with any.
+std::vector<std::string> trace_stages_missing(const Model& model);
+
 // Needs root and tracefs. Errors: not root, no tracefs (or it cannot be mounted), a probe
 // directory on tmpfs or pages that stay cached, no read found in the trace.
 Result<TraceReport> trace_cold_read(Os& os, const Model& model, const TraceOptions& options);

@@ -457,6 +457,23 @@ TEST(TraceOnFake, RemovesOnlyInstancesOfTasksThatAreGone) {
             std::string::npos);
 }
 
+TEST(TraceStages, EveryStageTheMarksNameIsInTheModel) {
+  EXPECT_EQ(trace_stages_missing(model()), std::vector<std::string>{});
+}
+
+TEST(TraceStages, ARenamedStageIsNamedAndTheTraceRefused) {
+  Model renamed = model();
+  for (Stage& st : renamed.stages)
+    if (st.id == "ext4_map_blocks") st.id = "ext4_map_blocks_v2";
+  EXPECT_EQ(trace_stages_missing(renamed), std::vector<std::string>{"ext4_map_blocks"});
+  FakeOs os;
+  script_machine(os, "");
+  auto r = trace_cold_read(os, renamed, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("ext4_map_blocks"), std::string::npos) << r.error().message;
+  EXPECT_EQ(os.calls.count("mount"), 0u);
+}
+
 TEST(TraceOnFake, NotRoot) {
   FakeOs os;
   script_machine(os, "");
