@@ -61,7 +61,7 @@ Result<Samples> time_batches(Os& os, const SamplePlan& plan, Prepare&& prepare, 
 template <class Op>
 Result<Samples> time_batches(Os& os, const SamplePlan& plan, Op&& op) {
   return time_batches(
-      os, plan, [] { return Status(Unit{}); }, std::forward<Op>(op));
+      os, plan, [] { return Status(Done{}); }, std::forward<Op>(op));
 }
 
 }  // namespace sysjourney::measure

@@ -12,7 +12,7 @@ namespace {
 auto costing(FakeOs& os, std::vector<int64_t> latencies) {
   return [&os, latencies, i = size_t{0}]() mutable {
     os.advance(latencies[i++ % latencies.size()]);
-    return Status(Unit{});
+    return Status(Done{});
   };
 }
 
@@ -91,7 +91,7 @@ TEST(TimeBatches, WarmupIsNotTimed) {
   int calls = 0;
   auto r = time_batches(os, plan, [&] {
     os.advance(++calls <= 3 ? 50'000 : 100);  // the first calls are slow: cold caches
-    return Status(Unit{});
+    return Status(Done{});
   });
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->per_op_ns.size(), 5u);
@@ -107,7 +107,7 @@ TEST(TimeBatches, PrepareIsNotTimed) {
       [&] {
         ++prepared;
         os.advance(1'000'000);
-        return Status(Unit{});
+        return Status(Done{});
       },
       costing(os, {70}));
   ASSERT_TRUE(r.ok());
@@ -131,7 +131,7 @@ TEST(TimeBatches, AFailingCallStopsTheRun) {
   const SamplePlan plan{.batch = 3, .samples = 10};
   auto r = time_batches(os, plan, [&]() -> Status {
     if (++calls == 5) return os_error("pread", "fd 3", EIO);
-    return Unit{};
+    return Done{};
   });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message, "cannot pread fd 3: Input/output error");

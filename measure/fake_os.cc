@@ -137,7 +137,7 @@ Status FakeOs::create_file(const std::string& path, size_t bytes) {
   if (!dirs.count(parent_of(path))) return os_error("create", path, ENOENT);
   files[path] = std::string(bytes, 'x');
   watched.push_back(path);
-  return Unit{};
+  return Done{};
 }
 
 Status FakeOs::remove(const std::string& path) {
@@ -145,7 +145,7 @@ Status FakeOs::remove(const std::string& path) {
   std::erase(watched, path);
   if (auto e = scripted_error("remove", path)) return *e;
   evicted_.erase(path);
-  if (files.erase(path) || dirs.erase(path)) return Unit{};
+  if (files.erase(path) || dirs.erase(path)) return Done{};
   return os_error("remove", path, ENOENT);
 }
 
@@ -158,7 +158,7 @@ Result<int> FakeOs::open(const std::string& path, int flags) {
 
 Status FakeOs::close(int fd) {
   if (!fds_.erase(fd)) return os_error("close", "fd " + std::to_string(fd), EBADF);
-  return Unit{};
+  return Done{};
 }
 
 Result<size_t> FakeOs::pread(int fd, void* buf, size_t n, off_t offset) {
@@ -197,23 +197,23 @@ Result<size_t> FakeOs::pwrite(int fd, const void* buf, size_t n, off_t offset) {
 Status FakeOs::fsync(int fd) {
   if (!fds_.count(fd)) return os_error("fsync", "fd " + std::to_string(fd), EBADF);
   spend("fsync");
-  return Unit{};
+  return Done{};
 }
 
 Status FakeOs::fdatasync(int fd) {
   if (!fds_.count(fd)) return os_error("fdatasync", "fd " + std::to_string(fd), EBADF);
   spend("fdatasync");
-  return Unit{};
+  return Done{};
 }
 
 Status FakeOs::drop_cached_pages(int fd) {
   auto it = fds_.find(fd);
   if (it == fds_.end()) return os_error("drop cached pages of", "fd " + std::to_string(fd), EBADF);
-  if (!evictable) return Unit{};
+  if (!evictable) return Done{};
   const size_t pages = (files[it->second.path].size() + kPage - 1) / kPage;
   std::set<size_t>& evicted = evicted_[it->second.path];
   for (size_t page = 0; page < pages; ++page) evicted.insert(page);
-  return Unit{};
+  return Done{};
 }
 
 Result<size_t> FakeOs::resident_pages(int fd, off_t offset, size_t length) {
@@ -246,7 +246,7 @@ Status FakeOs::set_thread_affinity(const std::vector<int>& cpus) {
   affinity_log.push_back(cpus);
   if (cpus.empty()) return os_error("sched_setaffinity", "", EINVAL);
   affinity = cpus;
-  return Unit{};
+  return Done{};
 }
 
 // Not scripted: the probes that need these report "skipped" with the ENOSYS message.
@@ -279,7 +279,7 @@ Status FakeOs::mount(const std::string&, const std::string& target, const std::s
     fs_magics[target] = magic->second;
   mounts[target] = fstype;
   watched.push_back(target);
-  return Unit{};
+  return Done{};
 }
 
 Status FakeOs::unmount(const std::string& target) {
@@ -291,7 +291,7 @@ Status FakeOs::unmount(const std::string& target) {
   else
     fs_magics.erase(target);
   std::erase(watched, target);
-  return Unit{};
+  return Done{};
 }
 
 Status FakeOs::make_dir(const std::string& path) {
@@ -299,7 +299,7 @@ Status FakeOs::make_dir(const std::string& path) {
   if (dirs.count(path) || files.count(path)) return os_error("create directory", path, EEXIST);
   dirs.insert(path);
   watched.push_back(path);
-  return Unit{};
+  return Done{};
 }
 
 Status FakeOs::write_file(const std::string& path, std::string_view content) {
@@ -311,7 +311,7 @@ Status FakeOs::write_file(const std::string& path, std::string_view content) {
   files[path] = std::string(content);
   writes.emplace_back(path, std::string(content));
   if (on_write) on_write(path, std::string(content));
-  return Unit{};
+  return Done{};
 }
 
 }  // namespace sysjourney::measure

@@ -116,7 +116,7 @@ class FakeOs final : public Os {
   Status set_thread_affinity(const std::vector<int>& cpus) override;
   Status idle_priority() override {
     ++idle_priority_calls;
-    return Unit{};
+    return Done{};
   }
 
   Result<int> uring_open(unsigned entries) override;

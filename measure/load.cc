@@ -87,7 +87,7 @@ Status parse_proc_stat(std::string_view text, LoadSample& out) {
     }
   }
   if (!saw_all) return failure("/proc/stat has no \"cpu\" line");
-  return Unit{};
+  return Done{};
 }
 
 std::optional<uint64_t> parse_own_ticks(std::string_view text) {

@@ -14,8 +14,8 @@
 namespace sysjourney::measure {
 
 // The value of a call that returns nothing but can fail.
-struct Unit {};
-using Status = Result<Unit>;
+struct Done {};
+using Status = Result<Done>;
 
 // Builds the error every failed system call returns, e.g.
 //   os_error("open", "/sys/x", ENOENT).message == "cannot open /sys/x: No such file or directory"

@@ -169,7 +169,7 @@ Status track(const std::string& path, Kind kind = Kind::path) {
       for (size_t i = 0; i < std::size(kSignals); ++i)
         ::sigaction(kSignals[i], &sa, &g_previous[i]);
     }
-    return Unit{};
+    return Done{};
   }
   return os_error("watch", path, ENOSPC);
 }
@@ -364,7 +364,7 @@ Status LinuxOs::create_file(const std::string& path, size_t bytes) {
   }
   // Clean pages only: posix_fadvise(DONTNEED) skips dirty ones and O_DIRECT must see the data.
   if (auto s = sys("fsync", path, [&] { return ::fsync(guard.get()); }); !s) return s.error();
-  return Unit{};
+  return Done{};
 }
 
 Status LinuxOs::remove(const std::string& path) {
@@ -374,7 +374,7 @@ Status LinuxOs::remove(const std::string& path) {
   });
   cleanup::untrack(path);
   if (!r) return r.error();
-  return Unit{};
+  return Done{};
 }
 
 // --- The timed calls ----------------------------------------------------------------------------
@@ -388,7 +388,7 @@ Result<int> LinuxOs::open(const std::string& path, int flags) {
 Status LinuxOs::close(int fd) {
   // No retry on EINTR for close: Linux has already released the descriptor.
   if (::close(fd) == -1 && errno != EINTR) return os_error("close", describe_target(fd), errno);
-  return Unit{};
+  return Done{};
 }
 
 Result<size_t> LinuxOs::pread(int fd, void* buf, size_t n, off_t offset) {
@@ -418,13 +418,13 @@ Result<size_t> LinuxOs::pwrite(int fd, const void* buf, size_t n, off_t offset) 
 Status LinuxOs::fsync(int fd) {
   auto r = sys("fsync", fd, [&] { return ::fsync(fd); });
   if (!r) return r.error();
-  return Unit{};
+  return Done{};
 }
 
 Status LinuxOs::fdatasync(int fd) {
   auto r = sys("fdatasync", fd, [&] { return ::fdatasync(fd); });
   if (!r) return r.error();
-  return Unit{};
+  return Done{};
 }
 
 Result<size_t> LinuxOs::bytes_queued(int fd) {
@@ -438,7 +438,7 @@ Status LinuxOs::drop_cached_pages(int fd) {
   auto r = sys("drop cached pages of", fd,
                [&] { return from_error_number(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)); });
   if (!r) return r.error();
-  return Unit{};
+  return Done{};
 }
 
 Result<size_t> LinuxOs::resident_pages(int fd, off_t offset, size_t length) {
@@ -477,7 +477,7 @@ Result<FdPair> LinuxOs::open_channel(Channel kind) {
                  [] { return ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0); });
     if (!s) return s.error();
     out = ScopedFd(static_cast<int>(*s));
-    return Unit{};
+    return Done{};
   };
   ScopedFd listener, client, server;
   if (auto s = make_socket(listener); !s) return s.error();
@@ -553,7 +553,7 @@ Status LinuxOs::set_thread_affinity(const std::vector<int>& cpus) {
   // Pid 0 is the calling thread, not the whole process.
   if (::sched_setaffinity(0, sizeof set, &set) != 0)
     return os_error("sched_setaffinity", named, errno);
-  return Unit{};
+  return Done{};
 }
 
 Status LinuxOs::idle_priority() {
@@ -561,7 +561,7 @@ Status LinuxOs::idle_priority() {
   auto r = sys("set SCHED_IDLE for", "this thread",
                [&] { return ::sched_setscheduler(0, SCHED_IDLE, &param); });
   if (!r) return r.error();
-  return Unit{};
+  return Done{};
 }
 
 // --- io_uring -----------------------------------------------------------------------------------
@@ -612,7 +612,7 @@ Status LinuxOs::uring_read(int handle, int fd, char* buf, unsigned length, unsig
                             std::to_string(length) + " bytes");
   }
   if (first_error) return *first_error;
-  return Unit{};
+  return Done{};
 }
 
 void LinuxOs::uring_close(int handle) {
@@ -636,13 +636,13 @@ Status LinuxOs::ptrace_traceme() {
   auto r = sys("ptrace(PTRACE_TRACEME)", "",
                [] { return ::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr); });
   if (!r) return r.error();
-  return Unit{};
+  return Done{};
 }
 
 Status LinuxOs::stop_self() {
   auto r = sys("stop", "self", [] { return ::raise(SIGSTOP) == 0 ? 0 : -1; });
   if (!r) return r.error();
-  return Unit{};
+  return Done{};
 }
 
 Result<int> LinuxOs::wait_child(int pid) {
@@ -657,7 +657,7 @@ Status LinuxOs::ptrace_set_options(int pid, long options) {
     return ::ptrace(PTRACE_SETOPTIONS, pid, nullptr, reinterpret_cast<void*>(options));
   });
   if (!r) return r.error();
-  return Unit{};
+  return Done{};
 }
 
 Status LinuxOs::ptrace_resume_syscall(int pid, int signal) {
@@ -666,13 +666,13 @@ Status LinuxOs::ptrace_resume_syscall(int pid, int signal) {
                     reinterpret_cast<void*>(static_cast<long>(signal)));
   });
   if (!r) return r.error();
-  return Unit{};
+  return Done{};
 }
 
 Status LinuxOs::kill(int pid, int signal) {
   auto r = sys("send a signal to", Pid{pid}, [&] { return ::kill(pid, signal); });
   if (!r) return r.error();
-  return Unit{};
+  return Done{};
 }
 
 // --- Privileges, mounts and control files -------------------------------------------------------
@@ -688,7 +688,7 @@ Status LinuxOs::mount(const std::string& source, const std::string& target,
           return ::mount(source.c_str(), target.c_str(), fstype.c_str(), 0, nullptr);
         });
         if (!r) return r.error();
-        return Unit{};
+        return Done{};
       },
       [&] { ::umount2(target.c_str(), MNT_DETACH); });
 }
@@ -697,7 +697,7 @@ Status LinuxOs::unmount(const std::string& target) {
   auto r = sys("unmount", target, [&] { return ::umount(target.c_str()); });
   if (!r) return r.error();  // still mounted: keep watching it
   cleanup::untrack(target, cleanup::Kind::mount);
-  return Unit{};
+  return Done{};
 }
 
 Status LinuxOs::make_dir(const std::string& path) {
@@ -706,7 +706,7 @@ Status LinuxOs::make_dir(const std::string& path) {
       [&]() -> Status {
         auto r = sys("create directory", path, [&] { return ::mkdir(path.c_str(), 0700); });
         if (!r) return r.error();
-        return Unit{};
+        return Done{};
       },
       [&] { ::rmdir(path.c_str()); });
 }
@@ -715,7 +715,7 @@ Status LinuxOs::write_file(const std::string& path, std::string_view content) {
   auto fd = sys("open", path, [&] { return ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC); });
   if (!fd) return fd.error();
   ScopedFd guard(static_cast<int>(*fd));
-  if (content.empty()) return Unit{};
+  if (content.empty()) return Done{};
   // One write: a control file acts on each write, so a split one would be two commands.
   auto n =
       sys("write to", path, [&] { return ::write(guard.get(), content.data(), content.size()); });
@@ -723,7 +723,7 @@ Status LinuxOs::write_file(const std::string& path, std::string_view content) {
   if (static_cast<size_t>(*n) != content.size())
     return failure("short write to " + path + ": " + std::to_string(*n) + " of " +
                    std::to_string(content.size()) + " bytes");
-  return Unit{};
+  return Done{};
 }
 
 }  // namespace sysjourney::measure

@@ -143,7 +143,7 @@ class Instance {
   }
   void tracer_set() { tracer_ = true; }
   Status remove() {
-    if (!std::exchange(live_, false)) return Unit{};
+    if (!std::exchange(live_, false)) return Done{};
     (void)write("tracing_on", "0");
     auto removed = os_.remove(path_);
     if (!removed) {
@@ -205,7 +205,7 @@ class Call {
   }
 
   Status open(const std::string& parent, size_t file_bytes, std::vector<std::string>& notes) {
-    if (kind_ == Kind::getppid) return Unit{};
+    if (kind_ == Kind::getppid) return Done{};
     if (kind_ == Kind::channel) {
       const Channel c = s_.fd == "pipe"   ? Channel::pipe
                         : s_.fd == "unix" ? Channel::unix_stream
@@ -216,7 +216,7 @@ class Call {
       fds_.push_back(pair->writer);
       reader_ = pair->reader;
       writer_ = pair->writer;
-      return Unit{};
+      return Done{};
     }
     auto dir = ProbeDir::create(os_, parent);
     if (!dir) return dir.error();
@@ -244,7 +244,7 @@ class Call {
         notes.push_back("could not check that the page left the cache: " +
                         resident.error().message);
     }
-    return Unit{};
+    return Done{};
   }
 
   // What must hold before the call: the page dropped, or the data waiting.
@@ -257,7 +257,7 @@ class Call {
       for (int i = 0; i < 1000; ++i) {
         auto queued = os_.bytes_queued(reader_);
         if (!queued) return queued.error();
-        if (*queued >= sizeof data) return Unit{};
+        if (*queued >= sizeof data) return Done{};
         os_.sleep_ns(10'000);
       }
       return failure("the 16 bytes written did not arrive at the reader within 10 ms");
@@ -268,10 +268,10 @@ class Call {
       const char data[16] = "sysjourney-path";
       auto w = os_.pwrite(reader_, data, sizeof data, 0);
       if (!w) return w.error();
-      return Unit{};
+      return Done{};
     }
     if (s_.cache == "miss" && kind_ != Kind::getppid) return os_.drop_cached_pages(reader_);
-    return Unit{};
+    return Done{};
   }
 
   Status call() {
@@ -280,12 +280,12 @@ class Call {
       case Kind::getppid: {
         auto r = os_.getppid();
         if (!r) return r.error();
-        return Unit{};
+        return Done{};
       }
       case Kind::pread: {
         auto r = os_.pread(reader_, buf, 16, 0);
         if (!r) return r.error();
-        return Unit{};
+        return Done{};
       }
       case Kind::io_uring:
         return os_.uring_read(ring_, reader_, buf, 16, static_cast<unsigned>(s_.batch));
@@ -293,7 +293,7 @@ class Call {
         std::memset(buf, 'w', 16);
         auto r = os_.pwrite(reader_, buf, 16, 0);
         if (!r) return r.error();
-        return Unit{};
+        return Done{};
       }
       case Kind::fsync:
         return os_.fsync(reader_);
@@ -303,10 +303,10 @@ class Call {
       case Kind::channel: {
         auto r = os_.read(reader_, buf, 16);
         if (!r) return r.error();
-        return Unit{};
+        return Done{};
       }
     }
-    return Unit{};
+    return Done{};
   }
 
  private:
@@ -348,7 +348,7 @@ Status check_path_scenario(const Model& model, const Scenario& given) {
   if (s.op != "read" && s.op != "getppid" && !writes)
     return usage("--path traces op=read, write, fsync, fdatasync and getppid, not op=" + s.op,
                  s.op);
-  if (s.op == "getppid") return Unit{};
+  if (s.op == "getppid") return Done{};
   if (writes) {
     if (s.fd != "file" || s.direct || s.sync != "none" || s.api == "io_uring" || s.cache != "hit" ||
         s.tracer != "none" || s.bytes != 16)
@@ -356,7 +356,7 @@ Status check_path_scenario(const Model& model, const Scenario& given) {
                        " as a buffered 16-byte write to a cached file (fd=file, no --direct, "
                        "--sync, --cache miss, --api io_uring or --tracer)",
                    s.op);
-    return Unit{};
+    return Done{};
   }
   if (s.tracer != "none")
     return usage("--path traces the call itself: leave --tracer at none", s.tracer);
@@ -374,7 +374,7 @@ Status check_path_scenario(const Model& model, const Scenario& given) {
   if (s.api == "io_uring" && (s.batch < 1 || s.batch > kMaxBatch))
     return usage("--path traces io_uring batches of 1 to " + std::to_string(kMaxBatch) + " reads",
                  std::to_string(s.batch));
-  return Unit{};
+  return Done{};
 }
 
 Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
@@ -520,8 +520,8 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
   if (auto s = call.prepare(); !s) return s.error();
   if (auto s = inst.write("tracing_on", "1"); !s) return s.error();
   const Status marked = inst.write("trace_marker", begin);
-  const Status called = marked ? call.call() : Status(Unit{});
-  const Status ended = marked ? inst.write("trace_marker", end) : Status(Unit{});
+  const Status called = marked ? call.call() : Status(Done{});
+  const Status ended = marked ? inst.write("trace_marker", end) : Status(Done{});
   (void)inst.write("tracing_on", "0");
   if (!marked) return failure("cannot write trace_marker: " + marked.error().message);
   if (!called) return called.error();

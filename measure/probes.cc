@@ -139,7 +139,7 @@ Status expect_bytes(const Result<size_t>& r, size_t want) {
   if (!r) return r.error();
   if (*r != want)
     return failure("short read: " + std::to_string(*r) + " of " + std::to_string(want) + " bytes");
-  return Unit{};
+  return Done{};
 }
 
 Status write_all(Os& os, int fd, const char* data, size_t size) {
@@ -148,7 +148,7 @@ Status write_all(Os& os, int fd, const char* data, size_t size) {
     if (!n) return n.error();
     done += *n;
   }
-  return Unit{};
+  return Done{};
 }
 
 // Starts a helper thread, turning std::thread's exception into an error value.
@@ -174,7 +174,7 @@ Result<Samples> probe_function_call(Context& c, const ProbeSpec&, const SamplePl
   uint64_t x = 0;
   auto r = time_batches(c.os, plan, [&] {
     x = g_call_target(x);  // each call depends on the last: latency, not throughput
-    return Status(Unit{});
+    return Status(Done{});
   });
   g_sink = x;
   return r;
@@ -200,7 +200,7 @@ Result<Samples> probe_vdso_clock_gettime(Context& c, const ProbeSpec&, const Sam
   int64_t sum = 0;
   auto r = time_batches(c.os, plan, [&] {
     sum += c.os.monotonic_ns();
-    return Status(Unit{});
+    return Status(Done{});
   });
   g_sink = static_cast<uint64_t>(sum);
   return r;
@@ -209,7 +209,7 @@ Result<Samples> probe_vdso_clock_gettime(Context& c, const ProbeSpec&, const Sam
 Result<Samples> probe_syscall_getppid(Context& c, const ProbeSpec&, const SamplePlan& plan) {
   return time_batches(c.os, plan, [&]() -> Status {
     if (auto r = c.os.getppid(); !r) return r.error();
-    return Unit{};
+    return Done{};
   });
 }
 
@@ -219,7 +219,7 @@ Result<Samples> probe_syscall_clock_gettime(Context& c, const ProbeSpec&, const 
     auto t = c.os.kernel_monotonic_ns();
     if (!t) return t.error();
     sum += *t;
-    return Unit{};
+    return Done{};
   });
   g_sink = static_cast<uint64_t>(sum);
   return r;
@@ -247,12 +247,12 @@ Status evict_cold_file(Os& os, const std::string& path, size_t bytes) {
     if (auto d = os.drop_cached_pages(*fd); !d) return d.error();
     auto resident = os.resident_pages(*fd, bytes);
     if (!resident) return resident.error();
-    if (*resident == 0) return Unit{};
+    if (*resident == 0) return Done{};
     if (attempt == 2)
       return failure("pages stay in the page cache after POSIX_FADV_DONTNEED (" +
                      std::to_string(*resident) + " of " + std::to_string(bytes / kPage) + ")");
   }
-  return Unit{};
+  return Done{};
 }
 
 Result<Samples> probe_read_file_cold(Context& c, const ProbeSpec&, const SamplePlan& plan) {
@@ -273,7 +273,7 @@ Result<Samples> probe_read_file_cold(Context& c, const ProbeSpec&, const SampleP
       offset = *next;
       auto resident = c.os.resident_pages(*fd, offset, kPage);
       if (!resident) return resident.error();
-      if (*resident == 0) return Unit{};
+      if (*resident == 0) return Done{};
     }
     return failure("16 blocks in a row, the last at " + std::to_string(offset) +
                    ", of cold.dat were cached before their first read");
@@ -304,7 +304,7 @@ Result<Samples> probe_read_direct(Context& c, const ProbeSpec&, const SamplePlan
     auto next = c.direct_blocks.next();
     if (!next) return failure("direct.dat has no unread block left");
     offset = *next;
-    return Unit{};
+    return Done{};
   };
   return time_batches(c.os, plan, pick, [&]() -> Status {
     auto r = c.os.pread(*fd, buf.get(), kDirectBlock, offset);
@@ -331,7 +331,7 @@ Result<Samples> read_queued(Context& c, const ProbeSpec& spec, const SamplePlan&
     for (;;) {
       auto queued = c.os.bytes_queued(reader.get());
       if (!queued) return queued.error();
-      if (*queued >= payload.size()) return Unit{};
+      if (*queued >= payload.size()) return Done{};
       if (c.os.monotonic_ns() > deadline) return failure("queued data did not arrive within 1 s");
     }
   };
@@ -701,7 +701,7 @@ Result<Samples> probe_write_pipe_wakeup(Context& c, const ProbeSpec&, const Samp
         return failure("the pipe's reader did not go back to sleep within 200 ms");
       c.os.sleep_ns(20'000);  // gives the CPU to the reader
     }
-    return Unit{};
+    return Done{};
   };
   char buf[kReadBytes] = {};
   auto r = time_batches(c.os, plan, until_asleep, [&] {

@@ -236,7 +236,7 @@ class MountGuard {
   MountGuard& operator=(const MountGuard&) = delete;
   ~MountGuard() { (void)release(); }
   Status release() {
-    if (!std::exchange(active_, false)) return Unit{};
+    if (!std::exchange(active_, false)) return Done{};
     return os_.unmount(target_);
   }
 
@@ -268,7 +268,7 @@ class Instance {
     return s;
   }
   Status remove() {
-    if (!std::exchange(live_, false)) return Unit{};
+    if (!std::exchange(live_, false)) return Done{};
     (void)write("tracing_on", "0");
     auto removed = os_.remove(path_);
     if (!removed)
@@ -391,12 +391,12 @@ Status evict(Os& os, int fd, size_t bytes) {
     if (auto d = os.drop_cached_pages(fd); !d) return d.error();
     auto resident = os.resident_pages(fd, bytes);
     if (!resident) return resident.error();
-    if (*resident == 0) return Unit{};
+    if (*resident == 0) return Done{};
     if (attempt + 1 == kEvictAttempts)
       return failure("pages stay in the page cache after POSIX_FADV_DONTNEED (" +
                      std::to_string(*resident) + " resident): no read here can be cold");
   }
-  return Unit{};
+  return Done{};
 }
 
 // One cold read with tracing off, timed from user space: the baseline for the tracer's cost.
