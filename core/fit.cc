@@ -9,6 +9,7 @@
 #include "journey.h"
 #include "mitigations.h"
 #include "scenario.h"
+#include "text.h"
 
 namespace sysjourney {
 
@@ -43,12 +44,6 @@ double lerp_total(const Split& s, const Vec& theta) {
   double t = s.rest;
   for (int k = 0; k < kParams; ++k) t += s.a[k] * theta[k];
   return t;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return char(std::tolower(c)); });
-  return s;
 }
 
 Result<Split> split_probe(const Model& m, const ProbeModel& pm, const Profile& base) {

@@ -6,25 +6,18 @@
 #include <string_view>
 
 #include "scenario.h"
+#include "text.h"
 
 namespace sysjourney {
 
 namespace {
-
-std::string trim(std::string s) {
-  auto space = [](unsigned char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; };
-  while (!s.empty() && space(s.back())) s.pop_back();
-  std::size_t i = 0;
-  while (i < s.size() && space(s[i])) ++i;
-  return s.substr(i);
-}
 
 // spectre_v2 appends this to the whole line, after the last part, when a module was built
 // without retpolines.
 constexpr std::string_view kModuleSuffix = " - vulnerable module loaded";
 
 std::vector<std::string> parts_of(std::string text) {
-  text = trim(text);
+  text = std::string(trim(text));
   if (text.size() >= kModuleSuffix.size() &&
       text.compare(text.size() - kModuleSuffix.size(), kModuleSuffix.size(), kModuleSuffix) == 0) {
     text.resize(text.size() - kModuleSuffix.size());
@@ -34,7 +27,7 @@ std::vector<std::string> parts_of(std::string text) {
   while (pos <= text.size()) {
     auto semi = text.find("; ", pos);
     if (semi == std::string::npos) semi = text.size();
-    std::string part = trim(text.substr(pos, semi - pos));
+    std::string part(trim(text.substr(pos, semi - pos)));
     if (!part.empty()) out.push_back(part);
     pos = semi + 2;
   }
@@ -64,7 +57,7 @@ Result<HostMitigations> parse_mitigations(const Model& model,
   for (const auto& [file, text] : files) {
     if (std::find(known_files.begin(), known_files.end(), file) == known_files.end()) {
       return Error{fmt::format("vulnerabilities/{}: the model does not know this file", file), file,
-                   trim(text), join(known_files, ", "), "mechanisms.toml"};
+                   std::string(trim(text)), join(known_files, ", "), "mechanisms.toml"};
     }
     for (const auto& part : parts_of(text)) {
       if (part == "Not affected") continue;  // any file prints it when the CPU lacks the bug

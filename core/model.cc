@@ -12,6 +12,7 @@
 
 #include "format.h"
 #include "scenario.h"
+#include "text.h"
 
 namespace sysjourney {
 
@@ -27,10 +28,6 @@ const std::vector<std::string> kTools = {"strace",   "ltrace",   "perf-trace", "
 const std::vector<std::string> kPer = {"read", "batch", "overlap"};
 // The largest number a model may state (1000 s in ns): sums of many such stages stay finite.
 constexpr double kMaxNumber = 1e12;
-
-bool contains(const std::vector<std::string>& v, const std::string& x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
 
 // Reads one file's tables and reports problems with "file:line", field, value, allowed.
 class Reader {

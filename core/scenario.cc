@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "text.h"
+
 namespace sysjourney {
 
 namespace {
@@ -23,8 +25,7 @@ Error option_error(const std::string& field, const std::string& value, const std
 }
 
 std::optional<bool> parse_flag(const std::string& v) {
-  std::string l = v;
-  std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string l = lower(v);
   if (l == "on" || l == "true" || l == "1" || l == "yes") return true;
   if (l == "off" || l == "false" || l == "0" || l == "no") return false;
   return std::nullopt;
@@ -45,9 +46,7 @@ std::optional<double> parse_size(const std::string& v) {
   while (i < v.size() && (std::isdigit(static_cast<unsigned char>(v[i])) || v[i] == '.')) ++i;
   auto number = parse_number(v.substr(0, i));
   if (!number) return std::nullopt;
-  std::string suffix = v.substr(i);
-  std::transform(suffix.begin(), suffix.end(), suffix.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  const std::string suffix = lower(v.substr(i));
   double mult = 1;
   if (suffix.empty() || suffix == "b")
     mult = 1;
@@ -60,10 +59,6 @@ std::optional<double> parse_size(const std::string& v) {
   else
     return std::nullopt;
   return *number * mult;
-}
-
-bool contains(const std::vector<std::string>& v, const std::string& x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
 }
 
 std::string number_text(double d) { return fmt::format("{}", d); }

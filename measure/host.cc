@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/text.h"
 #include "measure/probe_dir.h"
 
 namespace sysjourney::measure {
@@ -42,13 +43,6 @@ constexpr std::array kFsMagics = {
 
 constexpr std::string_view kVulnerabilities = "/sys/devices/system/cpu/vulnerabilities";
 
-std::string trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\n");
-  if (first == std::string_view::npos) return "";
-  const auto last = s.find_last_not_of(" \t\n");
-  return std::string(s.substr(first, last - first + 1));
-}
-
 // The value of the first "key<tabs>: value" line in /proc/cpuinfo, or "".
 std::string cpuinfo_field(std::string_view cpuinfo, std::string_view key) {
   size_t pos = 0;
@@ -58,7 +52,7 @@ std::string cpuinfo_field(std::string_view cpuinfo, std::string_view key) {
     const std::string_view line = cpuinfo.substr(pos, end - pos);
     const size_t colon = line.find(':');
     if (colon != std::string_view::npos && trim(line.substr(0, colon)) == key)
-      return trim(line.substr(colon + 1));
+      return std::string(trim(line.substr(colon + 1)));
     pos = end + 1;
   }
   return "";
@@ -118,7 +112,7 @@ void read_mitigations(Os& os, HostFacts& facts) {
       facts.notes.push_back(text.error().message);
       continue;
     }
-    facts.mitigations[name] = trim(*text);
+    facts.mitigations[name] = std::string(trim(*text));
   }
   auto meltdown = facts.mitigations.find("meltdown");
   facts.kpti =
@@ -172,7 +166,7 @@ void read_storage(Os& os, HostFacts& facts) {
   if (!disk) return;
   facts.block_device = base_name(*disk);
   if (auto rot = os.read_file(*disk + "/queue/rotational")) {
-    const std::string v = trim(*rot);
+    const std::string v(trim(*rot));
     if (v == "0" || v == "1") facts.rotational = v == "1";
   } else {
     facts.notes.push_back(rot.error().message);
@@ -198,7 +192,8 @@ std::string fs_name(long magic) {
 std::string bracketed_scheduler(std::string_view text) {
   const size_t open = text.find('[');
   const size_t close = text.find(']', open);
-  if (open == std::string_view::npos || close == std::string_view::npos) return trim(text);
+  if (open == std::string_view::npos || close == std::string_view::npos)
+    return std::string(trim(text));
   return std::string(text.substr(open + 1, close - open - 1));
 }
 

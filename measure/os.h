@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -149,6 +150,25 @@ class Os {
   // Replaces the content of an existing file as the shell's `>` does (O_WRONLY | O_TRUNC, then one
   // write), for control files that act on each write: tracefs, /proc/sys. "" only truncates.
   virtual Status write_file(const std::string& path, std::string_view content) = 0;
+};
+
+// A descriptor from Os, closed on scope exit.
+class OsFd {
+ public:
+  OsFd(Os& os, int fd) : os_(os), fd_(fd) {}
+  ~OsFd() {
+    if (fd_ >= 0) (void)os_.close(fd_);
+  }
+  OsFd(const OsFd&) = delete;
+  OsFd& operator=(const OsFd&) = delete;
+  int get() const { return fd_; }
+  void reset() {
+    if (fd_ >= 0) (void)os_.close(std::exchange(fd_, -1));
+  }
+
+ private:
+  Os& os_;
+  int fd_;
 };
 
 }  // namespace sysjourney::measure

@@ -116,25 +116,6 @@ struct Context {
   const std::string& file(File f) const { return files[static_cast<int>(f)]; }
 };
 
-// A descriptor from Os, closed on scope exit.
-class OsFd {
- public:
-  OsFd(Os& os, int fd) : os_(os), fd_(fd) {}
-  ~OsFd() {
-    if (fd_ >= 0) (void)os_.close(fd_);
-  }
-  OsFd(const OsFd&) = delete;
-  OsFd& operator=(const OsFd&) = delete;
-  int get() const { return fd_; }
-  void reset() {
-    if (fd_ >= 0) (void)os_.close(std::exchange(fd_, -1));
-  }
-
- private:
-  Os& os_;
-  int fd_;
-};
-
 Status expect_bytes(const Result<size_t>& r, size_t want) {
   if (!r) return r.error();
   if (*r != want)

@@ -12,6 +12,7 @@
 #include <set>
 #include <utility>
 
+#include "core/text.h"
 #include "core/units.h"
 #include "measure/calibrate.h"
 #include "measure/host.h"
@@ -77,13 +78,6 @@ const std::array<MarkSpec, kMarkCount>& mark_specs() {
 
 // --- Small text helpers
 // ---------------------------------------------------------------------------
-
-std::string_view trim(std::string_view s) {
-  const size_t first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const size_t last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
-}
 
 template <class T>
 std::optional<T> number(std::string_view s, int base = 10) {
@@ -283,19 +277,6 @@ class Instance {
   std::vector<std::string> enabled_;
 };
 
-// A descriptor from Os, closed on scope exit.
-class FdGuard {
- public:
-  FdGuard(Os& os, int fd) : os_(os), fd_(fd) {}
-  FdGuard(const FdGuard&) = delete;
-  FdGuard& operator=(const FdGuard&) = delete;
-  ~FdGuard() { (void)os_.close(fd_); }
-
- private:
-  Os& os_;
-  int fd_;
-};
-
 struct Clock {
   std::string name;
   double ticks_per_ns = 1;  // raw stamps per ns; 1 for clocks that print ns
@@ -403,7 +384,7 @@ Status evict(Os& os, int fd, size_t bytes) {
 Result<double> time_untraced(Os& os, const std::string& file, size_t bytes) {
   auto fd = os.open(file, O_RDONLY);
   if (!fd) return fd.error();
-  FdGuard guard(os, *fd);
+  OsFd guard(os, *fd);
   if (auto e = evict(os, *fd, bytes); !e) return e.error();
   char buf[kReadBytes];
   const int64_t t0 = os.monotonic_ns();
@@ -421,7 +402,7 @@ Result<ReadTimeline> trace_one(Os& os, Instance& inst, const std::string& file, 
                                const Clock& clock, int tid) {
   auto fd = os.open(file, O_RDONLY);  // fresh: no readahead state from the last read
   if (!fd) return fd.error();
-  FdGuard guard(os, *fd);
+  OsFd guard(os, *fd);
   if (auto e = evict(os, *fd, bytes); !e) return e.error();
   if (auto s = inst.write("tracing_on", "1"); !s) return s.error();
   char buf[kReadBytes];
