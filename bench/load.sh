@@ -3,9 +3,9 @@
 # answering without errors and without growing. Two rounds of 60 s with the same load; the
 # server's RSS (from /proc/PID/status) after the first minute and after the last must differ by
 # less than 10%. Prints every figure; exits non-zero on an error or on growth.
-# Usage: bench/load.sh [BUILD_DIR] [SECONDS_PER_ROUND]   (bench/run.sh calls it)
+# Usage: bench/load.sh [BUILD_DIR] [SECONDS_PER_ROUND]   (default build-bench; bench/run.sh calls it)
 set -uo pipefail
-build=${1:-build}
+build=${1:-build-bench}
 round=${2:-60}
 bin=$build/sysjourney
 out=$(mktemp -d)

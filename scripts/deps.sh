@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, from Debian's packages and the npm registry only.
 # As root it runs apt-get; otherwise it prints the exact apt-get line and stops.
-# Usage: scripts/deps.sh build|test|bench|site|fuzz|tidy|deb
+# Usage: scripts/deps.sh build|unit|test|bench|site|fuzz|tidy|format|deb
 set -euo pipefail
 what=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
+# The program alone (make run, make build, install, deb): no test or benchmark libraries.
 pkgs=(cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev
-      libcpp-httplib-dev liburing-dev libgtest-dev libgmock-dev libbenchmark-dev)
+      libcpp-httplib-dev liburing-dev)
+# A tree with BUILD_TESTING=ON (the default of a plain cmake configure): GoogleTest, and Google
+# Benchmark for bench/engine_bench, which is built with the tests.
+testlibs=(libgtest-dev libgmock-dev libbenchmark-dev)
 case "$what" in
+  build) ;;
+  unit)  pkgs+=("${testlibs[@]}") ;;  # make test-unit: ctest -L unit
   # man-db, zsh, fish, dpkg-dev and file: tests/install (man -l, the completions, the .deb).
-  test)  pkgs+=(chromium emscripten man-db zsh fish dpkg-dev file) ;;
+  test)  pkgs+=("${testlibs[@]}" chromium emscripten man-db zsh fish dpkg-dev file) ;;
   deb)   pkgs+=(dpkg-dev file) ;;  # cpack's dpkg-shlibdeps finds the Depends line
-  bench) pkgs+=(chromium wrk linux-perf fio hyperfine emscripten) ;;
+  # make bench's tree has no tests (BUILD_TESTING=OFF), only bench/; time: /usr/bin/time (peak RSS).
+  bench) pkgs+=(libbenchmark-dev chromium wrk linux-perf fio hyperfine time emscripten) ;;
   site)  pkgs+=(emscripten) ;;
-  fuzz)  pkgs+=(clang-14 libclang-rt-14-dev) ;;
-  tidy)  pkgs+=(clang-tidy-14 clang-format) ;;
+  # fuzz/run.sh configures its tree with BUILD_TESTING at its default (ON).
+  fuzz)  pkgs+=("${testlibs[@]}" clang-14 libclang-rt-14-dev) ;;
+  tidy)  pkgs+=("${testlibs[@]}" clang-tidy-14 clang-format) ;;  # tidy covers the tests too
+  format) pkgs+=(clang-format) ;;
+  *) echo "deps.sh: unknown set '$what' (build|unit|test|bench|site|fuzz|tidy|format|deb)" >&2; exit 2 ;;
 esac
-# Debian 12's node is new enough; a machine that already has node and npm keeps its own.
+# node and npm, for every set, `build` (make run) included: the page the server embeds is
+# bundled at build time by esbuild, from npm (cmake/Bundle.cmake, tools/bundle/), so building
+# the program needs them even when no test runs. Debian 12's node is new enough; a machine that
+# already has node and npm keeps its own.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 
@@ -48,7 +61,7 @@ fi
 
 # The page's bundler, esbuild (lock file committed; its platform binary comes from npm too):
 # everything that builds the server, which embeds the bundled page, or the static site.
-if [ "$what" != fuzz ] && [ -f "$here/tools/bundle/package-lock.json" ]; then
+if [ "$what" != fuzz ] && [ "$what" != format ] && [ -f "$here/tools/bundle/package-lock.json" ]; then
   if ! (cd "$here/tools/bundle" && npm ls --depth=0 >/dev/null 2>&1); then
     echo "deps: npm ci in tools/bundle" >&2
     (cd "$here/tools/bundle" && npm ci --no-audit --no-fund >&2)
