@@ -3,6 +3,7 @@
 #include "cli/completion.h"
 #include "cli/version.h"
 #include "core/builtin_model.h"
+#include "core/request.h"
 
 namespace sysjourney {
 
@@ -24,7 +25,7 @@ Cli::Cli() {
   choice(run->add_option("--format", format, "output format"),
          {"table", "json", "csv", "trace-event"});
   run->add_option("--samples", samples, "draw each stage from its range N times for p50/p99")
-      ->check(CLI::Range(0, 1000000));
+      ->check(CLI::Range(0, kMaxSamples));
   run->add_option("--seed", seed, "seed for --samples");
   run->add_option("--profile", profile_path,
                   "apply a host profile saved by `sysjourney measure --save`")

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/builtin_model.h"
+#include "core/request.h"
 
 namespace sysjourney {
 namespace {
@@ -35,6 +36,24 @@ TEST(App, CommandsInHelpOrderAndManIsHidden) {
   EXPECT_EQ(names, (std::vector<std::string>{"run", "compare", "list", "explain", "serve",
                                              "measure", "fit", "completion"}));
   EXPECT_EQ(t.program, "sysjourney");
+}
+
+// run --samples takes what the API's samples= takes (core/request.h).
+TEST(App, SamplesHaveTheBoundOfTheApi) {
+  auto parses = [](int samples) {
+    Cli cli;
+    std::string n = std::to_string(samples);
+    const char* argv[] = {"sysjourney", "run", "--samples", n.c_str()};
+    try {
+      cli.app.parse(4, argv);
+    } catch (const CLI::ParseError&) {
+      return false;
+    }
+    return cli.samples == samples;
+  };
+  EXPECT_TRUE(parses(kMaxSamples));
+  EXPECT_FALSE(parses(kMaxSamples + 1));
+  EXPECT_FALSE(parses(-1));
 }
 
 TEST(App, FdValuesComeFromTheScenarioTable) {

@@ -24,6 +24,7 @@
 #include "core/fit.h"
 #include "core/format.h"
 #include "core/journey.h"
+#include "core/request.h"
 #include "core/units.h"
 #include "measure/os_linux.h"
 #include "measure/session.h"
@@ -120,6 +121,191 @@ int usage_error(const Error& e) {
   return kUsage;
 }
 
+int cmd_completion(const Cli& c, const Model& model, const Style&) {
+  auto script = completion_script(describe_commands(c, model), c.shell);
+  if (!script) return usage_error(script.error());
+  std::cout << *script;
+  return 0;
+}
+
+int cmd_man(const Cli& c, const Model& model, const Style&) {
+  std::cout << man_page(describe_commands(c, model), SYSJOURNEY_VERSION);
+  return 0;
+}
+
+int cmd_run(const Cli& c, const Model& model, const Style& style) {
+  auto s = scenario_from(c.run_flags, model);
+  if (!s) return usage_error(s.error());
+  std::optional<Profile> profile;
+  if (!c.profile_path.empty()) {
+    auto text = read_text_file(c.profile_path);
+    if (!text) return usage_error(text.error());
+    auto p = parse_profile(*text);
+    if (!p) {
+      Error e = p.error();
+      e.message = fmt::format("--profile {}: {}", c.profile_path, e.message);
+      return usage_error(e);
+    }
+    profile = *p;
+  }
+  auto j = run_journey(model, *s, profile ? &*profile : nullptr);
+  if (!j) return usage_error(j.error());
+  std::optional<Percentiles> p;
+  if (c.samples > 0) p = sample_totals(*j, c.samples, c.seed);
+  if (c.format == "json")
+    std::cout << nlohmann::json::parse(journey_json(*j, p)).dump(2) << "\n";
+  else if (c.format == "csv")
+    std::cout << journey_csv(*j);
+  else if (c.format == "trace-event")
+    std::cout << journey_trace_event(*j).dump(1) << "\n";
+  else
+    std::cout << render_journey(*j, style, p);
+  return 0;
+}
+
+int cmd_compare(const Cli& c, const Model& model, const Style& style) {
+  auto base = scenario_from(c.cmp_flags, model);
+  if (!base) return usage_error(base.error());
+  auto sides = run_compare(model, *base, {c.a_text, c.b_text}, {"--a", "--b"});
+  if (!sides) return usage_error(sides.error());
+  const auto& [a, b] = *sides;
+  if (c.cmp_format == "json")
+    std::cout << nlohmann::json::parse(compare_json(a, b)).dump(2) << "\n";
+  else
+    std::cout << render_compare(a, b, style);
+  return 0;
+}
+
+int cmd_list(const Cli& c, const Model& model, const Style& style) {
+  std::cout << render_list(model, c.list_what, style);
+  return 0;
+}
+
+int cmd_measure(const Cli& c, const Model& model, const Style& style) {
+  measure::LinuxOs os;
+  if (c.path) {
+    auto s = scenario_from(c.path_flags, model, measure::path_default_scenario());
+    if (!s) return usage_error(s.error());
+    if (auto ok = measure::check_path_scenario(model, *s); !ok) return usage_error(ok.error());
+    auto out = measure_path(os, model, *s, c.probe_dir, c.measure_format == "json", style);
+    if (!out) {
+      std::cerr << "sysjourney: measure --path: " << describe(out.error()) << "\n";
+      return 1;
+    }
+    std::cout << *out;
+    return 0;
+  }
+  if (c.trace && os.effective_uid() != 0) {  // say so before spending time on the probes
+    std::cerr << "sysjourney: measure: --trace needs root: run it with sudo\n";
+    return 1;
+  }
+  measure::ProbeOptions options;
+  options.quick = c.quick;
+  options.dir = c.probe_dir;
+  bool progress = isatty(STDERR_FILENO);
+  if (progress) {
+    options.progress = [](std::string_view id, int index, int total) {
+      int width = 24, done = width * index / std::max(1, total);
+      std::cerr << fmt::format("\r  [{}{}] {:>2}/{} {:<20}", std::string(done, '#'),
+                               std::string(width - done, '.'), index + 1, total, id)
+                << std::flush;
+    };
+  }
+  auto m = measure::measure_machine(os, model, options);
+  if (progress) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
+  if (!m) {
+    std::cerr << "sysjourney: measure: " << describe(m.error()) << "\n";
+    return m.error().field == "dir" ? kUsage : 1;
+  }
+  if (!c.save_path.empty()) {
+    std::ofstream out(c.save_path);
+    out << profile_to_json(m->calibration.profile);
+    if (!out) {
+      std::cerr << "sysjourney: cannot write " << c.save_path << "\n";
+      return 1;
+    }
+  }
+  std::optional<measure::TraceReport> traced;
+  if (c.trace) {
+    if (progress) std::cerr << "  tracing cold reads..." << std::flush;
+    measure::TraceOptions trace_options;
+    trace_options.dir = c.probe_dir;
+    trace_options.profile = &m->calibration.profile;  // the model as fitted to this machine
+    auto t = measure::trace_cold_read(os, model, trace_options);
+    if (progress) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
+    if (!t) {
+      std::cerr << "sysjourney: measure --trace: " << describe(t.error()) << "\n";
+      return 1;
+    }
+    traced = std::move(*t);
+  }
+  if (c.measure_format == "json") {
+    auto j = measure::calibration_json(m->host, m->calibration);
+    if (traced) j["trace"] = measure::trace_json(*traced);
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << render_measure(model, *m, style);
+    if (traced) std::cout << "\n" << measure::render_trace(*traced, style.color);
+  }
+  return 0;
+}
+
+int cmd_serve(const Cli& c, const Model& model, const Style&) {
+  return serve(model, c.serve_options, c.open_browser);
+}
+
+int cmd_fit(const Cli& c, const Model& model, const Style& style) {
+  std::string text;
+  if (c.fit_path == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(c.fit_path);
+    if (!in)
+      return usage_error(Error{fmt::format("cannot read {}", c.fit_path), "file", c.fit_path,
+                               "a readable file", ""});
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto doc = parse_measure_doc(text);
+  if (!doc) {
+    Error e = doc.error();
+    e.message = fmt::format("{}: {}", c.fit_path, e.message);
+    return usage_error(e);
+  }
+  auto f = fit(model, *doc);
+  if (!f) return usage_error(f.error());
+  if (c.fit_format == "json")
+    std::cout << fit_json(*doc, *f).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
+  else
+    std::cout << render_fit(model, *f, style);
+  return 0;
+}
+
+int cmd_explain(const Cli& c, const Model& model, const Style& style) {
+  const Stage* st = model.find_stage(c.stage_id);
+  if (!st) {
+    std::vector<std::string> ids;
+    for (const auto& s2 : model.stages) ids.push_back(s2.id);
+    return usage_error(
+        Error{fmt::format("unknown stage '{}' (see `sysjourney list stages`)", c.stage_id), "stage",
+              c.stage_id, join(ids, ", "), ""});
+  }
+  std::cout << render_explain(model, *st, style);
+  return 0;
+}
+
+// Every subcommand: the CLI11 App that parses it (built in app.cc, which also writes its help,
+// the man page and the completions) and the function that runs it.
+struct Command {
+  CLI::App* Cli::*app;
+  int (*run)(const Cli&, const Model&, const Style&);
+};
+const Command kCommands[] = {
+    {&Cli::completion, cmd_completion}, {&Cli::man, cmd_man},   {&Cli::run, cmd_run},
+    {&Cli::cmp, cmd_compare},           {&Cli::list, cmd_list}, {&Cli::serve, cmd_serve},
+    {&Cli::measure, cmd_measure},       {&Cli::fit, cmd_fit},   {&Cli::explain, cmd_explain},
+};
+
 }  // namespace
 
 int run_main(int argc, char** argv) {
@@ -153,182 +339,8 @@ int run_main(int argc, char** argv) {
   const Model& model = *loaded;
   Style style = terminal_style(c.color);
 
-  if (c.completion->parsed()) {
-    auto script = completion_script(describe_commands(c, model), c.shell);
-    if (!script) return usage_error(script.error());
-    std::cout << *script;
-    return 0;
-  }
-  if (c.man->parsed()) {
-    std::cout << man_page(describe_commands(c, model), SYSJOURNEY_VERSION);
-    return 0;
-  }
-  if (c.run->parsed()) {
-    auto s = scenario_from(c.run_flags, model);
-    if (!s) return usage_error(s.error());
-    std::optional<Profile> profile;
-    if (!c.profile_path.empty()) {
-      auto text = read_text_file(c.profile_path);
-      if (!text) return usage_error(text.error());
-      auto p = parse_profile(*text);
-      if (!p) {
-        Error e = p.error();
-        e.message = fmt::format("--profile {}: {}", c.profile_path, e.message);
-        return usage_error(e);
-      }
-      profile = *p;
-    }
-    auto j = run_journey(model, *s, profile ? &*profile : nullptr);
-    if (!j) return usage_error(j.error());
-    std::optional<Percentiles> p;
-    if (c.samples > 0) p = sample_totals(*j, c.samples, c.seed);
-    if (c.format == "json")
-      std::cout << nlohmann::json::parse(journey_json(*j, p)).dump(2) << "\n";
-    else if (c.format == "csv")
-      std::cout << journey_csv(*j);
-    else if (c.format == "trace-event")
-      std::cout << journey_trace_event(*j).dump(1) << "\n";
-    else
-      std::cout << render_journey(*j, style, p);
-    return 0;
-  }
-  if (c.cmp->parsed()) {
-    auto base = scenario_from(c.cmp_flags, model);
-    if (!base) return usage_error(base.error());
-    Journey sides[2];
-    const std::string* texts[2] = {&c.a_text, &c.b_text};
-    for (int i = 0; i < 2; ++i) {
-      Scenario s = *base;
-      if (auto r = apply_scenario_text(s, *texts[i], model); !r) {
-        Error e = r.error();
-        e.message = fmt::format("--{}: {}", i ? "b" : "a", e.message);
-        return usage_error(e);
-      }
-      auto j = run_journey(model, s);
-      if (!j) {
-        Error e = j.error();
-        e.message = fmt::format("--{}: {}", i ? "b" : "a", e.message);
-        return usage_error(e);
-      }
-      sides[i] = *j;
-    }
-    if (c.cmp_format == "json")
-      std::cout << nlohmann::json::parse(compare_json(sides[0], sides[1])).dump(2) << "\n";
-    else
-      std::cout << render_compare(sides[0], sides[1], style);
-    return 0;
-  }
-  if (c.list->parsed()) {
-    std::cout << render_list(model, c.list_what, style);
-    return 0;
-  }
-  if (c.serve->parsed()) return serve(model, c.serve_options, c.open_browser);
-  if (c.measure->parsed()) {
-    measure::LinuxOs os;
-    if (c.path) {
-      auto s = scenario_from(c.path_flags, model, measure::path_default_scenario());
-      if (!s) return usage_error(s.error());
-      if (auto ok = measure::check_path_scenario(model, *s); !ok) return usage_error(ok.error());
-      auto out = measure_path(os, model, *s, c.probe_dir, c.measure_format == "json", style);
-      if (!out) {
-        std::cerr << "sysjourney: measure --path: " << describe(out.error()) << "\n";
-        return 1;
-      }
-      std::cout << *out;
-      return 0;
-    }
-    if (c.trace && os.effective_uid() != 0) {  // say so before spending time on the probes
-      std::cerr << "sysjourney: measure: --trace needs root: run it with sudo\n";
-      return 1;
-    }
-    measure::ProbeOptions options;
-    options.quick = c.quick;
-    options.dir = c.probe_dir;
-    bool progress = isatty(STDERR_FILENO);
-    if (progress) {
-      options.progress = [](std::string_view id, int index, int total) {
-        int width = 24, done = width * index / std::max(1, total);
-        std::cerr << fmt::format("\r  [{}{}] {:>2}/{} {:<20}", std::string(done, '#'),
-                                 std::string(width - done, '.'), index + 1, total, id)
-                  << std::flush;
-      };
-    }
-    auto m = measure::measure_machine(os, model, options);
-    if (progress) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
-    if (!m) {
-      std::cerr << "sysjourney: measure: " << describe(m.error()) << "\n";
-      return m.error().field == "dir" ? kUsage : 1;
-    }
-    if (!c.save_path.empty()) {
-      std::ofstream out(c.save_path);
-      out << profile_to_json(m->calibration.profile);
-      if (!out) {
-        std::cerr << "sysjourney: cannot write " << c.save_path << "\n";
-        return 1;
-      }
-    }
-    std::optional<measure::TraceReport> traced;
-    if (c.trace) {
-      if (progress) std::cerr << "  tracing cold reads..." << std::flush;
-      measure::TraceOptions trace_options;
-      trace_options.dir = c.probe_dir;
-      trace_options.profile = &m->calibration.profile;  // the model as fitted to this machine
-      auto t = measure::trace_cold_read(os, model, trace_options);
-      if (progress) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
-      if (!t) {
-        std::cerr << "sysjourney: measure --trace: " << describe(t.error()) << "\n";
-        return 1;
-      }
-      traced = std::move(*t);
-    }
-    if (c.measure_format == "json") {
-      auto j = measure::calibration_json(m->host, m->calibration);
-      if (traced) j["trace"] = measure::trace_json(*traced);
-      std::cout << j.dump(2) << "\n";
-    } else {
-      std::cout << render_measure(model, *m, style);
-      if (traced) std::cout << "\n" << measure::render_trace(*traced, style.color);
-    }
-    return 0;
-  }
-  if (c.fit->parsed()) {
-    std::string text;
-    if (c.fit_path == "-") {
-      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    } else {
-      std::ifstream in(c.fit_path);
-      if (!in)
-        return usage_error(Error{fmt::format("cannot read {}", c.fit_path), "file", c.fit_path,
-                                 "a readable file", ""});
-      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    auto doc = parse_measure_doc(text);
-    if (!doc) {
-      Error e = doc.error();
-      e.message = fmt::format("{}: {}", c.fit_path, e.message);
-      return usage_error(e);
-    }
-    auto f = fit(model, *doc);
-    if (!f) return usage_error(f.error());
-    if (c.fit_format == "json")
-      std::cout << fit_json(*doc, *f).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-                << "\n";
-    else
-      std::cout << render_fit(model, *f, style);
-    return 0;
-  }
-  if (c.explain->parsed()) {
-    const Stage* st = model.find_stage(c.stage_id);
-    if (!st) {
-      std::vector<std::string> ids;
-      for (const auto& s2 : model.stages) ids.push_back(s2.id);
-      return usage_error(
-          Error{fmt::format("unknown stage '{}' (see `sysjourney list stages`)", c.stage_id),
-                "stage", c.stage_id, join(ids, ", "), ""});
-    }
-    std::cout << render_explain(model, *st, style);
-    return 0;
-  }
+  for (const Command& cmd : kCommands)
+    if ((c.*cmd.app)->parsed()) return cmd.run(c, model, style);
   return kUsage;
 }
 

@@ -20,6 +20,7 @@
 #include "core/scenario.h"
 #include "fuzz/check.h"
 #include "server/api.h"
+#include "server/httplib_workarounds.h"
 
 using namespace sysjourney;
 
@@ -35,14 +36,8 @@ const Api& api() {
   return a;
 }
 
-// As server.cc's params_of: httplib decodes the query into a multimap, repeats kept.
-Params decode_query(const std::string& query) {
-  httplib::Params decoded;
-  httplib::detail::parse_query_text(query, decoded);
-  Params out;
-  for (const auto& [k, v] : decoded) out.emplace_back(k, v);
-  return out;
-}
+// As the server decodes a query: httplib's decoding, exact repeats kept (query_params).
+Params decode_query(const std::string& query) { return query_params("/api/run?" + query); }
 
 void check_response(const ApiResponse& r) {
   fuzz::check(r.status == 200 || r.status == 400, "the API answers 200 or 400",

@@ -2,13 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <string_view>
 
 #include "core/fit.h"
 #include "core/format.h"
 #include "core/journey.h"
 #include "core/profile.h"
+#include "core/request.h"
 
 namespace sysjourney {
 
@@ -20,12 +24,11 @@ ApiResponse from_error(const Error& e) {
 
 // Rejects repeated keys: "?cache=hit&cache=miss" has no single meaning.
 std::optional<Error> repeated(const Params& params) {
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    for (std::size_t k = 0; k < i; ++k) {
-      if (params[i].first == params[k].first) {
-        return Error{fmt::format("parameter '{}' is given more than once", params[i].first),
-                     params[i].first, params[i].second, "each parameter once", ""};
-      }
+  std::set<std::string_view> seen;
+  for (const auto& [key, value] : params) {
+    if (!seen.insert(key).second) {
+      return Error{fmt::format("parameter '{}' is given more than once", key), key, value,
+                   "each parameter once", ""};
     }
   }
   return std::nullopt;
@@ -76,10 +79,10 @@ ApiResponse Api::run(const Params& params) const {
       }
       format = value;
     } else if (key == "samples") {
-      auto n = whole_number(value, 0, 100000);
+      auto n = whole_number(value, 0, kMaxSamples);
       if (!n)
         return error(400, fmt::format("invalid value '{}' for samples", value), "samples", value,
-                     "0 to 100000");
+                     fmt::format("0 to {}", kMaxSamples));
       samples = int(*n);
     } else if (key == "seed") {
       auto n = whole_number(value, 0, (1LL << 53));
@@ -112,7 +115,7 @@ ApiResponse Api::run(const Params& params) const {
 
 ApiResponse Api::compare(const Params& params) const {
   if (auto e = repeated(params)) return from_error(*e);
-  std::string texts[2];
+  std::array<std::string, 2> texts;
   bool seen[2] = {false, false};
   for (const auto& [key, value] : params) {
     if (key == "a" || key == "b") {
@@ -123,27 +126,15 @@ ApiResponse Api::compare(const Params& params) const {
                    "a, b");
     }
   }
-  Journey sides[2];
   for (int i = 0; i < 2; ++i) {
     const char* name = i ? "b" : "a";
     if (!seen[i])
       return error(400, fmt::format("missing parameter '{}'", name), name, "",
                    "a scenario query, e.g. cache=hit");
-    auto s = parse_scenario(texts[i], model_);
-    if (!s) {
-      Error e = s.error();
-      e.message = fmt::format("{}: {}", name, e.message);
-      return from_error(e);
-    }
-    auto j = run_journey(model_, *s);
-    if (!j) {
-      Error e = j.error();
-      e.message = fmt::format("{}: {}", name, e.message);
-      return from_error(e);
-    }
-    sides[i] = *j;
   }
-  return {200, "application/json", compare_json(sides[0], sides[1])};
+  auto sides = run_compare(model_, Scenario{}, texts, {"a", "b"});
+  if (!sides) return from_error(sides.error());
+  return {200, "application/json", compare_json((*sides)[0], (*sides)[1])};
 }
 
 ApiResponse Api::fit(const std::string& body) const {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/builtin_model.h"
+#include "core/request.h"
 
 namespace sysjourney {
 namespace {
@@ -49,6 +50,15 @@ TEST(Api, BadParametersAre400WithTheErrorContract) {
     EXPECT_FALSE(j["error"].get<std::string>().empty());
     EXPECT_TRUE(j.contains("allowed"));
   }
+}
+
+// samples= takes what run --samples takes (core/request.h).
+TEST(Api, SamplesHaveTheBoundOfTheCli) {
+  ApiResponse most = api().run({{"samples", std::to_string(kMaxSamples)}});
+  ASSERT_EQ(most.status, 200) << most.body;
+  ApiResponse over = api().run({{"samples", std::to_string(kMaxSamples + 1)}});
+  EXPECT_EQ(over.status, 400);
+  EXPECT_EQ(body(over).at("allowed"), "0 to " + std::to_string(kMaxSamples));
 }
 
 TEST(Api, CompareNeedsBothSides) {

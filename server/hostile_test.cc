@@ -79,6 +79,7 @@ struct Reply {
   int status = 0;       // 0: no status line came
   bool closed = false;  // the server closed the connection
   bool timed_out = false;
+  int interim = 0;   // 1xx answers before this one
   std::string head;  // status line and headers
   std::string body;
 
@@ -118,6 +119,7 @@ Reply read_reply(int fd, milliseconds timeout, bool head_request = false) {
       if (std::sscanf(head.c_str(), "HTTP/1.%*d %d", &status) == 1 && status >= 100 &&
           status < 200) {
         buf.erase(0, header_end + 4);  // "100 Continue": the real answer follows
+        ++r.interim;
         continue;
       }
       r.status = status;
@@ -175,8 +177,8 @@ bool healthy(int port) {
 
 class Hostile : public ::testing::Test {
  protected:
-  void start(MeasureHandler measure = {}) {
-    ServeOptions options;  // the shipped worker count and timeouts
+  // The shipped worker count and timeouts unless `options` says otherwise.
+  void start(MeasureHandler measure = {}, ServeOptions options = {}) {
     options.host = "127.0.0.1";
     options.port = 0;
     server_ = std::make_unique<WebServer>(*builtin_model(), options, std::move(measure));
@@ -299,8 +301,10 @@ std::vector<Case> hostile_cases() {
   // Unknown and repeated parameters.
   bad("unknown parameter", "/api/run?colour=red", {400});
   bad("repeated parameter", "/api/run?cache=hit&cache=miss", {400});
-  // httplib drops an exact repeat of a key=value pair while decoding: one meaning, so 200 is fine.
-  bad("repeated parameter, same value", "/api/run?cache=hit&cache=hit", {200, 400});
+  // httplib drops an exact repeat of a key=value pair while decoding; the server keeps it.
+  bad("repeated parameter, same value", "/api/run?cache=hit&cache=hit", {400});
+  bad("compare: side given twice, same value",
+      "/api/compare?a=cache%3Dhit&b=cache%3Dmiss&a=cache%3Dhit", {400});
   bad("empty key", "/api/run?=hit", {400});
   bad("key without a value", "/api/run?cache", {400});
   {
@@ -522,26 +526,50 @@ TEST_F(Hostile, ATrickledRequestIsCutOffWithin10Seconds) {
   EXPECT_TRUE(healthy(port_));
 }
 
-TEST_F(Hostile, ABurstOfConnectionsIsServedAtOnce) {
+TEST_F(Hostile, ABurstOfConnectionsIsAllServed) {
   // httplib's own listen backlog is 5: the kernel would drop most of a burst and the clients
-  // would wait for TCP to retry (1 s and more).
-  std::vector<std::future<long>> runs;
+  // would wait for TCP to retry (1 s and more). How fast the burst is served is
+  // bench/server_bench.cc's target (BM_BurstOf200Connections); here every one is answered.
+  std::vector<std::future<Reply>> runs;
   for (int i = 0; i < 200; ++i) {
     runs.push_back(std::async(std::launch::async, [port = port_] {
-      auto t0 = Clock::now();
-      Reply r = exchange(port, get("/healthz"), seconds(10));
-      long ms =
-          static_cast<long>(std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count());
-      return r.status == 200 ? ms : -1;
+      return exchange(port, get("/healthz"), seconds(10));
     }));
   }
-  long worst = 0;
-  for (auto& r : runs) {
-    long ms = r.get();
-    EXPECT_GE(ms, 0) << "a request of the burst failed";
-    worst = std::max(worst, ms);
+  for (auto& run : runs) {
+    Reply r = run.get();
+    EXPECT_EQ(r.status, 200) << "a request of the burst failed";
+    EXPECT_NE(r.body.find("\"ok\""), std::string::npos) << r.body;
   }
-  EXPECT_LT(worst, 1000) << "the slowest of 200 simultaneous requests";
+}
+
+// A Content-Length over the limit is answered from the headers alone. With a 30 s read timeout,
+// an answer within 10 s can only come before the server waited for the body (which never comes).
+TEST_F(Hostile, AnOversizedContentLengthIsRefusedAsSoonAsTheHeadersArrive) {
+  TearDown();
+  ServeOptions options;
+  options.read_timeout_s = 30;
+  start([] { return ApiResponse{200, "application/json", R"({"measured":true})"}; }, options);
+  for (const char* expect : {"", "Expect: 100-continue\r\n"}) {
+    SCOPED_TRACE(*expect ? "with Expect: 100-continue" : "without Expect");
+    int fd = connect_to(port_);
+    ASSERT_GE(fd, 0);
+    send_all(fd, std::string("POST /api/fit HTTP/1.1\r\nHost: 127.0.0.1\r\n") + expect +
+                     "Content-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n");
+    Reply r = read_reply(fd, seconds(10));  // the connection stays open: no body follows
+    ::close(fd);
+    ASSERT_FALSE(r.timed_out) << "no answer before the body arrived";
+    EXPECT_EQ(r.status, 413) << r.head << r.body;
+    EXPECT_EQ(r.interim, 0) << "no 100 Continue for a body that will be refused";
+    EXPECT_EQ(r.header("Connection"), "close");
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << r.body;
+    EXPECT_EQ(j.value("field", ""), "Content-Length") << r.body;
+    EXPECT_EQ(j.value("value", ""), "1000000000") << r.body;
+    EXPECT_NE(j.value("allowed", "").find("98304"), std::string::npos) << r.body;
+    EXPECT_FALSE(j.value("error", "").empty()) << r.body;
+  }
+  EXPECT_TRUE(healthy(port_));
 }
 
 TEST(HostileStop, StopRightAfterStartingNeverHangs) {

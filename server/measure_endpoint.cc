@@ -21,11 +21,17 @@ std::function<ApiResponse()> one_at_a_time(std::function<ApiResponse()> work) {
 }
 
 std::function<ApiResponse()> measure_endpoint(const Model& model) {
-  return one_at_a_time([&model] {
-    measure::LinuxOs os;
-    measure::ProbeOptions options;
-    options.quick = true;
-    auto m = measure::measure_machine(os, model, options);
+  measure::ProbeOptions options;
+  options.quick = true;
+  return measure_endpoint(
+      model, [] { return std::make_unique<measure::LinuxOs>(); }, std::move(options));
+}
+
+std::function<ApiResponse()> measure_endpoint(const Model& model, MakeOs make_os,
+                                              measure::ProbeOptions options) {
+  return one_at_a_time([&model, make_os = std::move(make_os), options = std::move(options)] {
+    std::unique_ptr<measure::Os> os = make_os();
+    auto m = measure::measure_machine(*os, model, options);
     if (!m)
       return Api::error(500, "measurement failed: " + m.error().message, m.error().field,
                         m.error().value);

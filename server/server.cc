@@ -2,25 +2,14 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <condition_variable>
-#include <cstdint>
-#include <cstdlib>
-#include <cstring>
-#include <list>
 #include <map>
-#include <mutex>
 #include <string_view>
 #include <thread>
 
 #include "cmake/embedded.h"
+#include "server/httplib_workarounds.h"
 
 namespace sysjourney {
 
@@ -39,324 +28,6 @@ void send(httplib::Response& res, const ApiResponse& r) {
   res.status = r.status;
   res.set_content(r.body, r.content_type);
   if (r.content_type.rfind("application/json", 0) == 0) res.set_header("Cache-Control", "no-store");
-}
-
-// httplib's workers: `base` threads always, and more, up to `max`, while every one is busy. A
-// keep-alive or half-open connection holds its worker until a timeout, so with a fixed pool as
-// many idle clients as workers would stall everyone else for seconds. Extra workers leave after
-// a while without work.
-class GrowingPool final : public httplib::TaskQueue {
- public:
-  GrowingPool(std::size_t base, std::size_t max) : base_(base), max_(std::max(base, max)) {
-    std::lock_guard lock(mutex_);
-    for (std::size_t i = 0; i < base_; ++i) spawn();
-  }
-
-  void enqueue(std::function<void()> fn) override {
-    std::list<std::thread> done;
-    {
-      std::lock_guard lock(mutex_);
-      jobs_.push_back(std::move(fn));
-      if (idle_ < jobs_.size() && live_ < max_) spawn();
-      done.splice(done.end(), finished_);
-    }
-    cond_.notify_one();
-    for (auto& t : done) t.join();
-  }
-
-  void shutdown() override {
-    std::unique_lock lock(mutex_);
-    stopping_ = true;
-    cond_.notify_all();
-    // Workers finish the queue first; after the last one has left, no one touches the lists.
-    gone_.wait(lock, [&] { return live_ == 0; });
-    for (auto& t : threads_) t.join();
-    for (auto& t : finished_) t.join();
-  }
-
- private:
-  static constexpr std::chrono::seconds kIdleExit{30};
-
-  void spawn() {  // with mutex_ held
-    auto it = threads_.emplace(threads_.end());
-    ++live_;
-    *it = std::thread([this, it] { work(it); });
-  }
-
-  void work(std::list<std::thread>::iterator self) {
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      ++idle_;
-      bool woken = cond_.wait_for(lock, kIdleExit, [&] { return !jobs_.empty() || stopping_; });
-      --idle_;
-      if (!woken) {
-        if (live_ > base_) break;  // an extra worker with nothing to do
-        continue;
-      }
-      if (jobs_.empty()) break;  // stopping, and the queue is done
-      auto fn = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.unlock();
-      fn();
-      lock.lock();
-    }
-    finished_.splice(finished_.end(), threads_, self);  // joined by enqueue() or shutdown()
-    --live_;
-    gone_.notify_all();
-  }
-
-  const std::size_t base_, max_;
-  std::mutex mutex_;
-  std::condition_variable cond_, gone_;
-  std::list<std::function<void()>> jobs_;
-  std::list<std::thread> threads_, finished_;
-  std::size_t live_ = 0, idle_ = 0;
-  bool stopping_ = false;
-};
-
-// httplib listens with a backlog of 5 (compiled into Debian's libcpp-httplib): a burst of new
-// connections (a page load, wrk's 64) overflows it, and the kernel drops the excess until TCP
-// retransmits, a second or more later. Listening again on the bound socket raises the backlog.
-//
-// It also reads requests through GuardedStream (below): Debian's httplib 0.11.4 has no limit on
-// the number of header lines, and applies the body limit only to bodies with a Content-Length,
-// so one client could stream headers or a chunked body into memory until the process died.
-class HttpServer final : public httplib::Server {
- public:
-  void raise_backlog() { ::listen(svr_sock_, SOMAXCONN); }
-
- private:
-  bool process_and_close_socket(socket_t sock) override;
-  bool wait_for_next_request(socket_t sock) const;
-};
-
-// What one request may take from its connection, and how long it may take to arrive: the
-// request line and headers together at most 64 KiB, the body at most the payload limit (16 KiB),
-// all within 10 s. Beyond that, reading fails, the answer is 414/431/413 or 408, and the
-// connection closes.
-constexpr std::size_t kRequestBytes = 64 * 1024;
-constexpr std::chrono::seconds kRequestTime{10};
-
-enum class Refusal { none, too_large, too_slow, malformed };
-// The request a worker is serving, as the stream and the error handler see it. After a refusal
-// the connection loop closes the connection rather than parse what follows a broken request.
-struct RequestState {
-  Refusal refusal = Refusal::none;
-  bool line_read = false;     // the request line's CR LF has been read
-  bool headers_read = false;  // the blank line after the headers has been read
-};
-thread_local RequestState t_request;
-
-int refusal_status() {
-  if (t_request.refusal == Refusal::too_slow) return 408;
-  return !t_request.line_read ? 414 : t_request.headers_read ? 413 : 431;
-}
-
-std::string refusal_message(int status) {
-  switch (status) {
-    case 408:
-      return "request too slow (a request must arrive within 10 s)";
-    case 413:
-      return "request body too large";
-    case 414:
-      return "request URI too long";
-    case 431:
-      return "request headers too large (at most 64 KiB with the request line)";
-    default:
-      return fmt::format("request refused ({})", status);
-  }
-}
-
-// httplib's SocketStream (timeouts, a read buffer, MSG_NOSIGNAL) with the limits above.
-class GuardedStream final : public httplib::Stream {
- public:
-  GuardedStream(socket_t sock, time_t read_timeout_sec, time_t write_timeout_sec,
-                std::size_t body_max)
-      : sock_(sock),
-        read_timeout_ms_(int(read_timeout_sec * 1000)),
-        write_timeout_ms_(int(write_timeout_sec * 1000)),
-        body_max_(body_max) {}
-
-  void new_request() {
-    left_ = kRequestBytes;
-    deadline_ = std::chrono::steady_clock::now() + kRequestTime;
-    t_request = RequestState{};
-    tail_ = 0;
-    wrote_ = false;
-  }
-  bool buffered() const { return off_ < len_; }
-  bool wrote() const { return wrote_; }
-
-  bool is_readable() const override { return buffered() || ready(POLLIN, read_timeout_ms_); }
-  bool is_writable() const override { return ready(POLLOUT, write_timeout_ms_); }
-
-  ssize_t read(char* ptr, size_t size) override {
-    if (left_ == 0) return refuse(Refusal::too_large);
-    if (!buffered()) {
-      auto left_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         deadline_ - std::chrono::steady_clock::now())
-                         .count();
-      if (left_ms <= 0) return refuse(Refusal::too_slow);
-      bool deadline_first = left_ms < read_timeout_ms_;
-      if (!ready(POLLIN, deadline_first ? int(left_ms) + 1 : read_timeout_ms_)) {
-        return deadline_first ? refuse(Refusal::too_slow) : -1;
-      }
-      ssize_t n = 0;
-      do n = ::recv(sock_, buf_, sizeof(buf_), 0);
-      while (n < 0 && errno == EINTR);
-      if (n <= 0) return n;
-      off_ = 0;
-      len_ = std::size_t(n);
-    }
-    std::size_t n = std::min({size, len_ - off_, left_});
-    std::memcpy(ptr, buf_ + off_, n);
-    off_ += n;
-    left_ -= n;
-    // Where the request line and the headers end; from there on only the body limit applies.
-    for (std::size_t i = 0; i < n && !t_request.headers_read; ++i) {
-      tail_ = (tail_ << 8) | static_cast<unsigned char>(ptr[i]);
-      t_request.line_read = t_request.line_read || (tail_ & 0xffffu) == 0x0d0au;
-      if ((tail_ & 0xffffffffu) == 0x0d0a0d0au) {
-        t_request.headers_read = true;
-        left_ = std::min(left_, body_max_ > n - i - 1 ? body_max_ - (n - i - 1) : 0);
-      }
-    }
-    return ssize_t(n);
-  }
-
-  ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable()) return -1;
-    wrote_ = true;
-    ssize_t n = 0;
-    do n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n;
-  }
-
-  void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    address(::getpeername, ip, port);
-  }
-  void get_local_ip_and_port(std::string& ip, int& port) const override {
-    address(::getsockname, ip, port);
-  }
-  socket_t socket() const override { return sock_; }
-
- private:
-  bool ready(short events, int timeout_ms) const {
-    pollfd p{sock_, events, 0};
-    int r = 0;
-    do r = ::poll(&p, 1, timeout_ms);
-    while (r < 0 && errno == EINTR);
-    return r > 0 && !(p.revents & POLLNVAL);
-  }
-  static ssize_t refuse(Refusal why) {
-    t_request.refusal = why;
-    return -1;
-  }
-  template <typename Get>
-  void address(Get get, std::string& ip, int& port) const {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof(addr);
-    char host[NI_MAXHOST];
-    char serv[NI_MAXSERV];
-    if (get(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0 &&
-        ::getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof(host), serv,
-                      sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
-      ip = host;
-      port = std::atoi(serv);
-    }
-  }
-
-  socket_t sock_;
-  int read_timeout_ms_, write_timeout_ms_;
-  std::size_t body_max_;
-  char buf_[4096];
-  std::size_t off_ = 0, len_ = 0;
-  std::size_t left_ = kRequestBytes;
-  std::uint64_t tail_ = 0;  // the last bytes read, to find the ends of the line and the headers
-  std::chrono::steady_clock::time_point deadline_;
-  bool wrote_ = false;
-};
-
-// httplib gave up on the request before answering (the request line alone over the limit, or
-// too slow to arrive): answer with the same error contract, then close.
-void write_refusal(GuardedStream& strm) {
-  int status = refusal_status();
-  ApiResponse r = Api::error(status, refusal_message(status), "request", "", "");
-  const char* reason = status == 408   ? "Request Timeout"
-                       : status == 413 ? "Payload Too Large"
-                       : status == 414 ? "URI Too Long"
-                                       : "Request Header Fields Too Large";
-  std::string text = fmt::format(
-      "HTTP/1.1 {} {}\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: {}\r\n"
-      "Content-Type: application/json\r\nReferrer-Policy: no-referrer\r\nX-Content-Type-Options: "
-      "nosniff\r\n"
-      "X-Frame-Options: DENY\r\n\r\n{}",
-      status, reason, r.body.size(), r.body);
-  (void)strm.write(text.data(), text.size());
-}
-
-// httplib's keep-alive loop over one connection, with one GuardedStream for all its requests
-// (so bytes a client sent ahead are not lost between requests).
-bool HttpServer::process_and_close_socket(socket_t sock) {
-  GuardedStream strm(sock, read_timeout_sec_, write_timeout_sec_, payload_max_length_);
-  bool ret = false;
-  for (std::size_t count = keep_alive_max_count_; count > 0 && svr_sock_ != INVALID_SOCKET;
-       --count) {
-    if (!strm.buffered() && !wait_for_next_request(sock)) break;
-    strm.new_request();
-    bool closed = false;
-    ret = process_request(strm, count == 1, closed, nullptr);
-    if (!ret && !strm.wrote() &&
-        (t_request.refusal == Refusal::too_large || t_request.refusal == Refusal::too_slow)) {
-      write_refusal(strm);
-    }
-    if (!ret || closed || t_request.refusal != Refusal::none) break;
-  }
-  if (t_request.refusal != Refusal::none) {
-    // The client may still be sending what was refused. Closing with unread bytes would reset
-    // the connection, and the client could lose the answer: read and drop a little first.
-    ::shutdown(sock, SHUT_WR);
-    char sink[4096];
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    for (std::size_t drained = 0;
-         drained < (1u << 20) && std::chrono::steady_clock::now() < until;) {
-      pollfd p{sock, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      ssize_t n = ::recv(sock, sink, sizeof(sink), 0);
-      if (n <= 0) break;
-      drained += std::size_t(n);
-    }
-  }
-  ::shutdown(sock, SHUT_RDWR);
-  ::close(sock);
-  return ret;
-}
-
-// Waits up to the keep-alive timeout for the next request's first bytes; gives up early when the
-// server stops.
-bool HttpServer::wait_for_next_request(socket_t sock) const {
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
-  while (svr_sock_ != INVALID_SOCKET) {
-    pollfd p{sock, POLLIN, 0};
-    int r = ::poll(&p, 1, 50);
-    if (r > 0) return !(p.revents & POLLNVAL);
-    if (r < 0 && errno != EINTR) return false;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-  }
-  return false;
-}
-
-// Workers the pool may grow to: each holds one connection. Well below the usual open-file limit.
-constexpr std::size_t kMaxWorkers = 512;
-
-Params params_of(const httplib::Request& req) {
-  // httplib keeps parameters in a multimap (sorted by key); repeats survive, which is what
-  // the API needs to refuse them.
-  Params out;
-  for (const auto& [k, v] : req.params) out.emplace_back(k, v);
-  return out;
 }
 
 const std::map<std::string, const EmbeddedFile*>& web_index() {
@@ -392,7 +63,7 @@ WebServer::WebServer(const Model& model, ServeOptions options, MeasureHandler me
     : api_(model, SYSJOURNEY_VERSION),
       options_(std::move(options)),
       measure_(std::move(measure)),
-      http_(std::make_unique<HttpServer>()) {
+      http_(std::make_unique<HttpServer>(std::size_t(std::max(options_.threads, 1)))) {
   routes();
 }
 
@@ -400,49 +71,27 @@ WebServer::~WebServer() = default;
 
 void WebServer::routes() {
   httplib::Server& s = *http_;
-  int threads = options_.threads;
-  s.new_task_queue = [threads] { return new GrowingPool(std::size_t(threads), kMaxWorkers); };
   // Slow or half-open clients must not hold a worker for long.
-  s.set_read_timeout(5, 0);
+  s.set_read_timeout(options_.read_timeout_s, 0);
   s.set_write_timeout(5, 0);
   s.set_keep_alive_timeout(2);
   // Connections beyond the worker count wait in a queue: rotate busy ones so none waits long.
   s.set_keep_alive_max_count(100);
   s.set_payload_max_length(96 * 1024);  // a measure document for /api/fit is 10-20 KB
   s.set_tcp_nodelay(true);
-  // httplib also sets SO_REUSEPORT by default, which would let a second server share the port
-  // silently; keep only SO_REUSEADDR so a busy port is an error.
-  s.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
   s.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                          {"Referrer-Policy", "no-referrer"},
                          {"X-Frame-Options", "DENY"}});
-
-  // Byte ranges are ignored (RFC 9110 allows it): httplib would build one part per range, so a
-  // 7 KB "Range: bytes=0-,0-,..." asked for a multi-megabyte answer. Nothing here needs ranges.
-  // The request object is httplib's own non-const local; only the handler's view is const.
-  s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
-    const_cast<httplib::Request&>(req).ranges.clear();
-    // httplib answers brotli whenever "br" is offered, at quality 11: 200-450 ms per 100 KB on a
-    // busy 2-core machine, against under 5 ms for gzip. Browsers offer both; keep gzip only.
-    auto& headers = const_cast<httplib::Request&>(req).headers;
-    bool gzip = req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos;
-    headers.erase("Accept-Encoding");
-    if (gzip) headers.emplace("Accept-Encoding", "gzip");
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
 
   s.Get("/healthz",
         [this](const httplib::Request&, httplib::Response& res) { send(res, api_.health()); });
   s.Get("/api/model",
         [this](const httplib::Request&, httplib::Response& res) { send(res, api_.model()); });
   s.Get("/api/run", [this](const httplib::Request& req, httplib::Response& res) {
-    send(res, api_.run(params_of(req)));
+    send(res, api_.run(query_params(req.target)));
   });
   s.Get("/api/compare", [this](const httplib::Request& req, httplib::Response& res) {
-    send(res, api_.compare(params_of(req)));
+    send(res, api_.compare(query_params(req.target)));
   });
   s.Post("/api/measure", [this](const httplib::Request&, httplib::Response& res) {
     if (!measure_) {
@@ -494,19 +143,6 @@ void WebServer::routes() {
       [](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
         send(res, Api::error(500, "internal error"));
       });
-  // httplib's own refusals (400 bad request, 413, 414) get a JSON body too.
-  s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;  // the API's own 4xx: the connection stays usable
-    // httplib's own refusal. A request cut off by GuardedStream is only a failed read to httplib
-    // (400): say what it was.
-    if (t_request.refusal == Refusal::too_large || t_request.refusal == Refusal::too_slow) {
-      res.status = refusal_status();
-    } else {
-      t_request.refusal = Refusal::malformed;
-    }
-    res.set_header("Connection", "close");
-    send(res, Api::error(res.status, refusal_message(res.status), "request", "", ""));
-  });
 }
 
 Result<int> WebServer::bind() {

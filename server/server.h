@@ -19,10 +19,14 @@ namespace sysjourney {
 struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port
-  int threads =
-      64;  // a keep-alive connection holds a worker, so this bounds open connections served at once
+  // Workers that always run. It is not a limit on connections: while every worker is busy (a
+  // keep-alive or half-open connection holds one until its timeout), the pool adds more, up to
+  // kMaxWorkers (512), and the extra ones leave after 30 s without work.
+  int threads = 64;
   bool no_measure = false;     // --no-measure
   bool allow_measure = false;  // --allow-measure: measurement on a non-loopback address
+  // How long one read from a client may wait for bytes before the connection is dropped.
+  int read_timeout_s = 5;
 };
 
 // A POST /api/measure handler; empty when measurement is off.

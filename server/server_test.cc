@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/builtin_model.h"
+#include "server/httplib_workarounds.h"
 
 namespace sysjourney {
 namespace {
@@ -136,6 +137,41 @@ TEST_F(ServerTest, OversizedRequestsAreRefused) {
   auto health = client_->Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
+}
+
+// httplib drops an exact repeat of a key=value pair while decoding the query; the server keeps
+// it, so the API refuses it as it refuses a repeat with another value.
+TEST_F(ServerTest, ARepeatedParameterIsRefusedWhateverItsValue) {
+  auto other = client_->Get("/api/run?cache=hit&cache=miss");
+  auto same = client_->Get("/api/run?fd=file&cache=hit&cache=hit");
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(same);
+  EXPECT_EQ(other->status, 400);
+  EXPECT_EQ(same->status, 400) << same->body;
+  auto o = nlohmann::json::parse(other->body);
+  auto j = nlohmann::json::parse(same->body);
+  EXPECT_EQ(j["error"], o["error"]);
+  EXPECT_EQ(j["field"], "cache");
+  EXPECT_EQ(j["value"], "hit");
+  EXPECT_EQ(j["allowed"], o["allowed"]);
+  auto cmp = client_->Get("/api/compare?a=cache%3Dhit&a=cache%3Dhit&b=cache%3Dmiss");
+  ASSERT_TRUE(cmp);
+  EXPECT_EQ(cmp->status, 400) << cmp->body;
+  EXPECT_EQ(nlohmann::json::parse(cmp->body)["field"], "a");
+  // Still decoded as before: percent-escapes, pairs in any order.
+  auto ok = client_->Get("/api/run?cache=hit&fd=%66ile");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  EXPECT_EQ(nlohmann::json::parse(ok->body)["scenario"]["fd"], "file");
+}
+
+TEST(QueryParams, DecodedAsHttplibDecodesWithRepeatsKept) {
+  EXPECT_EQ(query_params("/api/run?fd=%66ile&cache=hit&cache=hit"),
+            (Params{{"cache", "hit"}, {"cache", "hit"}, {"fd", "file"}}));
+  EXPECT_EQ(query_params("/api/run?b=2&a=1&b=1"), (Params{{"a", "1"}, {"b", "2"}, {"b", "1"}}));
+  EXPECT_EQ(query_params("/x?a+b=c%20d&&k"), (Params{{"a b", "c d"}, {"k", ""}}));
+  EXPECT_EQ(query_params("/x"), Params{});
+  EXPECT_EQ(query_params("/x?"), Params{});
 }
 
 TEST(ServerBind, BusyPortIsAClearError) {

@@ -133,17 +133,13 @@ std::string decode_url(const std::string& s) {
 }
 
 // "a=1&b=2": pieces split on '&', each split on '=' (the key is the first piece, the value the
-// last); a piece without a key ("=") is dropped, and a piece repeated exactly
-// ("cache=hit&cache=hit") counts once. httplib keeps parameters in a std::multimap, so the
-// server's handlers see them sorted by key, repeats of a key in order of appearance; a stable
-// sort gives the same.
+// last); a piece without a key ("=") is dropped. An exact repeat ("cache=hit&cache=hit") is kept,
+// as the server's query_params (server/httplib_workarounds.cc) keeps it, so that the API refuses
+// it on both. The handlers see parameters sorted by key, repeats of a key in order of
+// appearance, as httplib's std::multimap gives them; a stable sort does the same.
 Params parse_query(const std::string& q) {
   Params out;
-  std::vector<std::string> seen;
   split(q.data(), q.data() + q.size(), '&', [&](const char* b, const char* e) {
-    std::string piece(b, e);
-    if (std::find(seen.begin(), seen.end(), piece) != seen.end()) return;
-    seen.push_back(std::move(piece));
     std::string key, val;
     split(b, e, '=', [&](const char* b2, const char* e2) {
       if (key.empty())
