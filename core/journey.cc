@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace sysjourney {
@@ -13,10 +14,11 @@ constexpr double kPageBytes = 4096;
 
 // Each attribute's value as its index in Model::condition_values (63, a bit no mask sets, for a
 // value no condition names), in attribute_keys() order.
-using ValueIds = std::vector<std::uint8_t>;
+using ValueIds = std::array<std::uint8_t, kAttributeCount>;
 
-ValueIds value_ids(const Model& m, const std::vector<std::string_view>& attrs) {
-  ValueIds ids(attrs.size(), std::uint8_t(kMaxConditionValues));
+ValueIds value_ids(const Model& m, const Attributes& attrs) {
+  ValueIds ids;
+  ids.fill(std::uint8_t(kMaxConditionValues));
   for (std::size_t k = 0; k < attrs.size() && k < m.condition_values.size(); ++k) {
     const auto& named = m.condition_values[k];
     const std::string_view v = attrs[k];
@@ -87,8 +89,9 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
     if (in.cpu.empty() && !profile->cpu.empty()) in.cpu = profile->cpu;
     if (in.device.empty() && !profile->device.empty()) in.device = profile->device;
   }
-  auto resolved = resolve(profile ? merged : scenario, model);
-  if (!resolved) return resolved.error();
+  Journey j;
+  if (auto e = resolve_into(profile ? merged : scenario, model, j.scenario)) return *e;
+  ResolvedScenario* resolved = &j.scenario;
   if (profile && profile->virtualized) resolved->virtualized = *profile->virtualized;
   if (profile && profile->mitigations) {
     resolved->mitigations.clear();
@@ -102,8 +105,6 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
     }
   }
 
-  Journey j;
-  j.scenario = std::move(*resolved);
   const ResolvedScenario& s = j.scenario;
   const auto attrs = attributes(s);  // one pass for the path choice and every stage
   const ValueIds ids = value_ids(model, attrs);
@@ -112,10 +113,10 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
   j.path = *path;
   j.profiled = profile != nullptr;
   const std::map<std::string, double>& scale_map = profile ? profile->scales : s.cpu->scales;
-  std::vector<double> scales;  // by scale class index
-  for (const auto& cls : scale_classes()) {
-    auto it = scale_map.find(cls);
-    scales.push_back(it == scale_map.end() ? 1.0 : it->second);
+  std::array<double, kMaxScaleClasses> scales{};  // by scale class index
+  for (std::size_t k = 0; k < scale_classes().size(); ++k) {
+    auto it = scale_map.find(scale_classes()[k]);
+    scales[k] = it == scale_map.end() ? 1.0 : it->second;
   }
   static const int device_class =
       int(std::find(scale_classes().begin(), scale_classes().end(), "device") -
@@ -127,21 +128,21 @@ Result<Journey> run_journey(const Model& model, const Scenario& scenario, const 
   const double tax_scale = factor_of("tax"), vm_scale = factor_of("vmexit");
   // Each mitigation's cost per event, summed once: a stage's tax is its counts times these.
   Mitigation per_event;
-  std::vector<const Mitigation*> in_force = s.mitigations;
+  auto add = [&](const Mitigation& mi) {
+    per_event.call_after_entry += mi.call_after_entry;
+    per_event.entry += mi.entry;
+    per_event.call += mi.call;
+    per_event.ret += mi.ret;
+    per_event.indirect += mi.indirect;
+    per_event.context_switch += mi.context_switch;
+  };
+  for (const Mitigation* mi : s.mitigations) add(*mi);
   if (s.kpti && !s.pcid) {  // KPTI without PCID is in force whatever the host reported
     for (const auto& mi : model.mitigations) {
       if (mi.kpti_without_pcid &&
-          std::find(in_force.begin(), in_force.end(), &mi) == in_force.end())
-        in_force.push_back(&mi);
+          std::find(s.mitigations.begin(), s.mitigations.end(), &mi) == s.mitigations.end())
+        add(mi);
     }
-  }
-  for (const Mitigation* mi : in_force) {
-    per_event.call_after_entry += mi->call_after_entry;
-    per_event.entry += mi->entry;
-    per_event.call += mi->call;
-    per_event.ret += mi->ret;
-    per_event.indirect += mi->indirect;
-    per_event.context_switch += mi->context_switch;
   }
   j.stages.reserve(j.path->items.size());
   static const std::string_view per_names[] = {to_string(Per::read), to_string(Per::batch),

@@ -192,8 +192,10 @@ struct ModelFile {
 // field, value and what is allowed.
 Result<Model> load_model(const std::vector<ModelFile>& files);
 
-// The scale classes a stage can belong to, in a fixed order.
+// The scale classes a stage can belong to, in a fixed order (at most kMaxScaleClasses: the
+// engine keeps their factors in an array; a test checks).
 const std::vector<std::string>& scale_classes();
+constexpr std::size_t kMaxScaleClasses = 16;
 
 // The factors a host profile (and the fit) can set: the stage classes, plus "tax" (every
 // mitigation's per-event cost) and "vmexit" (a guest's exits to the hypervisor).

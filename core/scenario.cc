@@ -259,8 +259,8 @@ Result<bool> apply_scenario_text(Scenario& s, const std::string& text, const Mod
   return true;
 }
 
-Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {
-  ResolvedScenario r;
+std::optional<Error> resolve_into(const Scenario& s, const Model& model, ResolvedScenario& r) {
+  r = ResolvedScenario{};
   r.in = s;
   const std::string& cpu_id = s.cpu.empty() ? model.default_cpu : s.cpu;
   r.cpu = model.find_cpu(cpu_id);
@@ -279,8 +279,8 @@ Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {
   }
 
   const bool writes = is_write(s.op);
-  if (writes && !s.cache_given) r.in.cache = "hit";  // a write's block is usually cached
-  if (s.op != "read" && !writes) return r;           // the baselines ignore the I/O options
+  if (writes && !s.cache_given) r.in.cache = "hit";    // a write's block is usually cached
+  if (s.op != "read" && !writes) return std::nullopt;  // the baselines ignore the I/O options
   const std::string& op = s.op;
   bool file = s.fd == "file";
   bool uring = s.api == "io_uring" || s.api == "io_uring_sqpoll";
@@ -373,6 +373,12 @@ Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {
       return e;
     }
   }
+  return std::nullopt;
+}
+
+Result<ResolvedScenario> resolve(const Scenario& s, const Model& model) {
+  ResolvedScenario r;
+  if (auto e = resolve_into(s, model, r)) return *e;
   return r;
 }
 
@@ -384,7 +390,7 @@ const std::vector<std::string>& attribute_keys() {
   return keys;
 }
 
-std::vector<std::string_view> attributes(const ResolvedScenario& s) {
+Attributes attributes(const ResolvedScenario& s) {
   auto onoff = [](bool b) { return std::string_view(b ? "on" : "off"); };
   // The same order as attribute_keys().
   return {s.in.op,

@@ -1,6 +1,7 @@
 // A scenario: what is called and on what. One vocabulary for the CLI, the API's query string
 // and the page's URL (see design.md).
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -77,13 +78,17 @@ Result<bool> apply_scenario_text(Scenario& s, const std::string& text, const Mod
 // Checks the combination and fills in defaults. Impossible combinations (O_DIRECT with a
 // size the device cannot transfer, io_uring on a pipe) are errors that say why.
 Result<ResolvedScenario> resolve(const Scenario& s, const Model& model);
+// The same into `out` (the engine's journey holds it), without a copy of the result.
+std::optional<Error> resolve_into(const Scenario& s, const Model& model, ResolvedScenario& out);
 
 // The scenario attributes a path condition or a cost_by can name ("fd", "kpti", "vendor", ...).
 const std::vector<std::string>& attribute_keys();
 
 // Every attribute's value, in attribute_keys() order (one pass instead of a lookup per use).
 // The views point into `s` and the model: use them while both live.
-std::vector<std::string_view> attributes(const ResolvedScenario& s);
+constexpr std::size_t kAttributeCount = 20;  // attribute_keys().size(), checked by a test
+using Attributes = std::array<std::string_view, kAttributeCount>;
+Attributes attributes(const ResolvedScenario& s);
 
 // Canonical "key=value" pairs of a resolved scenario, in table order (for JSON, URLs, CSV).
 std::vector<std::pair<std::string, std::string>> scenario_pairs(const ResolvedScenario& s);

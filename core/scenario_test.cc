@@ -16,6 +16,16 @@ Error scenario_error(const std::string& text) {
   return r.ok() ? Error{} : r.error();
 }
 
+// The engine keeps attributes and scale factors in fixed arrays sized by these constants.
+TEST(Scenario, FixedSizesHoldEveryAttributeAndScaleClass) {
+  EXPECT_EQ(attribute_keys().size(), kAttributeCount);
+  EXPECT_LE(scale_classes().size(), kMaxScaleClasses);
+  const Model& m = test_model();
+  auto r = resolve(Scenario{}, m);
+  ASSERT_TRUE(r.ok());
+  for (std::string_view v : attributes(*r)) EXPECT_FALSE(v.empty());
+}
+
 TEST(Scenario, DefaultsResolveFromThePreset) {
   const Model& m = test_model();
   auto r = resolve(Scenario{}, m);
