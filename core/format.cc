@@ -131,7 +131,13 @@ std::string compare_json(const Journey& a, const Journey& b) {
 nlohmann::json model_json(const Model& m, const std::string& version) {
   nlohmann::json options = nlohmann::json::object();
   nlohmann::json ranges = nlohmann::json::object();
+  // JSON objects have no order: `order` is the table's (the permalink's), `help` each option's
+  // text.
+  nlohmann::json order = nlohmann::json::array();
+  nlohmann::json help = nlohmann::json::object();
   for (const auto& o : scenario_options()) {
+    order.push_back(o.name);
+    help[o.name] = o.help;
     if (o.kind == OptionKind::number) {
       ranges[o.name] = {o.min, o.max};
     } else {
@@ -221,6 +227,8 @@ nlohmann::json model_json(const Model& m, const std::string& version) {
   return {{"schema", "sysjourney.model/1"},
           {"version", version},
           {"options", options},
+          {"order", order},
+          {"help", help},
           {"ranges", ranges},
           {"defaults", defaults},
           {"cpus", cpus},

@@ -61,6 +61,14 @@ TEST(Format, ModelJsonListsOptionsAndSources) {
   EXPECT_EQ(m["options"]["device"].size(), 6u);
   EXPECT_GE(m["sources"].size(), 30u);
   EXPECT_EQ(m["ranges"]["batch"][1], 4096);
+  // The table's order and words, which a JSON object cannot carry by itself.
+  ASSERT_EQ(m["order"].size(), scenario_options().size());
+  for (std::size_t i = 0; i < scenario_options().size(); ++i) {
+    const OptionSpec& o = scenario_options()[i];
+    EXPECT_EQ(m["order"][i], o.name);
+    EXPECT_EQ(m["help"][o.name], o.help);
+    EXPECT_TRUE(m["options"].contains(o.name) || m["ranges"].contains(o.name)) << o.name;
+  }
 }
 
 }  // namespace
