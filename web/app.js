@@ -646,6 +646,9 @@ async function init() {
     exporter: createExporter({
       link: byId('permalink'), copy: byId('copy-link'), json: byId('export-json'), csv: byId('export-csv'),
       trace: byId('export-trace'), status: byId('export-status'),
+    }, {
+      // The run shown, as the engine was asked for it (on the measured machine, with its profile).
+      fetch: (format) => engine.runAs(state.journeyEngineQuery, format),
     }),
     calc: createUringCalculator(byId('calc'), calculatorCosts, model.ranges),
     guess: createGuess({ toggle: byId('guess-mode'), panel: byId('guess') }),

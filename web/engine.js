@@ -5,13 +5,15 @@
 //   const model = await engine.model();              // sysjourney.model/1
 //   const j = await engine.run({ ...scenario });      // sysjourney.journey/1
 //   const j2 = await engine.run('fd=file&cache=hit'); // a query string works too
-//   const c = await engine.compare(a, b);             // sysjourney.compare/1, computed here
+//   const f1 = await engine.runAs(q, 'csv');          // { contentType, body }: the engine's CSV (or 'trace-event')
+//   const c = await engine.compare(a, b);             // sysjourney.compare/1 (GET api/compare)
 //   const m = await engine.measure();                 // sysjourney.measure/1: times this machine
 //   const f = await engine.fit(text);                 // sysjourney.measure/1 of any machine, fitted
 //
-// Failures reject with an EngineError whose message is fit to show a person; when the engine
-// refused the scenario it also carries the offending field, value and the allowed values.
-import { compareJourneys } from './lib/compare.js';
+// Both transports give the same raw answer, { status, contentType, body }; this module reads it
+// (errors, JSON, the cache) the same way for both. Failures reject with an EngineError whose
+// message is fit to show a person; when the engine refused the scenario it also carries the
+// offending field, value and the allowed values.
 import { NEEDS_SERVER } from './lib/measure.js';
 import { fromQuery, toQuery } from './lib/scenario.js';
 
@@ -23,20 +25,6 @@ const API = new URL('api/', import.meta.url);
 // API is asked first and the WebAssembly engine takes over only if api/model fails.
 let backend = globalThis.document?.querySelector('meta[name="sysjourney-engine"][content="wasm"]') ? 'wasm' : 'api';
 let wasmModule = null;
-
-async function inWasm(fn) {
-  if (!wasmModule) {
-    wasmModule = import('./engine_wasm.js');
-    wasmModule.catch(() => {
-      wasmModule = null;
-    });
-  }
-  try {
-    return await fn(await wasmModule);
-  } catch (e) {
-    throw e instanceof EngineError ? e : new EngineError(e?.message ?? String(e), e ?? {}); // same fields
-  }
-}
 
 export class EngineError extends Error {
   constructor(message, { status = 0, field = '', value = '', allowed = '', errno = '' } = {}) {
@@ -52,23 +40,68 @@ export class EngineError extends Error {
   }
 }
 
-async function getJson(path, init = {}) {
+// The WebAssembly engine's raw answer; a module that cannot start is an EngineError (status 0).
+async function viaWasm(path, query, body) {
+  if (!wasmModule) {
+    wasmModule = import('./engine_wasm.js');
+    wasmModule.catch(() => {
+      wasmModule = null;
+    });
+  }
+  try {
+    return await (await wasmModule).call(path, query, body);
+  } catch (e) {
+    throw new EngineError(e?.message ?? String(e));
+  }
+}
+
+// The server's raw answer; a server that cannot be reached is an EngineError (status 0).
+async function viaApi(path, query, method, body, accept) {
+  const init = { headers: { Accept: accept } };
+  if (method) init.method = method;
+  if (body !== undefined) {
+    init.body = body;
+    init.headers['Content-Type'] = 'application/json';
+  }
   let res;
   try {
-    res = await fetch(new URL(path, API), { ...init, headers: { Accept: 'application/json', ...(init.headers ?? {}) } });
+    res = await fetch(new URL(query ? `${path}?${query}` : path, API), init);
   } catch (e) {
     throw new EngineError(`Cannot reach the engine (${e.message}).`);
   }
-  let body = null;
+  let text = null;
   try {
-    body = await res.json();
+    text = await res.text();
   } catch {
-    // not JSON: handled below
+    // no body: handled as not JSON
   }
-  if (!res.ok) {
-    const msg = body?.error ?? `The engine answered HTTP ${res.status}.`;
-    throw new EngineError(msg, { status: res.status, field: body?.field, value: body?.value, allowed: body?.allowed, errno: body?.errno });
+  return { status: res.status, contentType: res.headers?.get?.('content-type') ?? '', body: text };
+}
+
+/**
+ * One call into the engine: GET api/<path>?<query>, or a POST (with `body`, or empty). Resolves
+ * with the answer { status, contentType, body }; rejects with an EngineError when it is a refusal.
+ */
+async function ask(path, query = '', { method, body, via = backend, accept = 'application/json' } = {}) {
+  const res = via === 'wasm' ? await viaWasm(path, query, body) : await viaApi(path, query, method, body, accept);
+  if (res.status < 200 || res.status > 299) {
+    const err = parseJson(res.body);
+    const msg = err?.error ?? `The engine answered HTTP ${res.status}.`;
+    throw new EngineError(msg, { status: res.status, field: err?.field, value: err?.value, allowed: err?.allowed, errno: err?.errno });
   }
+  return res;
+}
+
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+async function askJson(path, query, options) {
+  const body = parseJson((await ask(path, query, options)).body);
   if (body === null) throw new EngineError('The engine answered with something that is not JSON.');
   return body;
 }
@@ -79,11 +112,13 @@ const runs = new Map();
 /** The model: option vocabulary, defaults, CPU presets, devices, stage catalogue, sources. */
 export function model() {
   if (!modelPromise) {
-    modelPromise = backend === 'wasm' ? inWasm((w) => w.model()) : getJson('model').catch((e) =>
-      inWasm((w) => w.model()).then((m) => {
+    modelPromise = askJson('model').catch((e) => {
+      if (backend === 'wasm') throw e;
+      return askJson('model', '', { via: 'wasm' }).then((m) => {
         backend = 'wasm';
         return m;
-      }, () => Promise.reject(e)));
+      }, () => Promise.reject(e));
+    });
     modelPromise.catch(() => {
       modelPromise = null;
     });
@@ -111,7 +146,7 @@ export function run(scenario) {
 
 function runQuery(q) {
   if (!runs.has(q)) {
-    const p = backend === 'wasm' ? inWasm((w) => w.run(q)) : getJson(q ? `run?${q}` : 'run');
+    const p = askJson('run', q);
     runs.set(q, p);
     // A refusal (400) is the engine's answer to that query and stays cached with the journeys:
     // asking again would only log the same failed request once more. Other failures may pass.
@@ -122,24 +157,35 @@ function runQuery(q) {
   return runs.get(q);
 }
 
-/** Runs both scenarios and compares them: { a, b, ratio } with ratio = b.totals.ns / a.totals.ns. */
+/**
+ * One run as the engine writes it in another format: 'csv' or 'trace-event' (Chrome's
+ * trace-event JSON). Resolves with { contentType, body } (text); not cached (a download).
+ */
+export async function runAs(scenario, format) {
+  const q = [await queryOf(scenario), `format=${encodeURIComponent(format)}`].filter(Boolean).join('&');
+  const { contentType, body } = await ask('run', q, { accept: '*/*' });
+  return { contentType, body: body ?? '' };
+}
+
+/** Both scenarios compared by the engine: sysjourney.compare/1 { a, b, ratio, rows }, ratio = b/a in time. */
 export async function compare(a, b) {
-  const [ja, jb] = await Promise.all([run(a), run(b)]);
-  return compareJourneys(ja, jb);
+  const [qa, qb] = await Promise.all([queryOf(a), queryOf(b)]);
+  return askJson('compare', `a=${encodeURIComponent(qa)}&b=${encodeURIComponent(qb)}`);
 }
 
 /**
  * Times the real machine the server runs on and fits the model to it (POST api/measure, about a
  * second; never cached). Resolves with sysjourney.measure/1. Rejects with an EngineError: 429
  * while another measurement runs, 403 when the server has measuring turned off, 500 when it
- * failed, and NEEDS_SERVER when no sysjourney server stands behind the page (a static host).
+ * failed, and NEEDS_SERVER when no sysjourney server stands behind the page (a static host, or
+ * the WebAssembly engine, which cannot time system calls).
  */
 export async function measure() {
-  if (backend === 'wasm') return inWasm((w) => w.measure());
+  if (backend === 'wasm') throw new EngineError(NEEDS_SERVER, { status: 0 });
   let m;
   try {
-    // No body: fetch sends an empty POST (Content-Length: 0).
-    m = await getJson('measure', { method: 'POST' });
+    // An empty body: fetch sends an empty POST (Content-Length: 0).
+    m = await askJson('measure', '', { method: 'POST' });
   } catch (e) {
     // Unreachable, no such endpoint, POST refused, or an answer that is not ours.
     if ([0, 404, 405, 501].includes(e.status)) throw new EngineError(NEEDS_SERVER, { status: e.status });
@@ -164,14 +210,14 @@ function measureDoc(m) {
  */
 export async function fit(doc) {
   const body = typeof doc === 'string' ? doc : JSON.stringify(doc);
-  if (backend === 'wasm') return measureDoc(await inWasm((w) => w.fit(body)));
+  if (backend === 'wasm') return measureDoc(await askJson('fit', '', { method: 'POST', body }));
   let m;
   try {
-    m = await getJson('fit', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    m = await askJson('fit', '', { method: 'POST', body });
   } catch (e) {
     // No such endpoint here (a static host, an older server): the engine in the page can fit.
     if ([0, 404, 405, 501].includes(e.status)) {
-      const m = await inWasm((w) => w.fit(body)).catch((we) => Promise.reject(we.status ? we : new EngineError(
+      const m = await askJson('fit', '', { method: 'POST', body, via: 'wasm' }).catch((we) => Promise.reject(we.status ? we : new EngineError(
         `Fitting needs the sysjourney server or its WebAssembly engine, and neither answered here (${e.message.replace(/\.$/, '')}; ${we.message.replace(/\.$/, '')}).`,
         { status: e.status })));
       return measureDoc(m);

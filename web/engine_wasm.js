@@ -1,38 +1,21 @@
 // The engine as WebAssembly: the same C++ core and the same API code as the server
-// (server/api.cc, built by wasm/build.sh), run inside the page. Same exports as engine.js, so
-// engine.js can hand over to it on a static host (wasm/site.sh) and the views notice nothing.
+// (server/api.cc, built by wasm/build.sh), run inside the page. It only carries calls into the
+// module; engine.js reads the answers (errors, JSON, the cache) as it reads the server's.
 //
-//   import * as engine from './engine_wasm.js';
-//   const model = await engine.model();              // sysjourney.model/1, as GET api/model
-//   const j = await engine.run('fd=file&cache=hit');   // sysjourney.journey/1, as GET api/run?...
-//   const c = await engine.compare(a, b);             // computed here, as engine.js does
-//   await engine.measure();                           // rejects: measuring needs the server
-//   const f = await engine.fit(text);                 // a measure file fitted, as POST api/fit
+//   import { call } from './engine_wasm.js';
+//   await call('model');                     // { status, contentType, body } as GET api/model
+//   await call('run', 'cache=hit&format=csv'); // as GET api/run?cache=hit&format=csv
+//   await call('compare', 'a=&b=cache%3Dhit'); // as GET api/compare?...
+//   await call('fit', '', text);             // as POST api/fit with that body
 //
 // The module is sysjourney_engine.js (Emscripten's loader, a classic script) and
 // sysjourney_engine.wasm next to this file; a single-file build has the .wasm inlined in the
 // loader. In a browser the loader is added as a <script> (script-src 'self' allows it; a host
 // that sets a Content-Security-Policy must also allow 'wasm-unsafe-eval'); in node it is read
 // from disk.
-import { compareJourneys } from './lib/compare.js';
-import { NEEDS_SERVER } from './lib/measure.js';
-import { toQuery } from './lib/scenario.js';
-
 const LOADER = 'sysjourney_engine.js';
 const WASM = 'sysjourney_engine.wasm';
 const BASE = import.meta.url;
-
-export class EngineError extends Error {
-  constructor(message, { status = 0, field = '', value = '', allowed = '', errno = '' } = {}) {
-    super(message);
-    this.name = 'EngineError';
-    this.status = status;
-    this.field = field;
-    this.value = value;
-    this.allowed = allowed;
-    this.errno = errno ?? ''; // the kernel's own answer ("EINVAL"), when that is what the refusal is
-  }
-}
 
 const inNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof document === 'undefined';
 
@@ -112,7 +95,7 @@ export function load(base = BASE) {
       enginePromise = null;
       // Emscripten's "Aborted(why). Build with -s ASSERTIONS=1 for more info." -> why
       const why = String(e?.message ?? e).replace(/^Aborted\((.*)\)(\. Build with .*)?$/s, '$1');
-      throw new EngineError(`Cannot start the WebAssembly engine (${why}).`);
+      throw new Error(`Cannot start the WebAssembly engine (${why}).`);
     });
   }
   return enginePromise;
@@ -125,88 +108,12 @@ function wireQuery(q) {
 }
 
 /**
- * The raw answer to GET api/<endpoint>?<query> ("model", "run", "compare", "health"):
- * { status, contentType, body } with the body as text, byte for byte what the server sends.
+ * The raw answer to GET api/<endpoint>?<query> ("model", "run", "compare", "health"), or with a
+ * `body`, to POST api/<endpoint> ("fit"): { status, contentType, body } with the body as text,
+ * byte for byte what the server sends.
  */
-export async function call(endpoint, query = '') {
-  return (await load()).call(String(endpoint), wireQuery(String(query).replace(/^\?/, '')));
-}
-
-// As engine.js's getJson: the parsed body, or an EngineError carrying the error contract.
-function parseAnswer(res) {
-  let body = null;
-  try {
-    body = JSON.parse(res.body);
-  } catch {
-    // not JSON: handled below
-  }
-  if (res.status < 200 || res.status > 299) {
-    const msg = body?.error ?? `The engine answered HTTP ${res.status}.`;
-    throw new EngineError(msg, { status: res.status, field: body?.field, value: body?.value, allowed: body?.allowed, errno: body?.errno });
-  }
-  if (body === null) throw new EngineError('The engine answered with something that is not JSON.');
-  return body;
-}
-
-async function getJson(endpoint, query) {
-  return parseAnswer(await call(endpoint, query));
-}
-
-let modelPromise = null;
-const runs = new Map();
-
-/** The model: option vocabulary, defaults, CPU presets, devices, stage catalogue, sources. */
-export function model() {
-  if (!modelPromise) {
-    modelPromise = getJson('model', '');
-    modelPromise.catch(() => {
-      modelPromise = null;
-    });
-  }
-  return modelPromise;
-}
-
-async function queryOf(scenario) {
-  if (typeof scenario === 'string') return scenario.replace(/^\?/, '');
-  if (scenario instanceof URLSearchParams) return scenario.toString();
-  return toQuery(scenario ?? {}, await model());
-}
-
-/** Runs one scenario (object, query string or URLSearchParams); cached by query, read-only. */
-export async function run(scenario) {
-  const q = await queryOf(scenario);
-  if (!runs.has(q)) {
-    const p = getJson('run', q);
-    runs.set(q, p);
-    p.catch(() => runs.delete(q));
-  }
-  return runs.get(q);
-}
-
-/** Runs both scenarios and compares them: { a, b, ratio } with ratio = b.totals.ns / a.totals.ns. */
-export async function compare(a, b) {
-  const [ja, jb] = await Promise.all([run(a), run(b)]);
-  return compareJourneys(ja, jb);
-}
-
-/**
- * Measuring times real system calls, which a page cannot do: it needs the sysjourney server.
- * Rejects with NEEDS_SERVER ("run `sysjourney serve` ..."), status 0 as engine.js on a static host.
- */
-export function measure() {
-  return Promise.reject(new EngineError(NEEDS_SERVER, { status: 0 }));
-}
-
-/**
- * Fits the model to a measure file (its text, or the parsed document), as POST api/fit does:
- * the body goes to the engine as it is. Resolves with the fitted sysjourney.measure/1; a
- * document the engine refuses rejects with status 400 and the offending field.
- */
-export async function fit(doc) {
-  const body = typeof doc === 'string' ? doc : JSON.stringify(doc);
-  const answer = parseAnswer(await (await load()).call('fit', body));
-  if (answer?.schema !== 'sysjourney.measure/1' || !Array.isArray(answer.probes)) {
-    throw new EngineError(`The engine answered ${answer?.schema ?? 'something else'} where sysjourney.measure/1 was expected.`);
-  }
-  return answer;
+export async function call(endpoint, query = '', body = undefined) {
+  const engine = await load();
+  if (body !== undefined) return engine.call(String(endpoint), String(body));
+  return engine.call(String(endpoint), wireQuery(String(query).replace(/^\?/, '')));
 }

@@ -1,20 +1,27 @@
-// web/engine_wasm.js in node: the same exports and behaviour as web/engine.js (model, run,
-// compare, measure, fit, EngineError), and the single-file build answering like the split one.
+// web/engine.js over the WebAssembly engine, in node: engine_wasm.js only carries calls into the
+// module (call(endpoint, query, body) -> { status, contentType, body }), and engine.js reads its
+// answers as it reads the server's (model, run, runAs, compare, measure, fit, EngineError), as the
+// native server would; the single-file build answers like the split one.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-import { ROOT, WASM_DIR, loadWasm } from './helpers.js';
+import { ROOT, WASM_DIR, compareAnswers, differences, startNative } from './helpers.js';
 
-const engine = await loadWasm();
-const { compareJourneys } = await import(pathToFileURL(path.join(ROOT, 'web/lib/compare.js')).href);
+// engine.js imports ./engine_wasm.js: the same module instance, started here on the build's files.
+const wasm = await import(pathToFileURL(path.join(ROOT, 'web/engine_wasm.js')).href);
+await wasm.load(pathToFileURL(`${WASM_DIR}/`).href);
+// No server behind the page (engine.js asks file:...web/api/): it falls back to the WebAssembly
+// engine. The native server the tests compare with is still asked over HTTP.
+const httpFetch = globalThis.fetch;
+globalThis.fetch = (url, init) => (String(url).startsWith('file:') ? Promise.reject(new TypeError('fetch failed')) : httpFetch(url, init));
+const engine = await import(pathToFileURL(path.join(ROOT, 'web/engine.js')).href);
 const { defaultScenario } = await import(pathToFileURL(path.join(ROOT, 'web/lib/scenario.js')).href);
 
-test('it has the exports of engine.js', async () => {
-  const api = await import(pathToFileURL(path.join(ROOT, 'web/engine.js')).href);
-  for (const name of Object.keys(api)) assert.equal(typeof engine[name], typeof api[name], name);
+test('engine_wasm.js exports only the call into the module', () => {
+  assert.deepEqual(Object.keys(wasm).sort(), ['call', 'load']);
 });
 
 test('model() answers sysjourney.model/1, once', async () => {
@@ -48,24 +55,41 @@ test('a refused scenario rejects with an EngineError carrying field, value and a
     assert.match(e.message, /lukewarm/);
     return true;
   });
-  // not cached: asked again, refused again
+  // asked again, refused again (a refusal is cached like a journey)
   await assert.rejects(engine.run('cache=lukewarm'), /lukewarm/);
   await assert.rejects(engine.run('ghz=99'), (e) => e.field === 'ghz' && e.status === 400);
 });
 
 test('an answer that is not JSON is an error, as with the server', async () => {
   await assert.rejects(engine.run('format=csv'), /not JSON/);
-  const raw = await engine.call('run', 'format=csv');
+  const raw = await wasm.call('run', 'format=csv');
   assert.equal(raw.status, 200);
   assert.match(raw.contentType, /^text\/csv/);
   assert.match(raw.body, /^index,id,/);
 });
 
-test('compare() gives { a, b, ratio } computed as engine.js does', async () => {
+test('compare() is the engine\'s api/compare: { a, b, ratio, rows } as the native server answers', async (t) => {
   const c = await engine.compare('cache=hit', '');
   const [a, b] = await Promise.all([engine.run('cache=hit'), engine.run('')]);
-  assert.deepEqual(c, compareJourneys(a, b));
-  assert.equal(c.ratio, b.totals.ns / a.totals.ns);
+  assert.deepEqual(c.a, a);
+  assert.deepEqual(c.b, b);
+  assert.equal(c.ratio, Math.round((b.totals.ns / a.totals.ns) * 1e4) / 1e4, 'the engine rounds it to 4 decimals');
+  assert.ok(c.rows.some((r) => r.a_ns === null && r.b_ns > 0), 'rows: a stage only the miss has');
+  const native = await startNative();
+  t.after(() => native.close());
+  const n = JSON.parse((await native.get(`api/compare?a=${encodeURIComponent('cache=hit')}&b=`)).body);
+  assert.deepEqual(differences(n, c), [], 'the native server\'s compare, up to float rounding');
+});
+
+test('runAs() gives the engine\'s CSV and trace events, as the native server writes them', async (t) => {
+  const native = await startNative();
+  t.after(() => native.close());
+  for (const format of ['csv', 'trace-event']) {
+    const mine = await engine.runAs({ ...defaultScenario(await engine.model()), cache: 'hit' }, format);
+    const theirs = await native.get(`api/run?cache=hit&format=${format}`);
+    assert.deepEqual(compareAnswers(theirs, { status: 200, ...mine }).diffs, [], format);
+  }
+  await assert.rejects(engine.runAs('cache=lukewarm', 'csv'), (e) => e.status === 400 && e.field === 'cache');
 });
 
 test('measure() rejects and says to run `sysjourney serve`', async () => {
@@ -109,7 +133,7 @@ test('the single-file build answers byte for byte like the split one', async (t)
   const other = await import(`${pathToFileURL(path.join(ROOT, 'web/engine_wasm.js')).href}?single`);
   await other.load(pathToFileURL(`${single}/`).href);
   for (const [endpoint, q] of [['model', ''], ['run', 'cache=hit&samples=100'], ['run', 'ghz=9'], ['compare', 'a=&b=cache%3Dhit']]) {
-    const [x, y] = await Promise.all([engine.call(endpoint, q), other.call(endpoint, q)]);
+    const [x, y] = await Promise.all([wasm.call(endpoint, q), other.call(endpoint, q)]);
     assert.deepEqual(y, x, `${endpoint}?${q}`);
   }
 });

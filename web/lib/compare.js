@@ -1,15 +1,11 @@
-// Comparing two journeys: the ratio of totals and a stage-by-stage alignment. Pure: no DOM.
+// Comparing two journeys on screen: the ratio of totals and a stage-by-stage alignment that keeps
+// each path's own stages in place (the engine's compare, engine.compare, lists them after). Pure.
 
 /** b's total time over a's: 272 means b took 272 times as long. */
 export function totalRatio(a, b) {
   const an = a?.totals?.ns;
   const bn = b?.totals?.ns;
   return an > 0 && Number.isFinite(bn) ? bn / an : NaN;
-}
-
-/** The same shape as the API's /api/compare answer, computed here. */
-export function compareJourneys(a, b) {
-  return { schema: 'sysjourney.compare/1', a, b, ratio: totalRatio(a, b) };
 }
 
 /**

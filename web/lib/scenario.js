@@ -1,19 +1,60 @@
 // The scenario: the options of one run, in the API's vocabulary. Converts to and from the URL
 // query (the permalink) and says which options matter for the current choice. Pure: no DOM.
 //
-// In the page a scenario is a plain object:
-//   { op, fd, cache, device, cpu, tracer, api,   // strings from model.options
-//     bytes, batch,                              // integers
-//     direct, wait, nonblock,                    // booleans
-//     ghz, kpti, pcid }                          // null = take it from the CPU preset
+// The vocabulary is the engine's (GET api/model: `options`, `ranges`, `defaults`), so an option
+// added to core/scenario.cc's table reaches the form and the permalink without an edit here.
+// In the page a scenario is a plain object, one key per option:
+//   choices (op, fd, cache, device, cpu, tracer, api, sync)   strings from model.options
+//   flags (direct, wait, nonblock, full, warm)                 booleans
+//   numbers (bytes, batch: whole; ghz)                         numbers
+//   options the model gives no default (ghz, kpti, pcid)       null = take it from the CPU preset
 // device may be '' when the model's default is "the CPU preset's device".
 
-/** Query order, matching the API's documentation. */
-export const FIELDS = ['op', 'fd', 'cache', 'device', 'cpu', 'ghz', 'kpti', 'pcid', 'bytes', 'tracer', 'api', 'batch',
-  'direct', 'wait', 'nonblock', 'sync', 'full', 'warm'];
+/** Used when the model leaves a default out (a sparse or older model). */
+const FALLBACK = {
+  op: 'read', fd: 'file', cache: 'miss', device: 'nvme', cpu: '', tracer: 'none', api: 'read',
+  batch: 1, bytes: 16, direct: false, wait: false, nonblock: false, sync: 'none', full: false, warm: false,
+};
 
-const ENUM = new Set(['op', 'fd', 'cache', 'device', 'cpu', 'tracer', 'api', 'sync']);
-const FLAG = new Set(['direct', 'wait', 'nonblock', 'full', 'warm']);
+const FLAG_VALUES = ['off', 'on'];
+const isFlagList = (values) => Array.isArray(values) && values.length === 2 && [...values].sort().join() === FLAG_VALUES.join();
+const vocabularies = new WeakMap();
+
+/**
+ * The options the engine takes, in query order, each as the page needs it:
+ *   { name, kind: 'choice' | 'flag' | 'number', values, min, max, integer, preset }
+ * A flag is an option whose values are on/off; a number has a range. `preset`: the model gives
+ * no default, so the value is null until set (the CPU preset decides: ghz, kpti, pcid).
+ * `integer`: a number whose default and bounds are whole (bytes, batch; not ghz).
+ */
+export function vocabulary(model) {
+  if (model && vocabularies.has(model)) return vocabularies.get(model);
+  const options = model?.options ?? {};
+  const ranges = model?.ranges ?? {};
+  const defaults = model?.defaults ?? {};
+  const given = [...new Set([...Object.keys(options), ...Object.keys(ranges)])];
+  // The permalinks' order is the engine's option table, which the model lists in `order` (its
+  // JSON objects sort their keys); options it does not list follow in the model's order.
+  const order = Array.isArray(model?.order) ? model.order : [];
+  const names = [...order.filter((n) => given.includes(n)), ...given.filter((n) => !order.includes(n))];
+  const list = names.map((name) => {
+    const preset = !(name in defaults);
+    if (name in ranges) {
+      const [min, max] = ranges[name];
+      const whole = (v) => Number.isInteger(Number(v));
+      return { name, kind: 'number', values: [], min, max, integer: whole(min) && whole(max) && (preset || whole(defaults[name])), preset };
+    }
+    const values = options[name] ?? [];
+    return { name, kind: isFlagList(values) ? 'flag' : 'choice', values, preset };
+  });
+  if (model) vocabularies.set(model, list);
+  return list;
+}
+
+/** One option of the vocabulary by name, or undefined. */
+export function optionOf(field, model) {
+  return vocabulary(model).find((o) => o.name === field);
+}
 
 /** The calls that write: write(), and a write followed by fsync() or fdatasync(). */
 export const WRITES = ['write', 'fsync', 'fdatasync'];
@@ -24,26 +65,20 @@ const writes = (scenario) => isWrite(scenario.op);
 export function defaultCache(op, model) {
   return isWrite(op) ? 'hit' : { ...FALLBACK, ...(model?.defaults ?? {}) }.cache;
 }
-const OVERRIDE_FLAG = new Set(['kpti', 'pcid']);
-const INT = new Set(['bytes', 'batch']);
 
-/** Used when the model leaves a default out. */
-const FALLBACK = {
-  op: 'read', fd: 'file', cache: 'miss', device: 'nvme', cpu: '', tracer: 'none', api: 'read',
-  batch: 1, bytes: 16, direct: false, wait: false, nonblock: false, sync: 'none', full: false, warm: false,
-};
-
-/** The scenario with every option at its default; ghz, kpti and pcid follow the CPU preset. */
+/** The scenario with every option at its default; options without one follow the CPU preset. */
 export function defaultScenario(model) {
   const d = { ...FALLBACK, ...(model?.defaults ?? {}) };
-  if (!d.cpu) d.cpu = model?.cpus?.[0]?.id ?? model?.options?.cpu?.[0] ?? '';
-  return {
-    op: d.op, fd: d.fd, cache: d.cache, device: d.device, cpu: d.cpu, tracer: d.tracer, api: d.api,
-    bytes: Number(d.bytes), batch: Number(d.batch),
-    direct: Boolean(d.direct), wait: Boolean(d.wait), nonblock: Boolean(d.nonblock),
-    sync: d.sync ?? 'none', full: Boolean(d.full), warm: Boolean(d.warm),
-    ghz: null, kpti: null, pcid: null,
-  };
+  const s = { ...FALLBACK };
+  for (const o of vocabulary(model)) {
+    const v = d[o.name];
+    if (v === undefined) s[o.name] = o.kind === 'choice' ? '' : null;
+    else if (o.kind === 'flag') s[o.name] = typeof v === 'boolean' ? v : parseFlag(v) ?? false;
+    else if (o.kind === 'number') s[o.name] = Number(v);
+    else s[o.name] = String(v);
+  }
+  if (!s.cpu) s.cpu = model?.cpus?.[0]?.id ?? model?.options?.cpu?.[0] ?? '';
+  return s;
 }
 
 /** Parses "on"/"off" (and true/false/1/0); returns undefined for anything else. */
@@ -135,11 +170,6 @@ export function normalize(scenario, model) {
   return s;
 }
 
-function encode(field, value) {
-  if (FLAG.has(field) || OVERRIDE_FLAG.has(field)) return value ? 'on' : 'off';
-  return String(value);
-}
-
 /**
  * The query string (no "?") for a scenario: options in API order, defaults and irrelevant
  * options left out. The same string is the permalink and the API query.
@@ -149,12 +179,13 @@ export function toQuery(scenario, model) {
   const def = { ...defaultScenario(model), cache: defaultCache(scenario.op, model) };
   const rel = relevance(scenario, model);
   const parts = [];
-  for (const f of FIELDS) {
+  for (const o of vocabulary(model)) {
+    const f = o.name;
     const v = scenario[f];
     if (v === null || v === undefined || v === '') continue;
     if (rel[f] && !rel[f].enabled) continue;
     if (v === def[f]) continue;
-    parts.push(`${f}=${encodeURIComponent(encode(f, v))}`);
+    parts.push(`${f}=${encodeURIComponent(o.kind === 'flag' ? (v ? 'on' : 'off') : String(v))}`);
   }
   return parts.join('&');
 }
@@ -169,15 +200,16 @@ export function fromQuery(search, model) {
   const s = defaultScenario(model);
   const problems = [];
   for (const [key, raw] of params) {
-    if (ENUM.has(key)) {
-      const allowed = model?.options?.[key] ?? [];
-      if (allowed.includes(raw)) s[key] = raw;
-      else problems.push({ field: key, value: raw, message: `unknown ${key} "${raw}" (allowed: ${allowed.join(', ')})` });
-    } else if (FLAG.has(key) || OVERRIDE_FLAG.has(key)) {
+    const o = optionOf(key, model);
+    if (o?.kind === 'choice') {
+      if (o.values.includes(raw)) s[key] = raw;
+      else problems.push({ field: key, value: raw, message: `unknown ${key} "${raw}" (allowed: ${o.values.join(', ')})` });
+    } else if (o?.kind === 'flag') {
       const b = parseFlag(raw);
       if (b === undefined) problems.push({ field: key, value: raw, message: `${key} must be on or off, not "${raw}"` });
       else s[key] = b;
-    } else if (key === 'ghz' || INT.has(key)) {
+    } else if (o?.kind === 'number') {
+      // The engine's bytes take binary suffixes (4k, 1MiB); the other numbers are plain.
       const n = key === 'bytes' ? parseBytes(raw) : Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n)) problems.push({ field: key, value: raw, message: `${key} must be a number, not "${raw}"` });
       else s[key] = n;
@@ -238,10 +270,11 @@ export function rangeOf(field, model) {
 /** What a number field accepts, in words, as the form takes it (whole bytes, no suffixes). */
 export function allowedText(field, model) {
   const [lo, hi] = rangeOf(field, model);
+  const o = optionOf(field, model);
   if (field === 'bytes') return `a whole number of bytes from ${lo} to ${hi}${hi === 1073741824 ? ' (1 GiB)' : ''}`;
-  if (field === 'batch') return `a whole number from ${lo} to ${hi}`;
   if (field === 'ghz') return `a number from ${lo} to ${hi}, or empty for the preset's clock`;
-  return '';
+  if (o?.integer) return `a whole number from ${lo} to ${hi}`;
+  return `a number from ${lo} to ${hi}${o?.preset ? ', or empty for the preset\'s value' : ''}`;
 }
 
 const NUMBER_NAMES = { bytes: 'Bytes to read', batch: 'Reads per enter', ghz: 'Clock (GHz)' };
@@ -254,17 +287,17 @@ const NUMBER_NAMES = { bytes: 'Bytes to read', batch: 'Reads per enter', ghz: 'C
 export function problemsOf(scenario, model) {
   const rel = relevance(scenario, model);
   const out = [];
-  for (const field of ['bytes', 'batch', 'ghz']) {
+  for (const o of vocabulary(model).filter((x) => x.kind === 'number')) {
+    const field = o.name;
     if (rel[field] && !rel[field].enabled) continue;
     const v = scenario[field];
-    if (field === 'ghz' && (v === null || v === undefined || v === '')) continue;
+    if (o.preset && (v === null || v === undefined || v === '')) continue;
     const n = typeof v === 'number' ? v : Number(v);
     const [lo, hi] = rangeOf(field, model);
-    const whole = field !== 'ghz';
-    if (Number.isFinite(n) && n >= lo && n <= hi && (!whole || Number.isInteger(n))) continue;
+    if (Number.isFinite(n) && n >= lo && n <= hi && (!o.integer || Number.isInteger(n))) continue;
     const allowed = allowedText(field, model);
     const what = v === '' || v === undefined ? 'empty' : Number.isNaN(n) ? (typeof v === 'number' ? 'text that is not a number' : `"${v}", which is not a number`) : String(v);
-    out.push({ field, value: String(v ?? ''), allowed, message: `${NUMBER_NAMES[field]} cannot be ${what}: it takes ${allowed}` });
+    out.push({ field, value: String(v ?? ''), allowed, message: `${NUMBER_NAMES[field] ?? field} cannot be ${what}: it takes ${allowed}` });
   }
   return out;
 }

@@ -4,8 +4,17 @@
 //   linear  - true proportions (the default); on a miss the CPU work is a sliver next to the wait.
 //   broken  - each stage gets a width from the log of its duration, so every stage is visible;
 //             a stage drawn much narrower than its true share is marked as a broken segment.
-import { startTimes } from './export.js';
 import { niceUp } from './scale.js';
+
+/** Start of each stage in ns: the engine's start_ns when given, else the running sum. */
+export function startTimes(stages) {
+  let t = 0;
+  return stages.map((st) => {
+    const start = Number.isFinite(st.start_ns) ? st.start_ns : t;
+    t = start + (st.ns ?? 0);
+    return start;
+  });
+}
 
 /**
  * Returns { segments: [{ index, x, w, track, broken, start, end }], ticks: [{ x, ns, anchor }] }

@@ -2,35 +2,57 @@
 // Options that have no meaning for the current choice are hidden; those that have no effect
 // right now are disabled, with a short reason beside them.
 import { optionLabel, shortName } from '../lib/labels.js';
-import { allowedValues, defaultCache, effective, isWrite, presetOf, rangeOf, relevance } from '../lib/scenario.js';
+import { allowedValues, defaultCache, effective, isWrite, presetOf, rangeOf, relevance, vocabulary } from '../lib/scenario.js';
 import { h, replace } from './dom.js';
 
-// What each option is called on the page and how it is edited. Drives rendering and reading.
-const FIELDS = {
-  op: { label: 'Call', kind: 'select' },
-  fd: { label: 'Descriptor', kind: 'select' },
-  cache: { label: 'Page cache', kind: 'select' },
-  device: { label: 'Device', kind: 'select' },
-  bytes: { label: 'Bytes', kind: 'int', unit: 'B' },
-  direct: { label: 'O_DIRECT', kind: 'check', note: 'bypass the page cache' },
-  sync: { label: 'Sync on write', kind: 'select' },
-  wait: { label: 'No data yet', kind: 'check', note: 'the reader has to wait', writeLabel: 'Reader waiting', writeNote: 'a reader is asleep on it' },
-  full: { label: 'Buffer full', kind: 'check', note: 'the writer has to wait for room' },
-  nonblock: { label: 'O_NONBLOCK', kind: 'check', note: 'return EAGAIN instead' },
-  api: { label: 'API', kind: 'select' },
-  batch: { label: 'Reads per enter', kind: 'int' },
-  tracer: { label: 'Tracer attached', kind: 'select' },
-  cpu: { label: 'CPU preset', kind: 'select' },
-  ghz: { label: 'Clock', kind: 'float', unit: 'GHz' },
-  kpti: { label: 'KPTI', kind: 'override' },
-  pcid: { label: 'PCID', kind: 'override' },
+// What each option is called on the page. Which options there are and how each is edited come
+// from the engine's vocabulary (lib/scenario.js); an option without words here is shown by name.
+const WORDS = {
+  op: { label: 'Call' },
+  fd: { label: 'Descriptor' },
+  cache: { label: 'Page cache' },
+  device: { label: 'Device' },
+  bytes: { label: 'Bytes', unit: 'B' },
+  direct: { label: 'O_DIRECT', note: 'bypass the page cache' },
+  sync: { label: 'Sync on write' },
+  wait: { label: 'No data yet', note: 'the reader has to wait', writeLabel: 'Reader waiting', writeNote: 'a reader is asleep on it' },
+  full: { label: 'Buffer full', note: 'the writer has to wait for room' },
+  nonblock: { label: 'O_NONBLOCK', note: 'return EAGAIN instead' },
+  api: { label: 'API' },
+  batch: { label: 'Reads per enter' },
+  tracer: { label: 'Tracer attached' },
+  warm: { label: 'Warm caches', note: 'the call repeats back to back' },
+  cpu: { label: 'CPU preset' },
+  ghz: { label: 'Clock', unit: 'GHz' },
+  kpti: { label: 'KPTI' },
+  pcid: { label: 'PCID' },
 };
 
+// An option in no group goes in the first.
 const GROUPS = [
   { title: 'The call', fields: ['op', 'fd', 'cache', 'device', 'bytes', 'direct', 'sync', 'wait', 'full', 'nonblock'] },
-  { title: 'How it is issued', fields: ['api', 'batch', 'tracer'] },
+  { title: 'How it is issued', fields: ['api', 'batch', 'tracer', 'warm'] },
   { title: 'The machine', fields: ['cpu', 'ghz', 'kpti', 'pcid'] },
 ];
+
+// How an option of the vocabulary is edited: a select, a checkbox, preset/on/off, or a number.
+function controlKind(o) {
+  if (o.kind === 'flag') return o.preset ? 'override' : 'check';
+  if (o.kind === 'number') return o.integer ? 'int' : 'float';
+  return 'select';
+}
+
+function specsOf(model) {
+  const specs = {};
+  for (const o of vocabulary(model)) specs[o.name] = { label: o.name, note: '', ...WORDS[o.name], kind: controlKind(o), option: o };
+  return specs;
+}
+
+function groupsOf(specs) {
+  const grouped = new Set(GROUPS.flatMap((g) => g.fields));
+  const rest = Object.keys(specs).filter((f) => !grouped.has(f));
+  return GROUPS.map((g, i) => ({ ...g, fields: [...g.fields, ...(i === 0 ? rest : [])].filter((f) => specs[f]) }));
+}
 
 // A CPU preset's title is a sentence; the select shows its short name (the whole title is written
 // under it). Two presets whose short names collide keep their whole titles.
@@ -64,6 +86,7 @@ export function createControls(form, model, initial, onChange) {
   // A note that stays under a field until it changes again (the device kept on a new CPU preset).
   const notes = {};
   const names = cpuNames(model);
+  const FIELDS = specsOf(model);
   const cpuDesc = h('small', { class: 'desc', id: 'opt-cpu-desc' });
 
   const fire = () => onChange({ ...scenario });
@@ -133,7 +156,7 @@ export function createControls(form, model, initial, onChange) {
         const t = input.value.trim();
         // A number field gives '' for text that is not a number: kept as NaN, so the page can say
         // so instead of quietly running the default.
-        if (t === '') return input.validity?.badInput ? NaN : field === 'ghz' ? null : Number(model.defaults?.[field] ?? 1);
+        if (t === '') return input.validity?.badInput ? NaN : spec.option.preset ? null : Number(model.defaults?.[field] ?? 1);
         return Number(t);
       };
       const read = () => {
@@ -156,15 +179,17 @@ export function createControls(form, model, initial, onChange) {
   }
 
   replace(form,
-    GROUPS.map((g) => h('fieldset', { class: 'group' }, h('legend', {}, g.title), g.fields.filter((f) => FIELDS[f]).map(makeControl))));
+    groupsOf(FIELDS).map((g) => h('fieldset', { class: 'group' }, h('legend', {}, g.title), g.fields.map(makeControl))));
 
   function fillSelect(field) {
     const input = inputs[field];
     const values = allowedValues(field, scenario, model);
     // The device can be left to the CPU preset (a VM preset reads from virtio, say).
     const preset = field === 'device' ? presetOf(scenario, model)?.device : undefined;
-    const all = preset !== undefined ? ['', ...values] : values;
-    const labels = all.map((v) => (v === '' ? `preset: ${valueLabel(model, field, preset, names)}` : valueLabel(model, field, v, names, scenario.op)));
+    // A choice the model gives no default for is left to the engine until picked.
+    const all = preset !== undefined || FIELDS[field].option.preset ? ['', ...values] : values;
+    const blank = preset !== undefined ? `preset: ${valueLabel(model, field, preset, names)}` : 'default';
+    const labels = all.map((v) => (v === '' ? blank : valueLabel(model, field, v, names, scenario.op)));
     const current = [...input.options].map((o) => `${o.value}=${o.textContent}`).join('|');
     if (current !== all.map((v, i) => `${v}=${labels[i]}`).join('|')) {
       replace(input, all.map((v, i) => h('option', { value: v, title: field === 'cpu' ? model.cpus?.find((c) => c.id === v)?.title : undefined }, labels[i])));
@@ -212,7 +237,7 @@ export function createControls(form, model, initial, onChange) {
       fs.hidden = [...fs.querySelectorAll('.field')].every((f) => f.hidden);
     }
     // The clock shown when the preset decides: helps the reader know what "preset" means.
-    if (scenario.ghz === null && !locked.ghz) hints.ghz.textContent = `preset: ${effective(scenario, model, 'ghz')} GHz`;
+    if (hints.ghz && scenario.ghz === null && !locked.ghz) hints.ghz.textContent = `preset: ${effective(scenario, model, 'ghz')} GHz`;
   }
 
   function markInvalid(field) {

@@ -1,5 +1,6 @@
-// Permalink and exports (JSON as the engine answered, CSV, Chrome trace-event JSON).
-import { exportName, toCSV, toTraceEvents } from '../lib/export.js';
+// Permalink and exports: the journey's JSON as the engine answered, and the engine's own CSV and
+// Chrome trace-event JSON of the same run (fetched when asked for: `hooks.fetch`).
+import { exportName } from '../lib/export.js';
 import { h } from './dom.js';
 
 /** Offers `text` as a file download named `name`. */
@@ -13,11 +14,12 @@ export function download(name, type, text) {
 }
 
 /**
- * createExporter({ link, copy, json, csv, trace, status })
+ * createExporter({ link, copy, json, csv, trace, status }, { fetch(format) -> { contentType, body } })
  *   .update(permalinkUrl, query, journey, { stale })  journey may be null (buttons disabled);
- *   stale: the options changed since that run, so the downloads are of the previous run
+ *   stale: the options changed since that run, so the downloads are of the previous run.
+ * `fetch` gets the engine's 'csv' or 'trace-event' of the journey shown.
  */
-export function createExporter(els) {
+export function createExporter(els, hooks) {
   let journey = null;
   let query = '';
 
@@ -34,8 +36,19 @@ export function createExporter(els) {
     }
   });
   els.json.addEventListener('click', () => journey && download(`${exportName(query)}.json`, 'application/json', `${JSON.stringify(journey, null, 2)}\n`));
-  els.csv.addEventListener('click', () => journey && download(`${exportName(query)}.csv`, 'text/csv', toCSV(journey)));
-  els.trace.addEventListener('click', () => journey && download(`${exportName(query)}.trace.json`, 'application/json', JSON.stringify(toTraceEvents(journey))));
+  // The name is the run's, taken at the click: a run that lands meanwhile does not rename it.
+  const offer = async (format, suffix, type) => {
+    if (!journey) return;
+    const name = `${exportName(query)}${suffix}`;
+    try {
+      const file = await hooks.fetch(format);
+      download(name, file.contentType || type, file.body);
+    } catch (e) {
+      say(`The engine did not write the file: ${e.message}`);
+    }
+  };
+  els.csv.addEventListener('click', () => offer('csv', '.csv', 'text/csv'));
+  els.trace.addEventListener('click', () => offer('trace-event', '.trace.json', 'application/json'));
 
   return {
     update(url, q, j, { stale = false } = {}) {

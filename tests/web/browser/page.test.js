@@ -296,7 +296,7 @@ test('the io_uring calculator uses the engine and follows its inputs', async () 
   await context.close();
 });
 
-test('exports: JSON as the engine answered, CSV and Chrome trace events', async () => {
+test('exports: JSON as the engine answered, and the engine\'s own CSV and Chrome trace events', async () => {
   const { page, context, log } = await openPage(env, { search: '?cache=hit' });
   await waitRunShown(page);
   const rows = (await shown(page)).rows;
@@ -304,19 +304,79 @@ test('exports: JSON as the engine answered, CSV and Chrome trace events', async 
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click(sel)]);
     return { name: dl.suggestedFilename(), text: await readFile(await dl.path(), 'utf8') };
   };
+  // What the engine writes for this run, asked the way the page asks it (the API, or on a static
+  // site the WebAssembly engine): the downloads must be these bytes.
+  const engineFile = (format) => page.evaluate(async (f) => (await (await import('./engine.js')).runAs('cache=hit', f)).body, format);
   const json = await grab('#export-json');
-  assert.match(json.name, /\.json$/);
+  assert.equal(json.name, 'sysjourney-cache=hit.json');
   const j = JSON.parse(json.text);
   assert.equal(j.schema, 'sysjourney.journey/1');
   assert.equal(j.stages.length, rows);
+
   const csv = await grab('#export-csv');
-  assert.match(csv.name, /\.csv$/);
-  assert.equal(csv.text.trimEnd().split('\r\n').length, rows + 1);
+  assert.equal(csv.name, 'sysjourney-cache=hit.csv');
+  assert.equal(csv.text, await engineFile('csv'), 'the engine\'s CSV, byte for byte');
+  if (!process.env.SYSJOURNEY_STATIC) {
+    const res = await page.evaluate(async () => (await fetch('api/run?cache=hit&format=csv')).text());
+    assert.equal(csv.text, res, 'as GET api/run?...&format=csv answers');
+  }
+  const lines = csv.text.trimEnd().split(/\r?\n/);
+  assert.equal(lines.length, rows + 1, 'a header and one row per stage');
+  assert.equal(lines[0], 'index,id,title,lane,on_cpu,cycles,ns,share,start_ns,low_ns,high_ns,per,visible_to,source');
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[1]), j.stages.map((st) => st.id), 'the stages in order');
+  assert.ok(lines.slice(1).every((l, i) => l.startsWith(`${i + 1},`)));
+
   const trace = await grab('#export-trace');
-  const events = JSON.parse(trace.text).traceEvents.filter((e) => e.ph === 'X');
+  assert.equal(trace.name, 'sysjourney-cache=hit.trace.json');
+  assert.equal(trace.text, await engineFile('trace-event'), 'the engine\'s trace events, byte for byte');
+  const t = JSON.parse(trace.text);
+  const events = t.traceEvents.filter((e) => e.ph === 'X');
   assert.equal(events.length, rows);
   assert.ok(events.every((e) => Number.isFinite(e.ts) && Number.isFinite(e.dur) && [1, 2, 3].includes(e.tid)));
+  // one complete event per stage, in µs, a thread per lane, one after the other
+  j.stages.forEach((st, i) => {
+    assert.equal(events[i].args.id, st.id);
+    assert.ok(Math.abs(events[i].dur - st.ns / 1000) < 1e-6, `${st.id} dur`);
+    assert.ok(Math.abs(events[i].ts - st.start_ns / 1000) < 1e-6, `${st.id} ts`);
+    assert.equal(events[i].tid, { user: 1, kernel: 2, hardware: 3 }[st.lane]);
+  });
+  for (let i = 1; i < events.length; i++) assert.ok(events[i].ts >= events[i - 1].ts + events[i - 1].dur - 1e-6);
+  const threads = t.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.tid);
+  assert.deepEqual(threads, [1, 2, 3]);
   assertClean(assert, env, log);
+  await context.close();
+});
+
+test('an option the engine adds appears in the form and in the link, with no edit of the page', { skip: process.env.SYSJOURNEY_STATIC && 'the static site has no api/model to stand in for' }, async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // The engine's model with two more options (a choice and a flag); the engine is then asked
+  // without them, since this engine does not know them.
+  await page.route(/\/api\/model$/, async (route) => {
+    const res = await route.fetch();
+    const m = await res.json();
+    m.options = { ...m.options, colour: ['plain', 'red'], spin: ['on', 'off'] };
+    m.defaults = { ...m.defaults, colour: 'plain', spin: false };
+    await route.fulfill({ response: res, json: m });
+  });
+  await page.route(/\/api\/run\?/, (route) => {
+    const u = new URL(route.request().url());
+    for (const k of ['colour', 'spin']) u.searchParams.delete(k);
+    return route.continue({ url: u.href });
+  });
+  await page.goto(new URL('?cache=hit&colour=red', env.base).href);
+  await waitRunShown(page);
+  assert.equal(await page.inputValue('#opt-colour'), 'red', 'the link\'s value is in the form');
+  assert.deepEqual(await page.$$eval('#opt-colour option', (os) => os.map((o) => o.value)), ['plain', 'red']);
+  assert.equal(await page.getAttribute('#opt-spin', 'type'), 'checkbox', 'an on/off option is a checkbox');
+  await setOption(page, 'spin', true);
+  assert.equal(new URL(page.url()).search, '?cache=hit&colour=red&spin=on', 'after the engine\'s options, in the model\'s order');
+  await setOption(page, 'colour', 'plain');
+  assert.equal(new URL(page.url()).search, '?cache=hit&spin=on', 'its default is left out');
+  assert.match(await page.inputValue('#permalink'), /\?cache=hit&spin=on$/);
+  assert.deepEqual(errors, []);
   await context.close();
 });
 

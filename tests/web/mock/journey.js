@@ -8,6 +8,8 @@ export const MODEL = JSON.parse(readFileSync(new URL('model.json', here), 'utf8'
 const COSTS = JSON.parse(readFileSync(new URL('costs.json', here), 'utf8'));
 const CATALOGUE = new Map(MODEL.stages.map((s) => [s.id, s]));
 
+export const FORMATS = ['json', 'csv', 'trace-event'];
+
 /** A request the engine refuses: becomes HTTP 400 with these fields. */
 export class ScenarioError extends Error {
   // errno: set when the refusal is what the kernel itself answers to that call ("EINVAL").
@@ -21,22 +23,19 @@ export class ScenarioError extends Error {
 }
 
 const BOOL = { on: true, off: false, true: true, false: false, 1: true, 0: false };
-const ENUMS = ['op', 'fd', 'cache', 'device', 'cpu', 'tracer', 'api'];
+// The options as the model lists them, like the engine's one table: a flag's values are on/off,
+// a number has a range; any other option is a choice of its values.
+const isFlag = (key) => ['off', 'on'].join() === [...(MODEL.options[key] ?? [])].sort().join();
+const OPTION_NAMES = [...Object.keys(MODEL.options), ...Object.keys(MODEL.ranges)];
+// Options the mock accepts and ignores (the engine's warm caches: no difference here).
+const IGNORED = ['warm'];
 
 /** Parses query parameters (URLSearchParams) into a complete scenario, or throws ScenarioError. */
 export function parseScenario(params) {
   const s = { ...MODEL.defaults };
   let profile = null;
   for (const [key, value] of params) {
-    if (ENUMS.includes(key)) {
-      if (!MODEL.options[key].includes(value)) {
-        throw new ScenarioError(`unknown ${key} '${value}'`, key, value, MODEL.options[key].join(', '));
-      }
-      s[key] = value;
-    } else if (['kpti', 'pcid', 'direct', 'wait', 'nonblock'].includes(key)) {
-      if (!(value in BOOL)) throw new ScenarioError(`${key} must be on or off`, key, value, 'on, off');
-      s[key] = BOOL[value];
-    } else if (['ghz', 'bytes', 'batch'].includes(key)) {
+    if (key in MODEL.ranges) {
       const n = Number(value);
       const [lo, hi] = MODEL.ranges[key];
       const integral = key !== 'ghz';
@@ -44,15 +43,23 @@ export function parseScenario(params) {
         throw new ScenarioError(`${key} must be ${integral ? 'an integer ' : ''}between ${lo} and ${hi}`, key, value, `${lo} .. ${hi}`);
       }
       s[key] = n;
-    } else if (key === 'warm') {
-      // the engine's warm caches (back-to-back calls, as the probes run): no difference here
-      if (!(value in BOOL)) throw new ScenarioError('warm must be on or off', key, value, 'on, off');
+    } else if (isFlag(key)) {
+      if (!(value in BOOL)) throw new ScenarioError(`${key} must be on or off`, key, value, 'on, off');
+      if (!IGNORED.includes(key)) s[key] = BOOL[value];
+    } else if (key in MODEL.options) {
+      if (!MODEL.options[key].includes(value)) {
+        throw new ScenarioError(`unknown ${key} '${value}'`, key, value, MODEL.options[key].join(', '));
+      }
+      s[key] = value;
     } else if (key === 'profile') {
       profile = parseProfile(value);
+    } else if (key === 'format') {
+      if (!FORMATS.includes(value)) throw new ScenarioError(`invalid value '${value}' for format`, 'format', value, FORMATS.join(', '));
     } else {
-      throw new ScenarioError(`unknown option '${key}'`, key, value, Object.keys(MODEL.options).join(', ') + ', ghz, bytes, batch');
+      throw new ScenarioError(`unknown option '${key}'`, key, value, OPTION_NAMES.join(', '));
     }
   }
+  for (const k of IGNORED) delete s[k];
   s.profiled = Boolean(profile);
   if (profile) {
     // As the engine: the profile describes the host; explicit options still win. The mock knows
@@ -202,4 +209,50 @@ export function buildJourney(s) {
 
 function round(x) {
   return Math.round(x * 10) / 10;
+}
+
+// --- the engine's other formats, written as core/format.cc writes them ---
+
+const quote = (t) => `"${String(t).replace(/"/g, '""')}"`;
+
+/** GET api/run?...&format=csv: one line per stage, text fields quoted, "\n" line ends. */
+export function journeyCsv(j) {
+  const lines = ['index,id,title,lane,on_cpu,cycles,ns,share,start_ns,low_ns,high_ns,per,visible_to,source'];
+  j.stages.forEach((st, i) => {
+    lines.push([i + 1, st.id, quote(st.title), st.lane, st.on_cpu ? 'true' : 'false', st.cycles.toFixed(1), st.ns.toFixed(3),
+      st.share.toFixed(6), st.start_ns.toFixed(3), st.low_ns.toFixed(3), st.high_ns.toFixed(3), st.per,
+      quote(st.visible_to.join(' ')), st.source].join(','));
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/** GET api/run?...&format=trace-event: Chrome's trace events, a thread per lane. */
+export function journeyTraceEvent(j) {
+  const lanes = ['user', 'kernel', 'hardware'];
+  const names = ['USER · ring 3', 'KERNEL · ring 0', 'HARDWARE'];
+  const events = [{ ph: 'M', pid: 1, tid: 0, name: 'process_name', args: { name: `read() ${j.path.title}` } }];
+  lanes.forEach((_, i) => {
+    events.push({ ph: 'M', pid: 1, tid: i + 1, name: 'thread_name', args: { name: names[i] } });
+    events.push({ ph: 'M', pid: 1, tid: i + 1, name: 'thread_sort_index', args: { sort_index: i } });
+  });
+  for (const st of j.stages) {
+    events.push({
+      ph: 'X', pid: 1, tid: lanes.indexOf(st.lane) + 1, name: st.title, cat: st.on_cpu ? 'on_cpu' : 'blocked',
+      ts: st.start_ns / 1000, dur: st.ns / 1000, args: { id: st.id, cycles: st.cycles, functions: st.functions.join(', '), source: st.source },
+    });
+  }
+  return { traceEvents: events, displayTimeUnit: 'ns', otherData: { schema: 'sysjourney.journey/1', path: j.path.id } };
+}
+
+/** GET api/compare: both journeys, the ratio (4 decimals) and a row per stage id, a's then b's. */
+export function compareJourneys(a, b) {
+  const rows = [];
+  for (const [side, j] of [['a_ns', a], ['b_ns', b]]) {
+    for (const st of j.stages) {
+      let r = rows.find((x) => x.id === st.id);
+      if (!r) rows.push((r = { id: st.id, title: st.title, a_ns: null, b_ns: null }));
+      r[side] = round((r[side] ?? 0) + st.ns);
+    }
+  }
+  return { schema: 'sysjourney.compare/1', a, b, ratio: a.totals.ns > 0 ? Math.round((b.totals.ns / a.totals.ns) * 1e4) / 1e4 : 0, rows };
 }

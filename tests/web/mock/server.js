@@ -1,7 +1,7 @@
 // Static + mock API server for developing and testing web/ without the C++ server.
 //   node mock/server.js [--port 8080] [--prefix /sj/] [--api http://127.0.0.1:8765/]
 // Serves ../../web/ under the prefix and answers <prefix>api/{model,run,compare} from the
-// fixtures and POST <prefix>api/measure from fixtures/measure.json, or, with --api, forwards them
+// fixtures (run also as the engine's CSV and trace events: format=csv, format=trace-event) and POST <prefix>api/measure from fixtures/measure.json, or, with --api, forwards them
 // to a running real server (so the page as it is on disk can be tried against the real engine
 // without rebuilding the binary that embeds it). Sends the Content-Security-Policy the real
 // server is meant to send, so the browser tests catch inline scripts or style attributes.
@@ -22,7 +22,7 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MODEL, ScenarioError, buildJourney, parseScenario } from './journey.js';
+import { MODEL, ScenarioError, buildJourney, compareJourneys, journeyCsv, journeyTraceEvent, parseScenario } from './journey.js';
 import { fitAnswer, measureAnswer } from './measure.js';
 
 export const WEB_ROOT = fileURLToPath(new URL('../../../web/', import.meta.url));
@@ -95,11 +95,19 @@ function api(req, res, route, query) {
   }
   try {
     if (route === 'model') return sendJson(res, 200, MODEL);
-    if (route === 'run') return sendJson(res, 200, runFromParams(query));
+    if (route === 'run') {
+      const j = runFromParams(query);
+      const format = query.get('format') ?? 'json';
+      if (format === 'csv') {
+        res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Cache-Control': 'no-store' });
+        return res.end(journeyCsv(j));
+      }
+      return sendJson(res, 200, format === 'trace-event' ? journeyTraceEvent(j) : j);
+    }
     if (route === 'compare') {
       const a = runFromParams(new URLSearchParams(query.get('a') ?? ''));
       const b = runFromParams(new URLSearchParams(query.get('b') ?? ''));
-      return sendJson(res, 200, { schema: 'sysjourney.compare/1', a, b, ratio: b.totals.ns / a.totals.ns });
+      return sendJson(res, 200, compareJourneys(a, b));
     }
     return sendJson(res, 404, { error: `no such endpoint: /api/${route}` });
   } catch (e) {

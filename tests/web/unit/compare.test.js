@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { alignStages, compareJourneys, timesBaseline, totalRatio } from '../../../web/lib/compare.js';
+import { alignStages, timesBaseline, totalRatio } from '../../../web/lib/compare.js';
 
 const load = (n) => JSON.parse(readFileSync(new URL(`./fixtures/journey-${n}.json`, import.meta.url), 'utf8'));
 const hit = load('hit');
@@ -10,8 +10,6 @@ const miss = load('miss');
 test('ratio of totals, b over a', () => {
   const r = totalRatio(hit, miss);
   assert.ok(r > 200 && r < 400, `hit vs miss ratio ${r}`);
-  assert.equal(compareJourneys(hit, miss).ratio, r);
-  assert.equal(compareJourneys(hit, miss).schema, 'sysjourney.compare/1');
   assert.ok(Number.isNaN(totalRatio({ totals: { ns: 0 } }, miss)));
   assert.equal(timesBaseline(miss, hit), r);
 });

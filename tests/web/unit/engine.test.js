@@ -1,4 +1,5 @@
-// engine.js with a stubbed fetch: URLs relative to the module, caching, errors as values.
+// engine.js with a stubbed fetch: URLs relative to the module, caching, errors as values, and the
+// engine's own CSV, trace events and compare passed on as the engine wrote them.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -12,23 +13,33 @@ const calls = [];
 const inits = [];
 let measureReply = null; // what POST api/measure answers next: a function returning a response
 let fitReply = null; // and POST api/fit
+// A response as fetch gives it: the page reads the text (the engine's bytes) and parses it.
+const answer = (status, text, type) => ({ ok: status < 300, status, headers: new Headers(type ? { 'Content-Type': type } : {}), text: async () => text });
+const notJson = (status) => answer(status, '<!doctype html><title>not the engine</title>', 'text/html');
+const CSV = 'index,id,title,lane,on_cpu,cycles,ns,share,start_ns,low_ns,high_ns,per,visible_to,source\n1,syscall_insn,"syscall, the instruction",user,true,100.0,33.333,0.5,0.000,30.000,40.000,read,"ftrace bpftrace",OTC\n';
 globalThis.fetch = async (url, init = {}) => {
   const u = new URL(url);
   calls.push(u);
   inits.push(init);
-  const json = (status, body) => ({ ok: status < 300, status, json: async () => body });
+  const json = (status, body) => answer(status, JSON.stringify(body), 'application/json');
   if (u.pathname.endsWith('/api/measure')) return measureReply ? measureReply() : json(200, measured);
   if (u.pathname.endsWith('/api/fit')) return fitReply ? fitReply(init) : json(200, measured);
   if (u.pathname.endsWith('/api/model')) return json(200, model);
+  if (u.pathname.endsWith('/api/compare')) {
+    const [a, b] = ['a', 'b'].map((k) => (new URLSearchParams(u.searchParams.get(k)).get('cache') === 'hit' ? hit : miss));
+    return json(200, { schema: 'sysjourney.compare/1', a, b, ratio: Math.round((b.totals.ns / a.totals.ns) * 1e4) / 1e4, rows: [] });
+  }
   if (u.pathname.endsWith('/api/run')) {
     if (u.searchParams.get('cache') === 'lukewarm') return json(400, { error: "unknown cache 'lukewarm'", field: 'cache', value: 'lukewarm', allowed: 'hit, miss' });
     if (u.searchParams.get('direct') === 'on' && u.searchParams.get('bytes') === '16') {
       return json(400, { error: 'read() with O_DIRECT fails with EINVAL for 16 bytes', field: 'bytes', value: '16', allowed: 'multiples of 512 with direct', errno: 'EINVAL' });
     }
     if (u.searchParams.get('boom')) throw new TypeError('Failed to fetch');
+    if (u.searchParams.get('format') === 'csv') return answer(200, CSV, 'text/csv; charset=utf-8');
+    if (u.searchParams.get('format') === 'trace-event') return json(200, { traceEvents: [], displayTimeUnit: 'ns' });
     return json(200, u.searchParams.get('cache') === 'hit' ? hit : miss);
   }
-  return { ok: false, status: 404, json: async () => { throw new SyntaxError('not json'); } };
+  return notJson(404);
 };
 const engine = await import('../../../web/engine.js');
 const WEB = new URL('../../../web/', import.meta.url);
@@ -92,12 +103,33 @@ test('network failures become a readable EngineError, and are asked again', asyn
   assert.equal(calls.length - before, 1, 'a failure that may pass is not cached');
 });
 
-test('compare() runs both and gives the ratio b/a', async () => {
+test('compare() asks the engine\'s api/compare with both queries and gives its answer', async () => {
   const c = await engine.compare('cache=hit', '');
+  assert.equal(calls.at(-1).href, new URL('api/compare?a=cache%3Dhit&b=', WEB).href);
   assert.equal(c.schema, 'sysjourney.compare/1');
-  assert.equal(c.a, hit);
-  assert.equal(c.b, miss);
-  assert.equal(c.ratio, miss.totals.ns / hit.totals.ns);
+  assert.deepEqual(c.a, hit);
+  assert.deepEqual(c.b, miss);
+  // the engine rounds its ratio to 4 decimals
+  assert.equal(c.ratio, Math.round((miss.totals.ns / hit.totals.ns) * 1e4) / 1e4);
+  assert.ok(Array.isArray(c.rows), 'the engine\'s rows come along');
+  // a scenario object is asked under its query
+  const { defaultScenario } = await import('../../../web/lib/scenario.js');
+  await engine.compare({ ...defaultScenario(model), cache: 'hit' }, { ...defaultScenario(model), fd: 'pipe' });
+  assert.equal(calls.at(-1).href, new URL('api/compare?a=cache%3Dhit&b=fd%3Dpipe', WEB).href);
+});
+
+test('runAs() hands over the engine\'s own CSV and trace events, as text, asked every time', async () => {
+  const before = calls.length;
+  const csv = await engine.runAs('cache=hit', 'csv');
+  assert.equal(calls.at(-1).href, new URL('api/run?cache=hit&format=csv', WEB).href);
+  assert.equal(csv.body, CSV, 'byte for byte');
+  assert.match(csv.contentType, /^text\/csv/);
+  await engine.runAs('cache=hit', 'csv');
+  assert.equal(calls.length - before, 2, 'a download is not cached');
+  const trace = await engine.runAs('', 'trace-event');
+  assert.equal(calls.at(-1).href, new URL('api/run?format=trace-event', WEB).href);
+  assert.deepEqual(JSON.parse(trace.body), { traceEvents: [], displayTimeUnit: 'ns' });
+  await assert.rejects(engine.runAs('cache=lukewarm', 'csv'), (e) => e.name === 'EngineError' && e.status === 400 && e.field === 'cache');
 });
 
 test('measure() POSTs api/measure next to the module, with no body, every time', async () => {
@@ -115,7 +147,7 @@ test('measure() POSTs api/measure next to the module, with no body, every time',
 });
 
 test('measure() rejects 429 and 403 with the status and the server\'s words', async () => {
-  const reply = (status, body) => () => ({ ok: false, status, json: async () => body });
+  const reply = (status, body) => () => answer(status, JSON.stringify(body), 'application/json');
   measureReply = reply(429, { error: 'a measurement is already running on this machine; try again when it ends', field: '', value: '', allowed: '' });
   await assert.rejects(engine.measure(), (e) => e.name === 'EngineError' && e.status === 429 && /already running/.test(e.message));
   measureReply = reply(403, { error: 'measurement is turned off on this server', field: '', value: '', allowed: '' });
@@ -126,17 +158,16 @@ test('measure() rejects 429 and 403 with the status and the server\'s words', as
 });
 
 test('measure() with no sysjourney server behind the page says to run sysjourney serve', async () => {
-  const notJson = (status) => () => ({ ok: status < 300, status, json: async () => { throw new SyntaxError('not json'); } });
   for (const make of [
     () => { throw new TypeError('Failed to fetch'); }, // nothing listening, or offline
-    notJson(404), // a static host
-    notJson(405), // a static host that refuses POST
-    notJson(200), // a static host answering HTML
+    () => notJson(404), // a static host
+    () => notJson(405), // a static host that refuses POST
+    () => notJson(200), // a static host answering HTML
   ]) {
     measureReply = make;
     await assert.rejects(engine.measure(), (e) => e.name === 'EngineError' && /run `sysjourney serve`/.test(e.message));
   }
-  measureReply = () => ({ ok: true, status: 200, json: async () => ({ schema: 'sysjourney.journey/1' }) });
+  measureReply = () => answer(200, JSON.stringify({ schema: 'sysjourney.journey/1' }), 'application/json');
   await assert.rejects(engine.measure(), /sysjourney\.measure\/1 was expected/);
   measureReply = null;
 });
@@ -159,7 +190,7 @@ test('fit() POSTs the file\'s text to api/fit as JSON, every time, and resolves 
 });
 
 test('fit() rejects a bad document with the field, value and allowed values the engine named', async () => {
-  fitReply = () => ({ ok: false, status: 400, json: async () => ({ error: 'probes[0].median_ns (read_pipe) must be a number above 0', field: 'probes[0].median_ns', value: '"fast"', allowed: 'a positive number of ns, at most 1e12' }) });
+  fitReply = () => answer(400, JSON.stringify({ error: 'probes[0].median_ns (read_pipe) must be a number above 0', field: 'probes[0].median_ns', value: '"fast"', allowed: 'a positive number of ns, at most 1e12' }), 'application/json');
   await assert.rejects(engine.fit('{}'), (e) => {
     assert.equal(e.name, 'EngineError');
     assert.equal(e.status, 400);
@@ -168,14 +199,14 @@ test('fit() rejects a bad document with the field, value and allowed values the 
     assert.equal(e.allowed, 'a positive number of ns, at most 1e12');
     return true;
   });
-  fitReply = () => ({ ok: true, status: 200, json: async () => ({ schema: 'sysjourney.journey/1' }) });
+  fitReply = () => answer(200, JSON.stringify({ schema: 'sysjourney.journey/1' }), 'application/json');
   await assert.rejects(engine.fit('{}'), /sysjourney\.measure\/1 was expected/);
   fitReply = null;
 });
 
 test('fit() where no server has api/fit tries the WebAssembly engine, and says so when that is missing too', async () => {
   // In node there is no sysjourney_engine.js next to web/ (tests/wasm runs it against a real build).
-  fitReply = () => ({ ok: false, status: 404, json: async () => { throw new SyntaxError('not json'); } });
+  fitReply = () => notJson(404);
   await assert.rejects(engine.fit('{}'), (e) => e.name === 'EngineError' && e.status === 404
     && /Fitting needs the sysjourney server or its WebAssembly engine/.test(e.message));
   fitReply = null;

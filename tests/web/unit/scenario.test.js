@@ -168,3 +168,53 @@ test('the page checks numbers itself: one message naming the field, the value an
   assert.equal(fromQuery('?bytes=4k', model).scenario.bytes, 4096);
   assert.equal(toQuery(fromQuery('?bytes=4k', model).scenario, model), 'bytes=4096');
 });
+
+test('the vocabulary is the model\'s: choices, on/off flags, numbers with ranges; no default means the preset\'s', async () => {
+  const { vocabulary } = await import('../../../web/lib/scenario.js');
+  const v = Object.fromEntries(vocabulary(model).map((o) => [o.name, o]));
+  assert.equal(v.cache.kind, 'choice');
+  assert.deepEqual(v.cache.values, model.options.cache);
+  assert.equal(v.direct.kind, 'flag');
+  assert.equal(v.direct.preset, false);
+  assert.equal(v.kpti.kind, 'flag');
+  assert.equal(v.kpti.preset, true, 'no default in the model: the CPU preset decides');
+  assert.equal(v.bytes.kind, 'number');
+  assert.equal(v.bytes.integer, true);
+  assert.equal(v.ghz.integer, false);
+  assert.equal(v.ghz.preset, true);
+  // the engine's order, whatever order the model's JSON keys come in
+  assert.deepEqual(vocabulary(model).map((o) => o.name).slice(0, 9), ['op', 'fd', 'cache', 'device', 'cpu', 'ghz', 'kpti', 'pcid', 'bytes']);
+});
+
+test('an option the engine adds reaches the query and the link without a page edit', async () => {
+  const { problemsOf } = await import('../../../web/lib/scenario.js');
+  const more = {
+    ...model,
+    options: { colour: ['plain', 'red'], turbo: ['off', 'on'], boost: ['on', 'off'], ...model.options },
+    ranges: { ...model.ranges, cores: [1, 64], volts: [0.5, 1.5] },
+    defaults: { ...model.defaults, colour: 'plain', turbo: false, cores: 1 },
+  };
+  const d = defaultScenario(more);
+  assert.equal(d.colour, 'plain');
+  assert.equal(d.turbo, false);
+  assert.equal(d.boost, null, 'a flag without a default is left to the preset');
+  assert.equal(d.cores, 1);
+  assert.equal(d.volts, null);
+  assert.equal(toQuery(d, more), '');
+  // after the engine's own options, the new ones in the model's order
+  const s = { ...d, cache: 'hit', colour: 'red', turbo: true, boost: false, cores: 8, volts: 0.9 };
+  assert.equal(toQuery(s, more), 'cache=hit&colour=red&turbo=on&boost=off&cores=8&volts=0.9');
+  const back = fromQuery('?cache=hit&colour=red&turbo=on&boost=off&cores=8&volts=0.9', more);
+  assert.deepEqual(back.problems, []);
+  assert.equal(toQuery(back.scenario, more), 'cache=hit&colour=red&turbo=on&boost=off&cores=8&volts=0.9');
+  assert.deepEqual(fromQuery('colour=blue&turbo=maybe', more).problems.map((p) => p.field), ['colour', 'turbo']);
+  // the model's own order wins when it gives one; options it does not list follow, not dropped
+  assert.equal(toQuery(s, { ...more, order: ['colour', 'op', 'fd', 'cache', 'cores'] }),
+    'colour=red&cache=hit&cores=8&turbo=on&boost=off&volts=0.9');
+  // its numbers are checked like the others: whole when its default and range are
+  assert.deepEqual(problemsOf({ ...s, cores: 8 }, more), []);
+  assert.equal(problemsOf({ ...s, cores: 2.5 }, more)[0].field, 'cores');
+  assert.equal(problemsOf({ ...s, cores: 99 }, more)[0].field, 'cores');
+  assert.deepEqual(problemsOf({ ...s, volts: 0.75 }, more), [], 'not whole: volts takes fractions');
+  assert.deepEqual(problemsOf({ ...s, volts: null }, more), [], 'empty: the preset\'s');
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { brokenTicks, layoutTimeline, linearTicks, placeTicks, xAtNs } from '../../../web/lib/timeline.js';
+import { brokenTicks, layoutTimeline, linearTicks, placeTicks, startTimes, xAtNs } from '../../../web/lib/timeline.js';
 
 const load = (n) => JSON.parse(readFileSync(new URL(`./fixtures/journey-${n}.json`, import.meta.url), 'utf8'));
 
@@ -115,4 +115,9 @@ test('xAtNs maps time onto either axis, monotone', () => {
     assert.ok(Math.abs(xAtNs(segments, j.totals.ns) - 1000) < 1e-6);
     assert.equal(xAtNs(segments, 0), 0);
   }
+});
+
+test('start times come from start_ns or are summed when missing', () => {
+  assert.deepEqual(startTimes([{ ns: 10 }, { ns: 5 }, { ns: 1 }]), [0, 10, 15]);
+  assert.deepEqual(startTimes([{ ns: 10, start_ns: 2 }, { ns: 5 }]), [2, 12]);
 });
