@@ -688,12 +688,14 @@ async function init() {
   runLabel();
   renderResults();
   updateExport();
-  refreshBaselines();
-  views.calc.update();
   setState('idle');
   // A link with options opens straight on its result; a bare visit waits for the Run button.
+  // "For scale" and the io_uring calculator sit below the figure: they are asked for after it,
+  // so that their six journeys do not compete with the first one on a small machine.
   if (hadQuery) await runCurrent({ animate: false });
   else await preview();
+  refreshBaselines();
+  views.calc.update();
 }
 
 init();
