@@ -260,7 +260,7 @@ Result<bool> apply_scenario_text(Scenario& s, const std::string& text, const Mod
 }
 
 std::optional<Error> resolve_into(const Scenario& s, const Model& model, ResolvedScenario& r) {
-  r = ResolvedScenario{};
+  r.mitigations.clear();  // every other field is set below
   r.in = s;
   const std::string& cpu_id = s.cpu.empty() ? model.default_cpu : s.cpu;
   r.cpu = model.find_cpu(cpu_id);
@@ -284,18 +284,22 @@ std::optional<Error> resolve_into(const Scenario& s, const Model& model, Resolve
   const std::string& op = s.op;
   bool file = s.fd == "file";
   bool uring = s.api == "io_uring" || s.api == "io_uring_sqpoll";
-  if (!writes && (s.sync != "none" || s.full)) {
+  // Each test once: the checks below ask them again and again.
+  const bool plain_api = s.api == "read" || s.api == "pread";  // read/pread (write/pwrite)
+  const bool syncs = op == "fsync" || op == "fdatasync";
+  const bool sync_flag = s.sync != "none";  // O_DSYNC or O_SYNC
+  if (!writes && (sync_flag || s.full)) {
     return s.full ? option_error("full", "on", "off for op=read",
                                  "full (a full pipe or socket buffer) applies to writes")
                   : option_error("sync", s.sync, "none for op=read",
                                  "sync (O_DSYNC / O_SYNC) applies to writes");
   }
-  if (s.bytes == 0 && (writes || (s.api != "read" && s.api != "pread"))) {
+  if (s.bytes == 0 && (writes || !plain_api)) {
     return option_error("bytes", "0", "1 or more here",
                         writes ? "bytes=0 is modelled for reads only"
                                : "read(fd, buf, 0) is modelled with api=read or pread");
   }
-  if ((op == "fsync" || op == "fdatasync") && !file) {
+  if (syncs && !file) {
     Error e = option_error("fd", s.fd, "file with op=" + op,
                            fmt::format("{}() of a {} fails with EINVAL: only files have data to "
                                        "make durable",
@@ -303,14 +307,14 @@ std::optional<Error> resolve_into(const Scenario& s, const Model& model, Resolve
     e.errno_name = "EINVAL";
     return e;
   }
-  if (op == "fsync" || op == "fdatasync") {
+  if (syncs) {
     if (s.cache == "miss" && s.cache_given)
       return option_error("cache", "miss", "hit with op=" + op,
                           op + " is modelled after a write to a cached block (cache=hit)");
-    if (s.api != "read" && s.api != "pread")
+    if (!plain_api)
       return option_error("api", s.api, "read, pread with op=" + op,
                           op + " is modelled as write() then " + op + "(), not through " + s.api);
-    if (s.direct || s.sync != "none")
+    if (s.direct || sync_flag)
       return option_error(s.direct ? "direct" : "sync", s.direct ? "on" : s.sync,
                           s.direct ? "off with op=" + op : "none with op=" + op,
                           op + " follows a plain buffered write; for O_DIRECT or O_DSYNC use "
@@ -320,24 +324,23 @@ std::optional<Error> resolve_into(const Scenario& s, const Model& model, Resolve
     return option_error("full", "on", "off for fd=file",
                         "full applies to pipes and sockets: a file's write never waits for room");
   }
-  if (writes && !file && s.sync != "none") {
+  if (writes && !file && sync_flag) {
     return option_error("sync", s.sync, "none for fd=" + s.fd,
                         "sync (O_DSYNC / O_SYNC) is modelled for regular files (fd=file)");
   }
-  if (writes && s.api != "read" && s.api != "pread" && !(op == "write" && s.api == "io_uring")) {
+  if (writes && !plain_api && !(op == "write" && s.api == "io_uring")) {
     return option_error("api", s.api, "read, pread or io_uring with op=write",
                         fmt::format("api={} is not modelled for writes", s.api));
   }
-  if (writes && s.api == "io_uring" &&
-      (!file || r.in.cache != "hit" || s.direct || s.sync != "none")) {
+  if (writes && s.api == "io_uring" && (!file || r.in.cache != "hit" || s.direct || sync_flag)) {
     return option_error("api", s.api, "read, pread for this write",
                         "io_uring writes are modelled as buffered writes to a cached file");
   }
-  if (writes && file && r.in.cache == "miss" && s.sync != "none" && !s.direct) {
+  if (writes && file && r.in.cache == "miss" && sync_flag && !s.direct) {
     return option_error("sync", s.sync, "none with cache=miss",
                         "a synchronous write to an uncached block is not modelled; use cache=hit");
   }
-  if (!file && s.api != "read" && s.api != "pread") {
+  if (!file && !plain_api) {
     return option_error("api", s.api, "read, pread for fd=" + s.fd,
                         fmt::format("api={} is modelled for regular files only (fd=file); "
                                     "with fd={} use read or pread",
@@ -358,7 +361,7 @@ std::optional<Error> resolve_into(const Scenario& s, const Model& model, Resolve
       return option_error("direct", "on", "off for fd=" + s.fd,
                           "direct (O_DIRECT) is modelled for regular files only (fd=file)");
     }
-    if (s.api != "read" && s.api != "pread") {
+    if (!plain_api) {
       return option_error("direct", "on", "off with api=" + s.api,
                           "direct (O_DIRECT) is modelled with api=read or pread");
     }
