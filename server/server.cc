@@ -69,6 +69,59 @@ WebServer::WebServer(const Model& model, ServeOptions options, MeasureHandler me
 
 WebServer::~WebServer() = default;
 
+namespace {
+
+// `text` with &, <, >, " and ' as entities: safe inside a double-quoted HTML attribute.
+std::string html_attribute(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+constexpr std::string_view kModelPreload =
+    R"(<link rel="preload" href="api/model" as="fetch" crossorigin>)";
+
+}  // namespace
+
+std::string WebServer::page_for(std::string_view html, const std::string& target) const {
+  // A link with options (a permalink) opens on its journey: preloading it lets the browser ask
+  // while the page's script is still on its way, instead of after it ran. Only a query the engine
+  // answers 200 is preloaded, so that a bad link never shows a failed request; the page's
+  // engine.js asks with exactly this query (data-sysjourney-run) and so takes the preload.
+  auto q = target.find('?');
+  auto at = html.find(kModelPreload);
+  if (q == std::string::npos || q + 1 == target.size() || at == std::string_view::npos)
+    return std::string(html);
+  const ApiResponse journey = api_.run(query_params(target));
+  if (journey.status != 200 || journey.content_type.rfind("application/json", 0) != 0)
+    return std::string(html);  // refused, or another format (csv): the page never asks that
+  std::string out(html.substr(0, at + kModelPreload.size()));
+  out += R"(<link rel="preload" href="api/run?)" + html_attribute(target.substr(q + 1)) +
+         R"(" as="fetch" crossorigin data-sysjourney-run>)";
+  out += html.substr(at + kModelPreload.size());
+  return out;
+}
+
 void WebServer::routes() {
   httplib::Server& s = *http_;
   // Slow or half-open clients must not hold a worker for long.
@@ -112,7 +165,7 @@ void WebServer::routes() {
          Api::error(404, fmt::format("no API endpoint {}", req.path), "path", req.path,
                     "/api/model, /api/run, /api/compare, /api/measure (POST), /api/fit (POST)"));
   });
-  s.Get(".*", [](const httplib::Request& req, httplib::Response& res) {
+  s.Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
     std::string path = req.path == "/" ? "/index.html" : req.path;
     const auto& index = web_index();
     auto it = index.find(path);
@@ -120,7 +173,12 @@ void WebServer::routes() {
       send(res, Api::error(404, fmt::format("not found: {}", req.path), "path", req.path, "/"));
       return;
     }
-    res.set_content(it->second->data, it->second->size, content_type_for(path));
+    if (path == "/index.html") {
+      res.set_content(page_for(std::string_view(it->second->data, it->second->size), req.target),
+                      content_type_for(path));
+    } else {
+      res.set_content(it->second->data, it->second->size, content_type_for(path));
+    }
     res.set_header("Content-Security-Policy", kCsp);
     res.set_header("Cache-Control", "no-cache");
   });

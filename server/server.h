@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "core/model.h"
 #include "core/result.h"
@@ -47,6 +48,8 @@ class WebServer {
  private:
   void routes();
   Api api_;
+  // index.html for a request target: with a permalink's journey preloaded when it has one.
+  std::string page_for(std::string_view html, const std::string& target) const;
   ServeOptions options_;
   MeasureHandler measure_;
   std::unique_ptr<httplib::Server> http_;

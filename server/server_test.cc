@@ -66,6 +66,26 @@ TEST_F(ServerTest, ServesTheBundledPageInGzip) {
   EXPECT_EQ(br->get_header_value("Content-Encoding"), "") << "brotli alone: sent as it is";
 }
 
+// A permalink's page preloads its journey, with the query as given (escaped for the attribute);
+// a bare visit, a query the engine refuses or another format preloads nothing.
+TEST_F(ServerTest, APermalinkPreloadsItsJourneyAndOnlyAValidOne) {
+  const std::string mark = "data-sysjourney-run";
+  auto link = client_->Get("/?fd=pipe&wait=on");
+  ASSERT_TRUE(link);
+  EXPECT_EQ(link->status, 200);
+  EXPECT_NE(link->body.find(R"(<link rel="preload" href="api/run?fd=pipe&amp;wait=on" as="fetch" )"
+                            R"(crossorigin data-sysjourney-run>)"),
+            std::string::npos)
+      << link->body.substr(0, 600);
+  for (const char* target : {"/", "/?", "/?fd=bogus", "/?cache=hit&cache=hit",
+                             "/?cache=hit&format=csv", "/?cache=hit&x=%22%3E"}) {
+    auto r = client_->Get(target);
+    ASSERT_TRUE(r) << target;
+    EXPECT_EQ(r->status, 200) << target;
+    EXPECT_EQ(r->body.find(mark), std::string::npos) << target;
+  }
+}
+
 TEST_F(ServerTest, ApiEndpoints) {
   auto health = client_->Get("/healthz");
   ASSERT_TRUE(health);

@@ -229,9 +229,21 @@ export async function fit(doc) {
 
 // In a page, the first answers start with this module rather than after the views are built:
 // the model, then the journey the address bar asks for (the page's first run, whether it runs it
-// or previews its route), under the query the page will ask with. (Asking the address bar's
-// query before the model is in would be sooner, but a link with a value the page drops would
-// then log a failed request.)
+// or previews its route), under the query the page will ask with. The server marks a link whose
+// query its engine accepts with a preload of that journey (<link rel="preload" href="api/run?…"
+// data-sysjourney-run>): asked for with the very same query, it is the one request, already on
+// its way while this script still loads. Unmarked (a static site, a link the engine refuses),
+// the journey waits for the model: asking an unchecked query would log a failed request.
 if (globalThis.document && globalThis.location) {
-  model().then((m) => run(toQuery(fromQuery(globalThis.location.search, m).scenario, m))).catch(() => {});
+  const preloaded = globalThis.document.querySelector('link[rel="preload"][data-sysjourney-run]');
+  const early = preloaded ? new URL(preloaded.href).search.slice(1) : null;
+  if (early) runQuery(early).catch(() => {});
+  model().then((m) => {
+    const { scenario, problems } = fromQuery(globalThis.location.search, m);
+    const q = toQuery(scenario, m);
+    // The page reads the link as this scenario, with nothing dropped: the preloaded answer is
+    // this query's too (the page leaves defaults out; the link may spell them).
+    if (early && q !== early && problems.length === 0 && !runs.has(q)) runs.set(q, runs.get(early));
+    return run(q);
+  }).catch(() => {});
 }
