@@ -325,5 +325,39 @@ TEST(Journey, TheDispatchNamesTheSystemCallReallyMade) {
   EXPECT_EQ(dispatch_of("op=fsync"), "dispatch_write");  // the write first, then do_fsync
 }
 
+// warm=on (the call repeated back to back) prices every stage that has a warm cost at that cost,
+// exactly, and leaves every other stage as it was (taxes too: they are per event). Today only the
+// write path has warm costs (file_update_time, ext4_da_write_end), so reads are unchanged.
+TEST(Journey, WarmPricesEachStageAtItsWarmCost) {
+  for (const char* text : {"op=write", "op=write,fd=file,bytes=1024", "cache=hit", "fd=pipe"}) {
+    Journey cold = journey_of(text);
+    Journey warm = journey_of(std::string(text) + ",warm=on");
+    ASSERT_EQ(cold.stages.size(), warm.stages.size()) << text;
+    int warmed = 0;
+    for (std::size_t i = 0; i < cold.stages.size(); ++i) {
+      const JourneyStage& c = cold.stages[i];
+      const JourneyStage& w = warm.stages[i];
+      ASSERT_EQ(c.stage, w.stage) << text;
+      const auto& cost = c.stage->cost;
+      const double c_own = c.ns - c.tax_ns - c.vm_ns, w_own = w.ns - w.tax_ns - w.vm_ns;
+      if (cost && cost->warm && cost->typ > 0) {
+        ++warmed;
+        EXPECT_NEAR(w_own, c_own * *cost->warm / cost->typ, 1e-9 * c_own)
+            << text << " " << c.stage->id;
+      } else {
+        EXPECT_DOUBLE_EQ(w_own, c_own) << text << " " << c.stage->id;
+      }
+      EXPECT_DOUBLE_EQ(w.tax_ns, c.tax_ns) << text << " " << c.stage->id;
+    }
+    if (std::string(text).rfind("op=write", 0) == 0) {
+      EXPECT_GT(warmed, 0) << text << ": a write has warm stages";
+      EXPECT_LT(warm.totals.ns, cold.totals.ns) << text;
+    } else {
+      EXPECT_EQ(warmed, 0) << text;
+      EXPECT_DOUBLE_EQ(warm.totals.ns, cold.totals.ns) << text;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sysjourney
