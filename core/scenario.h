@@ -78,8 +78,8 @@ Result<bool> apply_scenario_text(Scenario& s, const std::string& text, const Mod
 // Checks the combination and fills in defaults. Impossible combinations (O_DIRECT with a
 // size the device cannot transfer, io_uring on a pipe) are errors that say why.
 Result<ResolvedScenario> resolve(const Scenario& s, const Model& model);
-// The same into `out` (the engine's journey holds it), without a copy of the result.
-std::optional<Error> resolve_into(const Scenario& s, const Model& model, ResolvedScenario& out);
+// The same into `r` (the engine's journey holds it), without a copy of the result.
+std::optional<Error> resolve_into(const Scenario& s, const Model& model, ResolvedScenario& r);
 
 // The scenario attributes a path condition or a cost_by can name ("fd", "kpti", "vendor", ...).
 const std::vector<std::string>& attribute_keys();
