@@ -105,6 +105,19 @@ TEST(ProbesOnFake, ScriptedLatenciesComeBackWithoutTheTimer) {
   EXPECT_EQ(r["vdso_clock_gettime"].median_ns, 20);
 }
 
+// The clock probes keep their readings alive in a sum. On a machine up for a long time that sum
+// passes INT64_MAX within a few thousand reads: it must wrap, not overflow (test-sanitize's
+// UBSan fails this test on a signed sum).
+TEST(ProbesOnFake, ClockProbesSurviveALongUptime) {
+  FakeOs os = fake_machine();
+  os.now_ns = int64_t{1} << 61;  // 73 years of uptime: 4 reads pass INT64_MAX
+  auto run = run_probes(os, tiny({"vdso_clock_gettime", "syscall_clock_gettime"}));
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  auto r = by_id(run->probes);
+  EXPECT_EQ(r["vdso_clock_gettime"].median_ns, 20);
+  EXPECT_EQ(r["syscall_clock_gettime"].median_ns, 250);
+}
+
 TEST(ProbesOnFake, TailsSayWhatTheyArePercentilesOf) {
   FakeOs os = fake_machine();
   // One cold read in ten is slow: timed per call, the p99 shows it and the p50 does not.
