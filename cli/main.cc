@@ -20,6 +20,7 @@
 #include "cli/model_dir.h"
 #include "cli/path_view.h"
 #include "cli/table.h"
+#include "cli/trace_view.h"
 #include "core/builtin_model.h"
 #include "core/fit.h"
 #include "core/format.h"
@@ -241,11 +242,11 @@ int cmd_measure(const Cli& c, const Model& model, const Style& style) {
   }
   if (c.measure_format == "json") {
     auto j = measure::calibration_json(m->host, m->calibration);
-    if (traced) j["trace"] = measure::trace_json(*traced);
+    if (traced) j["trace"] = trace_json(*traced);
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << render_measure(model, *m, style);
-    if (traced) std::cout << "\n" << measure::render_trace(*traced, style.color);
+    if (traced) std::cout << "\n" << render_trace(*traced, style.color);
   }
   return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "cli/terminal.h"
 #include "measure/report.h"
 
 namespace sysjourney {
@@ -13,10 +14,6 @@ constexpr const char* kUnnamedRule =
     "unnamed: called, but no stage on the model's path names it; each of its calls counts for the "
     "stage of "
     "the nearest named function before it in call order";
-
-std::string paint(bool on, const std::string& code, const std::string& text) {
-  return on ? fmt::format("\033[{}m{}\033[0m", code, text) : text;
-}
 
 std::string joined(const std::vector<std::string>& v, const std::string& sep = ", ") {
   std::string out;

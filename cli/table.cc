@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cli/terminal.h"
 #include "core/scenario.h"
 #include "core/units.h"
 
@@ -16,7 +17,7 @@ namespace {
 struct Paint {
   bool on;
   std::string operator()(const std::string& text, const char* code) const {
-    return on ? fmt::format("\033[{}m{}\033[0m", code, text) : text;
+    return paint(on, code, text);
   }
 };
 
@@ -30,32 +31,6 @@ const char* lane_code(Lane l) {
       return "35";  // magenta
   }
   return "0";
-}
-
-// Pads by display width (the bars and µ are multi-byte UTF-8).
-std::size_t display_width(const std::string& s) {
-  std::size_t w = 0;
-  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
-  return w;
-}
-std::string pad_right(const std::string& s, std::size_t w) {
-  std::size_t d = display_width(s);
-  return d >= w ? s : s + std::string(w - d, ' ');
-}
-std::string pad_left(const std::string& s, std::size_t w) {
-  std::size_t d = display_width(s);
-  return d >= w ? s : std::string(w - d, ' ') + s;
-}
-std::string clip(const std::string& s, std::size_t w) {
-  if (display_width(s) <= w) return s;
-  std::string out;
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = s[i];
-    if ((c & 0xC0) != 0x80 && ++n > w - 1) break;
-    out += s[i];
-  }
-  return out + "…";
 }
 
 // A log-scale bar: 0.1 ns is empty, the longest stage fills `width`.

@@ -9,4 +9,11 @@ std::string describe(const Error& e) {
   return out;
 }
 
+// Field by field: designated initializers would warn (-Wmissing-field-initializers).
+Error failure(std::string message) {
+  Error e;
+  e.message = std::move(message);
+  return e;
+}
+
 }  // namespace sysjourney

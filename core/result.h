@@ -23,6 +23,9 @@ struct Error {
 // Builds the one-line form used on the terminal: "where: message".
 std::string describe(const Error& e);
 
+// An error that is only a message: failure("queued data did not arrive within 1 s").
+Error failure(std::string message);
+
 template <typename T>
 class Result {
  public:

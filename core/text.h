@@ -2,8 +2,11 @@
 #pragma once
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace sysjourney {
@@ -26,6 +29,22 @@ inline std::string lower(std::string_view s) {
 
 inline bool contains(const std::vector<std::string>& v, std::string_view x) {
   return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// The whole of `s` as a number of type T ("17" -> 17; base 16: "ff" -> 255; "0.5" for a double),
+// or nullopt for "", "17x", a sign T cannot hold, or a value out of T's range. `base` is for
+// integers only.
+template <class T>
+std::optional<T> parse_number(std::string_view s, int base = 10) {
+  T v{};
+  std::from_chars_result r{};
+  if constexpr (std::is_floating_point_v<T>)
+    r = std::from_chars(s.data(), s.data() + s.size(), v);
+  else
+    r = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  auto [end, ec] = r;
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
 }
 
 }  // namespace sysjourney

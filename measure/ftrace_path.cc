@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <map>
 #include <set>
 
@@ -13,14 +12,6 @@ namespace {
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-template <class T>
-std::optional<T> number(std::string_view s) {
-  T v{};
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
 }
 
 // A symbol as printed by the tracer: no spaces, no colons.
@@ -52,9 +43,9 @@ std::optional<FtraceLine> parse_line(std::string_view l) {
   }
   const size_t dash = task_pid.rfind('-');
   if (dash == std::string_view::npos) return std::nullopt;
-  auto pid = number<int>(task_pid.substr(dash + 1));
+  auto pid = parse_number<int>(task_pid.substr(dash + 1));
   const size_t close = l.find(']', open);
-  auto cpu = number<int>(l.substr(open + 1, close - open - 1));
+  auto cpu = parse_number<int>(l.substr(open + 1, close - open - 1));
   if (!pid || !cpu) return std::nullopt;
   out.task = std::string(task_pid.substr(0, dash));
   out.pid = *pid;
@@ -73,7 +64,7 @@ std::optional<FtraceLine> parse_line(std::string_view l) {
     t = token();
   }
   if (!t.ends_with(':')) return std::nullopt;
-  auto ts = number<double>(t.substr(0, t.size() - 1));
+  auto ts = parse_number<double>(t.substr(0, t.size() - 1));
   if (!ts) return std::nullopt;
   out.ts = *ts;
   out.irq = out.flags.size() >= 3 &&
@@ -112,7 +103,7 @@ std::optional<std::string> syscall_by_nr(std::string_view args) {
   // "NR 17 (3, 7ffd, 10, 0, 0, 0)"
   if (!args.starts_with("NR ")) return std::nullopt;
   std::string_view rest = args.substr(3);
-  auto nr = number<long>(rest.substr(0, rest.find(' ')));
+  auto nr = parse_number<long>(rest.substr(0, rest.find(' ')));
   if (!nr) return std::nullopt;
   static const std::map<long, std::string> names = {
       {0, "read"},      {1, "write"},       {3, "close"},    {17, "pread64"},

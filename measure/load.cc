@@ -1,11 +1,12 @@
 #include "measure/load.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
+
+#include "core/text.h"
 
 namespace sysjourney::measure {
 namespace {
@@ -21,14 +22,6 @@ std::vector<std::string_view> words(std::string_view line) {
     i = j;
   }
   return out;
-}
-
-template <class T>
-std::optional<T> number(std::string_view s) {
-  T v{};
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
 }
 
 // Counters only grow, but a CPU going offline and back can restart its line: never negative.
@@ -68,7 +61,7 @@ Status parse_proc_stat(std::string_view text, LoadSample& out) {
     const auto w = words(line);
     if (w.empty()) continue;
     if (w[0] == "procs_running" && w.size() >= 2) {
-      out.procs_running = number<int>(w[1]).value_or(0);
+      out.procs_running = parse_number<int>(w[1]).value_or(0);
       continue;
     }
     if (w[0].substr(0, 3) != "cpu") continue;
@@ -76,13 +69,13 @@ Status parse_proc_stat(std::string_view text, LoadSample& out) {
     // inside user, so it is not added again.
     uint64_t f[8] = {};
     for (size_t i = 0; i < 8 && i + 1 < w.size(); ++i)
-      f[i] = number<uint64_t>(w[i + 1]).value_or(0);
+      f[i] = parse_number<uint64_t>(w[i + 1]).value_or(0);
     const CpuTicks t{
         .busy = f[0] + f[1] + f[2], .idle = f[3] + f[4], .irq = f[5] + f[6], .steal = f[7]};
     if (w[0] == "cpu") {
       out.all = t;
       saw_all = true;
-    } else if (auto n = number<int>(w[0].substr(3))) {
+    } else if (auto n = parse_number<int>(w[0].substr(3))) {
       out.cpus[*n] = t;
     }
   }
@@ -99,7 +92,7 @@ std::optional<uint64_t> parse_own_ticks(std::string_view text) {
   if (w.size() < 15) return std::nullopt;
   uint64_t sum = 0;
   for (size_t i = 11; i <= 14; ++i) {
-    auto v = number<int64_t>(w[i]);
+    auto v = parse_number<int64_t>(w[i]);
     if (!v) return std::nullopt;
     sum += static_cast<uint64_t>(std::max<int64_t>(*v, 0));
   }
@@ -116,7 +109,7 @@ Result<LoadSample> sample_load(Os& os) {
   // "<ns on the CPU> <ns waiting to run> <time slices>"; without CONFIG_SCHED_INFO it is missing.
   if (auto sched = os.read_file("/proc/thread-self/schedstat")) {
     const auto w = words(*sched);
-    if (w.size() >= 2) s.own_delay_ns = number<int64_t>(w[1]);
+    if (w.size() >= 2) s.own_delay_ns = parse_number<int64_t>(w[1]);
   }
   if (auto avg = os.read_file("/proc/loadavg")) {
     const auto w = words(*avg);

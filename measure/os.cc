@@ -18,13 +18,6 @@ Error os_error(std::string_view what, std::string_view target, int err) {
   return e;
 }
 
-// Field by field: designated initializers would warn (-Wmissing-field-initializers).
-Error failure(std::string message) {
-  Error e;
-  e.message = std::move(message);
-  return e;
-}
-
 int errno_of(const Error& e) {
   if (e.field != "errno") return 0;
   int err = 0;

@@ -24,8 +24,6 @@ using Status = Result<Done>;
 Error os_error(std::string_view what, std::string_view target, int err);
 // The errno carried by an os_error(), or 0 for any other error.
 int errno_of(const Error& e);
-// An error that is only a message: failure("queued data did not arrive within 1 s").
-Error failure(std::string message);
 
 // A device number (st_dev), as in /sys/dev/block/<major>:<minor>.
 struct DeviceNumber {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <charconv>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
@@ -13,6 +12,7 @@
 #include "core/journey.h"
 #include "core/profile.h"
 #include "core/request.h"
+#include "core/text.h"
 
 namespace sysjourney {
 
@@ -35,10 +35,8 @@ std::optional<Error> repeated(const Params& params) {
 }
 
 std::optional<long long> whole_number(const std::string& v, long long min, long long max) {
-  long long n = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < min || n > max)
-    return std::nullopt;
+  auto n = parse_number<long long>(v);
+  if (!n || *n < min || *n > max) return std::nullopt;
   return n;
 }
 
