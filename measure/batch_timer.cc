@@ -4,12 +4,12 @@
 
 namespace sysjourney::measure {
 
-double timer_overhead_ns(Os& os, int rounds) {
+double timer_overhead_ns(Clocks& clock, int rounds) {
   std::vector<double> gaps;
   gaps.reserve(static_cast<size_t>(std::max(rounds, 1)));
   for (int i = 0; i < std::max(rounds, 1); ++i) {
-    const int64_t t0 = os.monotonic_ns();
-    const int64_t t1 = os.monotonic_ns();
+    const int64_t t0 = clock.monotonic_ns();
+    const int64_t t1 = clock.monotonic_ns();
     gaps.push_back(static_cast<double>(t1 - t0));
   }
   // The median, not the mean: an interrupt in one round must not inflate every sample.

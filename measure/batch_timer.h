@@ -27,7 +27,7 @@ struct Samples {
 };
 
 // The cost of an empty batch: the median gap between two back-to-back clock reads.
-double timer_overhead_ns(Os& os, int rounds);
+double timer_overhead_ns(Clocks& clock, int rounds);
 
 // One batch's per-operation cost, with the timer overhead removed and never below zero, e.g.
 //   per_op_ns(1020, 20, 10) == 100
@@ -37,18 +37,18 @@ double per_op_ns(int64_t elapsed_ns, double overhead_ns, int64_t ops);
 // Status). prepare() runs untimed before every batch (queue data, evict pages). Either one
 // failing stops the run and returns its error.
 template <class Prepare, class Op>
-Result<Samples> time_batches(Os& os, const SamplePlan& plan, Prepare&& prepare, Op&& op) {
+Result<Samples> time_batches(Clocks& clock, const SamplePlan& plan, Prepare&& prepare, Op&& op) {
   Samples out;
   out.per_op_ns.reserve(static_cast<size_t>(std::max(plan.samples, 0)));
   const int64_t ops_per_batch = int64_t{plan.batch} * plan.ops_per_call;
-  const int64_t start = os.monotonic_ns();
+  const int64_t start = clock.monotonic_ns();
   for (int i = 0; i < plan.warmup + plan.samples; ++i) {
     if (Status s = prepare(); !s) return s.error();
-    const int64_t t0 = os.monotonic_ns();
+    const int64_t t0 = clock.monotonic_ns();
     for (int k = 0; k < plan.batch; ++k) {
       if (Status s = op(); !s) return s.error();
     }
-    const int64_t t1 = os.monotonic_ns();
+    const int64_t t1 = clock.monotonic_ns();
     if (i < plan.warmup) continue;
     out.per_op_ns.push_back(per_op_ns(t1 - t0, plan.overhead_ns, ops_per_batch));
     out.ops += ops_per_batch;
@@ -59,9 +59,9 @@ Result<Samples> time_batches(Os& os, const SamplePlan& plan, Prepare&& prepare, 
 }
 
 template <class Op>
-Result<Samples> time_batches(Os& os, const SamplePlan& plan, Op&& op) {
+Result<Samples> time_batches(Clocks& clock, const SamplePlan& plan, Op&& op) {
   return time_batches(
-      os, plan, [] { return Status(Done{}); }, std::forward<Op>(op));
+      clock, plan, [] { return Status(Done{}); }, std::forward<Op>(op));
 }
 
 }  // namespace sysjourney::measure

@@ -99,7 +99,7 @@ void read_cpu(Os& os, const HostOptions& options, HostFacts& facts) {
   }
 }
 
-void read_mitigations(Os& os, HostFacts& facts) {
+void read_mitigations(SystemFiles& os, HostFacts& facts) {
   const std::string dir(kVulnerabilities);
   auto names = os.list_dir(dir);
   if (!names) {
@@ -121,7 +121,7 @@ void read_mitigations(Os& os, HostFacts& facts) {
 
 // The /sys/block directory of the whole disk under a /sys/dev/block/M:m link: partitions step up
 // to their disk; device-mapper and md devices step down to their first underlying device.
-std::optional<std::string> whole_disk(Os& os, std::string sys_path,
+std::optional<std::string> whole_disk(SystemFiles& os, std::string sys_path,
                                       std::vector<std::string>& notes) {
   for (int depth = 0; depth < 8; ++depth) {
     if (os.read_file(sys_path + "/partition").ok()) {
@@ -142,7 +142,7 @@ std::optional<std::string> whole_disk(Os& os, std::string sys_path,
   return std::nullopt;
 }
 
-void read_storage(Os& os, HostFacts& facts) {
+void read_storage(SystemFiles& os, HostFacts& facts) {
   facts.device = "unknown";
   if (auto magic = os.fs_magic(facts.dir)) {
     facts.fs = fs_name(*magic);
@@ -227,14 +227,14 @@ std::string classify_device(std::string_view name, std::string_view sys_path,
   return "unknown";
 }
 
-double calibrate_tsc_ghz(Os& os, int64_t window_ns) {
+double calibrate_tsc_ghz(Clocks& clock, int64_t window_ns) {
   // rdtsc and the clock are read back to back at both ends, so their skew cancels out.
-  const auto c0 = os.read_tsc();
-  const int64_t t0 = os.monotonic_ns();
+  const auto c0 = clock.read_tsc();
+  const int64_t t0 = clock.monotonic_ns();
   if (!c0) return 0;
-  os.sleep_ns(window_ns);
-  const auto c1 = os.read_tsc();
-  const int64_t t1 = os.monotonic_ns();
+  clock.sleep_ns(window_ns);
+  const auto c1 = clock.read_tsc();
+  const int64_t t1 = clock.monotonic_ns();
   if (!c1 || t1 <= t0 || *c1 <= *c0) return 0;
   return static_cast<double>(*c1 - *c0) / static_cast<double>(t1 - t0);
 }

@@ -62,6 +62,6 @@ std::string classify_device(std::string_view name, std::string_view sys_path,
                             std::optional<bool> rotational);
 
 // TSC ticks per nanosecond counted over `window_ns` of CLOCK_MONOTONIC; 0 without a TSC.
-double calibrate_tsc_ghz(Os& os, int64_t window_ns);
+double calibrate_tsc_ghz(Clocks& clock, int64_t window_ns);
 
 }  // namespace sysjourney::measure

@@ -1,5 +1,6 @@
-// The one interface between measure/ and the operating system. Probes and host facts call only
-// this, so their logic runs unchanged against LinuxOs (the machine) and FakeOs (tests).
+// The one interface between measure/ and the operating system, split by concern. Probes and
+// host facts call only this, so their logic runs unchanged against LinuxOs (the machine) and
+// FakeOs (tests).
 #pragma once
 #include <sys/types.h>
 
@@ -40,11 +41,14 @@ struct FdPair {
 // What read_pipe, read_unix and read_tcp read from.
 enum class Channel { pipe, unix_stream, tcp_loopback };
 
-class Os {
- public:
-  virtual ~Os() = default;
+// The OS by concern, one interface each, so that code asks only for what it uses (the timer
+// takes a Clocks&, host facts a SystemFiles&) and a new probe widens one concern, not all.
+// Os is all of them: LinuxOs and FakeOs implement it, and an Os& converts to any part.
 
-  // --- Files and facts about the system ---------------------------------------------------------
+// Files and facts about the system.
+class SystemFiles {
+ public:
+  virtual ~SystemFiles() = default;
   // The whole content of a (small) file such as /proc/cpuinfo or a /sys attribute.
   virtual Result<std::string> read_file(const std::string& path) = 0;
   // Names in a directory, without "." and "..", sorted.
@@ -57,17 +61,22 @@ class Os {
   // uname(2) release, e.g. "6.1.0-18-amd64".
   virtual Result<std::string> kernel_release() = 0;
   virtual std::optional<std::string> env(const std::string& name) = 0;
+};
 
-  // --- Clocks
-  // --------------------------------------------------------------------------------------
+class Clocks {
+ public:
+  virtual ~Clocks() = default;
   // CLOCK_MONOTONIC in nanoseconds (the vDSO on Linux: no kernel entry).
   virtual int64_t monotonic_ns() = 0;
   // The time-stamp counter, or nothing where the CPU has none we can read.
   virtual std::optional<uint64_t> read_tsc() = 0;
   virtual void sleep_ns(int64_t ns) = 0;
+};
 
-  // --- Probe files
-  // -----------------------------------------------------------------------------------
+// The probes' private directory and files, removed on SIGINT, SIGTERM and SIGHUP too.
+class ProbeFiles {
+ public:
+  virtual ~ProbeFiles() = default;
   // mkdtemp(parent/sysjourney-XXXXXX). The directory, and every file made by create_file(), is
   // removed if SIGINT, SIGTERM or SIGHUP arrives before remove() is called for it.
   virtual Result<std::string> make_private_dir(const std::string& parent) = 0;
@@ -75,9 +84,12 @@ class Os {
   virtual Status create_file(const std::string& path, size_t bytes) = 0;
   // unlink or rmdir, and stop watching the path for signal cleanup.
   virtual Status remove(const std::string& path) = 0;
+};
 
-  // --- The calls the probes time
-  // ---------------------------------------------------------------------
+// The calls the probes time, on descriptors, and the page cache's state.
+class FileCalls {
+ public:
+  virtual ~FileCalls() = default;
   virtual Result<int> open(const std::string& path, int flags) = 0;
   virtual Status close(int fd) = 0;
   virtual Result<size_t> pread(int fd, void* buf, size_t n, off_t offset) = 0;
@@ -99,27 +111,39 @@ class Os {
   virtual Result<long> getppid() = 0;
   // syscall(SYS_clock_gettime, CLOCK_MONOTONIC): the vDSO's clock, but through the kernel.
   virtual Result<int64_t> kernel_monotonic_ns() = 0;
+};
+
+// Threads and CPUs. The probes pin their timing thread to one CPU, and both sides of a wake-up
+// to that same CPU, as the model's wake-up costs assume; a cross-CPU wake-up adds an IPI.
+class Scheduling {
+ public:
+  virtual ~Scheduling() = default;
   virtual int thread_id() = 0;
   // The CPU the calling thread runs on now (sched_getcpu), the CPUs it may run on
-  // (sched_getaffinity, ascending) and setting them (sched_setaffinity). The probes pin their
-  // timing thread to one CPU, and both sides of a wake-up to that same CPU, as the model's
-  // wake-up costs assume; a cross-CPU wake-up adds an IPI.
+  // (sched_getaffinity, ascending) and setting them (sched_setaffinity).
   virtual Result<int> current_cpu() = 0;
   virtual Result<std::vector<int>> thread_affinity() = 0;
   virtual Status set_thread_affinity(const std::vector<int>& cpus) = 0;
   // sched_setscheduler(SCHED_IDLE) for the calling thread: any other thread it wakes on its CPU
   // then runs before it returns to user space. Lowering one's own priority needs no privilege.
   virtual Status idle_priority() = 0;
+};
 
-  // io_uring: a ring is a small handle. uring_read queues `count` reads of `length` bytes at
-  // offset 0 into buf[i * length], submits them with one io_uring_enter, and reaps all of them.
+// io_uring: a ring is a small handle. uring_read queues `count` reads of `length` bytes at
+// offset 0 into buf[i * length], submits them with one io_uring_enter, and reaps all of them.
+class Uring {
+ public:
+  virtual ~Uring() = default;
   virtual Result<int> uring_open(unsigned entries) = 0;
   virtual Status uring_read(int ring, int fd, char* buf, unsigned length, unsigned count) = 0;
   virtual void uring_close(int ring) = 0;
+};
 
-  // --- Processes and ptrace (read_ptraced)
-  // ----------------------------------------------------------- fork(2): 0 in the child. The child
-  // does not inherit the signal-cleanup duty.
+// Processes and ptrace (the read_ptraced probe).
+class Processes {
+ public:
+  virtual ~Processes() = default;
+  // fork(2): 0 in the child. The child does not inherit the signal-cleanup duty.
   virtual Result<int> fork() = 0;
   // _exit(2): skips atexit handlers (and the sanitizers' leak check, which would ptrace us).
   [[noreturn]] virtual void exit_child(int code) = 0;
@@ -131,8 +155,12 @@ class Os {
   // PTRACE_SYSCALL: resume until the next syscall entry or exit, delivering `signal`.
   virtual Status ptrace_resume_syscall(int pid, int signal) = 0;
   virtual Status kill(int pid, int signal) = 0;
+};
 
-  // --- Privileges, mounts and control files (measure --trace) ---------------------------------
+// Privileges, mounts and control files (measure --trace and --path).
+class Tracing {
+ public:
+  virtual ~Tracing() = default;
   // geteuid(2).
   virtual unsigned effective_uid() = 0;
   // mount(2) of a filesystem without a device, e.g. mount("nodev", "/sys/kernel/tracing",
@@ -150,10 +178,19 @@ class Os {
   virtual Status write_file(const std::string& path, std::string_view content) = 0;
 };
 
+class Os : public SystemFiles,
+           public Clocks,
+           public ProbeFiles,
+           public FileCalls,
+           public Scheduling,
+           public Uring,
+           public Processes,
+           public Tracing {};
+
 // A descriptor from Os, closed on scope exit.
 class OsFd {
  public:
-  OsFd(Os& os, int fd) : os_(os), fd_(fd) {}
+  OsFd(FileCalls& os, int fd) : os_(os), fd_(fd) {}
   ~OsFd() {
     if (fd_ >= 0) (void)os_.close(fd_);
   }
@@ -165,7 +202,7 @@ class OsFd {
   }
 
  private:
-  Os& os_;
+  FileCalls& os_;
   int fd_;
 };
 

@@ -13,12 +13,11 @@
 #include "core/journey.h"
 #include "measure/calibrate.h"
 #include "measure/probe_dir.h"
+#include "measure/tracefs.h"
 
 namespace sysjourney::measure {
 namespace {
 
-constexpr long kTracefsMagic = 0x74726163;
-constexpr const char* kTracefsPaths[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
 constexpr const char* kInstancePrefix = "sysjourney-path-";
 // Per CPU. One cold read is about 1,000 function entries; the marker writes add a few hundred.
 constexpr const char* kBufferKb = "4096";
@@ -31,20 +30,6 @@ Error usage(std::string message, std::string value = "") {
 std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
-}
-
-std::set<std::string> words(const std::string& text) {
-  std::set<std::string> out;
-  std::string w;
-  for (char c : text + " ") {
-    if (c == ' ' || c == '\n' || c == '\t') {
-      if (!w.empty()) out.insert(w);
-      w.clear();
-    } else {
-      w += c;
-    }
-  }
-  return out;
 }
 
 // What the traced call is: the syscall's name in the trace and how to make one.
@@ -80,33 +65,6 @@ std::string syscall_of(Kind k) {
   }
 }
 
-struct Tracefs {
-  std::string path;
-  bool mounted = false;
-};
-
-Result<Tracefs> find_tracefs(Os& os) {
-  for (const char* p : kTracefsPaths) {
-    auto magic = os.fs_magic(p);
-    if (magic && *magic == kTracefsMagic) return Tracefs{p, false};
-  }
-  const std::string target = kTracefsPaths[0];
-  auto fail = [](const std::string& why) {
-    return failure(
-        "tracefs is not available: the kernel has no CONFIG_TRACING, or it cannot be mounted here "
-        "(" +
-        why + ")");
-  };
-  if (auto where = os.fs_magic(target); !where) return fail(where.error().message);
-  if (auto m = os.mount("nodev", target, "tracefs"); !m) return fail(m.error().message);
-  auto magic = os.fs_magic(target);
-  if (!magic || *magic != kTracefsMagic) {
-    (void)os.unmount(target);
-    return fail("mounted, but " + target + " does not show tracefs");
-  }
-  return Tracefs{target, true};
-}
-
 // Runs `undo` on every way out unless released first.
 class Undo {
  public:
@@ -123,63 +81,6 @@ class Undo {
  private:
   std::function<void()> undo_;
 };
-
-// The private instance. Removing it undoes its tracer, filters and events; if it cannot be
-// removed, they are at least switched off.
-class Instance {
- public:
-  Instance(Os& os, std::string path) : os_(os), path_(std::move(path)) {}
-  Instance(const Instance&) = delete;
-  Instance& operator=(const Instance&) = delete;
-  ~Instance() { (void)remove(); }
-  Status write(const std::string& file, std::string_view content) {
-    return os_.write_file(path_ + "/" + file, content);
-  }
-  Result<std::string> read(const std::string& file) { return os_.read_file(path_ + "/" + file); }
-  Status enable(const std::string& event_dir) {
-    auto s = write(event_dir + "/enable", "1");
-    if (s) enabled_.push_back(event_dir);
-    return s;
-  }
-  void tracer_set() { tracer_ = true; }
-  Status remove() {
-    if (!std::exchange(live_, false)) return Done{};
-    (void)write("tracing_on", "0");
-    auto removed = os_.remove(path_);
-    if (!removed) {
-      if (tracer_) (void)write("current_tracer", "nop");
-      for (const std::string& e : enabled_) (void)write(e + "/enable", "0");
-    }
-    return removed;
-  }
-
- private:
-  Os& os_;
-  std::string path_;
-  bool live_ = true;
-  bool tracer_ = false;
-  std::vector<std::string> enabled_;
-};
-
-// Instances of ours whose task is gone were left by a run that was killed (SIGKILL, a crash).
-void remove_stale_instances(Os& os, const std::string& tracefs, int tid,
-                            std::vector<std::string>& notes) {
-  if (!os.fs_magic("/proc/self")) return;
-  auto names = os.list_dir(tracefs + "/instances");
-  if (!names) return;
-  const std::string prefix = kInstancePrefix;
-  for (const std::string& name : *names) {
-    if (!name.starts_with(prefix)) continue;
-    const std::string owner = name.substr(prefix.size());
-    if (owner.empty() || owner == std::to_string(tid) ||
-        !std::all_of(owner.begin(), owner.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      continue;
-    auto alive = os.fs_magic("/proc/" + owner);
-    if (alive || errno_of(alive.error()) != ENOENT) continue;
-    if (os.remove(tracefs + "/instances/" + name))
-      notes.push_back("removed the tracing instance " + name + ", left by a run that was killed");
-  }
-}
 
 // The model's side: the scenario as given, with this machine's CPU preset, device and KPTI
 // where the user left them open, so the path is the one this machine takes.
@@ -318,12 +219,6 @@ class Call {
   int reader_ = -1, writer_ = -1, ring_ = -1;
 };
 
-std::string event_dir(const std::string& event) {
-  std::string dir = "events/" + event;
-  dir[dir.find(':')] = '/';
-  return dir;
-}
-
 }  // namespace
 
 Scenario path_default_scenario() {
@@ -415,17 +310,12 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
   if (!tracefs) return tracefs.error();
   report.tracefs = tracefs->path;
   report.mounted = tracefs->mounted;
-  Undo unmount([&] {
-    if (tracefs->mounted) (void)os.unmount(tracefs->path);
-  });
+  MountGuard unmount(os, tracefs->path, tracefs->mounted);
 
   const int tid = os.thread_id();
-  remove_stale_instances(os, tracefs->path, tid, notes);
-  const std::string instance_path =
-      tracefs->path + "/instances/" + kInstancePrefix + std::to_string(tid);
-  if (auto made = os.make_dir(instance_path); !made)
-    return failure("cannot make a tracing instance: " + made.error().message);
-  Instance inst(os, instance_path);
+  auto made = TraceInstance::make(os, tracefs->path, kInstancePrefix, tid, notes);
+  if (!made) return made.error();
+  TraceInstance& inst = *made;
   if (auto s = inst.write("tracing_on", "0"); !s) return s.error();
   if (auto s = inst.write("buffer_size_kb", kBufferKb); !s)
     notes.push_back("buffer size left as it was: " + s.error().message);
@@ -454,7 +344,7 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
   auto tracers = os.read_file(tracefs->path + "/available_tracers");
   if (!tracers) {
     report.missing.push_back("available_tracers cannot be read (" + tracers.error().message + ")");
-  } else if (!words(*tracers).count("function")) {
+  } else if (!words_of(*tracers).count("function")) {
     report.missing.push_back(
         "the function tracer: the kernel has no CONFIG_FUNCTION_TRACER (tracers here: " +
         trimmed(*tracers) + ")");
@@ -475,11 +365,7 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
     auto available = os.read_file(tracefs->path + "/available_events");
     if (!available)
       return failure("no function tracer and no tracepoints: " + available.error().message);
-    const std::set<std::string> events = [&] {
-      std::set<std::string> out;
-      for (const std::string& w : words(*available)) out.insert(w);
-      return out;
-    }();
+    const auto events = words_of(*available);
     if (auto s = inst.write("set_event_pid", std::to_string(tid)); !s)
       notes.push_back("set_event_pid: " + s.error().message +
                       "; other tasks are left out when reading");
@@ -534,7 +420,8 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
     notes.push_back("the tracing instance could not be removed (its tracer and events are off): " +
                     s.error().message);
   unpin.now();
-  unmount.now();
+  if (auto s = unmount.release(); !s)
+    notes.push_back("tracefs could not be unmounted: " + s.error().message);
 
   const FtraceParse parsed = parse_ftrace(*text);
   if (parsed.lost_events) notes.push_back("the trace buffer overflowed: some entries were lost");

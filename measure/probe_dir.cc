@@ -11,7 +11,7 @@ constexpr long kRamfsMagic = 0x858458f6;
 
 bool memory_backed(long fs_magic) { return fs_magic == kTmpfsMagic || fs_magic == kRamfsMagic; }
 
-std::string choose_probe_parent(Os& os, const std::string& requested) {
+std::string choose_probe_parent(SystemFiles& os, const std::string& requested) {
   if (!requested.empty()) return requested;
   std::string tmpdir = os.env("TMPDIR").value_or("");
   auto on_disk = [&](const std::string& dir) {
@@ -25,7 +25,7 @@ std::string choose_probe_parent(Os& os, const std::string& requested) {
   return "/tmp";
 }
 
-Result<ProbeDir> ProbeDir::create(Os& os, const std::string& parent) {
+Result<ProbeDir> ProbeDir::create(ProbeFiles& os, const std::string& parent) {
   auto dir = os.make_private_dir(parent);
   if (!dir) return dir.error();
   return ProbeDir(os, *dir);

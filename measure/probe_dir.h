@@ -12,7 +12,7 @@ namespace sysjourney::measure {
 // memory-backed, then /var/tmp, then $TMPDIR or /tmp. Memory-backed filesystems (tmpfs) make
 // cold reads and O_DIRECT meaningless, and /tmp is often one.
 //   choose_probe_parent(os, "")  -> "/var/tmp"  (with TMPDIR unset)
-std::string choose_probe_parent(Os& os, const std::string& requested);
+std::string choose_probe_parent(SystemFiles& os, const std::string& requested);
 
 // True for filesystems whose pages cannot leave memory (tmpfs, ramfs).
 bool memory_backed(long fs_magic);
@@ -20,7 +20,7 @@ bool memory_backed(long fs_magic);
 class ProbeDir {
  public:
   // Makes parent/sysjourney-XXXXXX.
-  static Result<ProbeDir> create(Os& os, const std::string& parent);
+  static Result<ProbeDir> create(ProbeFiles& os, const std::string& parent);
   ProbeDir(ProbeDir&& other) noexcept;
   ProbeDir& operator=(ProbeDir&&) = delete;
   ProbeDir(const ProbeDir&) = delete;
@@ -31,8 +31,8 @@ class ProbeDir {
   const std::string& path() const { return path_; }
 
  private:
-  ProbeDir(Os& os, std::string path) : os_(&os), path_(std::move(path)) {}
-  Os* os_;
+  ProbeDir(ProbeFiles& os, std::string path) : os_(&os), path_(std::move(path)) {}
+  ProbeFiles* os_;
   std::string path_;
   std::vector<std::string> files_;
 };

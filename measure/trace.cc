@@ -17,13 +17,11 @@
 #include "measure/host.h"
 #include "measure/probe_dir.h"
 #include "measure/stats.h"
+#include "measure/tracefs.h"
 
 namespace sysjourney::measure {
 namespace {
 
-constexpr long kTracefsMagic = 0x74726163;
-constexpr std::string_view kTracefsPath = "/sys/kernel/tracing";
-constexpr std::string_view kDebugfsTracingPath = "/sys/kernel/debug/tracing";
 constexpr size_t kReadBytes = 16;  // read(fd, buf, 16): the call the whole project follows
 constexpr int kEvictAttempts = 3;
 constexpr std::string_view kBufferKb = "512";  // per CPU; a traced read leaves a few dozen events
@@ -34,91 +32,9 @@ constexpr long kPreadNr = SYS_pread;
 #endif
 
 constexpr std::string_view kNotRoot = "--trace needs root: run it with sudo";
-constexpr std::string_view kNoTracefs =
-    "tracefs is not available: the kernel has no CONFIG_TRACING, or it cannot be mounted here";
 
-// --- tracefs, the instance, the events -----------------------------------------------------------
-
-struct Tracefs {
-  std::string path;
-  bool mounted = false;  // by this run
-};
-
-Error no_tracefs(const std::string& why) {
-  return failure(std::string(kNoTracefs) + " (" + why + ")");
-}
-
-Result<Tracefs> find_tracefs(Os& os) {
-  for (std::string_view p : {kTracefsPath, kDebugfsTracingPath}) {
-    auto magic = os.fs_magic(std::string(p));
-    if (magic && *magic == kTracefsMagic) return Tracefs{.path = std::string(p)};
-  }
-  const std::string target(kTracefsPath);
-  if (auto where = os.fs_magic(target); !where) return no_tracefs(where.error().message);
-  if (auto m = os.mount("nodev", target, "tracefs"); !m) return no_tracefs(m.error().message);
-  auto magic = os.fs_magic(target);
-  if (!magic || *magic != kTracefsMagic) {
-    (void)os.unmount(target);
-    return no_tracefs("mounted, but " + target + " does not show tracefs");
-  }
-  return Tracefs{.path = target, .mounted = true};
-}
-
-// Unmounts what this run mounted, on every way out.
-class MountGuard {
- public:
-  MountGuard(Os& os, std::string target, bool active)
-      : os_(os), target_(std::move(target)), active_(active) {}
-  MountGuard(const MountGuard&) = delete;
-  MountGuard& operator=(const MountGuard&) = delete;
-  ~MountGuard() { (void)release(); }
-  Status release() {
-    if (!std::exchange(active_, false)) return Done{};
-    return os_.unmount(target_);
-  }
-
- private:
-  Os& os_;
-  std::string target_;
-  bool active_;
-};
-
-// The private tracing instance: its own buffer, clock, events and filters. Removing it undoes
-// all of them; if it cannot be removed, its events are at least switched off.
-class Instance {
- public:
-  Instance(Os& os, std::string path) : os_(os), path_(std::move(path)) {}
-  Instance(const Instance&) = delete;
-  Instance& operator=(const Instance&) = delete;
-  ~Instance() { (void)remove(); }
-
-  const std::string& path() const { return path_; }
-  Status write(std::string_view file, std::string_view content) {
-    return os_.write_file(path_ + "/" + std::string(file), content);
-  }
-  Result<std::string> read(std::string_view file) {
-    return os_.read_file(path_ + "/" + std::string(file));
-  }
-  Status enable(const std::string& event_dir) {
-    auto s = write(event_dir + "/enable", "1");
-    if (s) enabled_.push_back(event_dir);
-    return s;
-  }
-  Status remove() {
-    if (!std::exchange(live_, false)) return Done{};
-    (void)write("tracing_on", "0");
-    auto removed = os_.remove(path_);
-    if (!removed)
-      for (const std::string& e : enabled_) (void)write(e + "/enable", "0");
-    return removed;
-  }
-
- private:
-  Os& os_;
-  std::string path_;
-  bool live_ = true;
-  std::vector<std::string> enabled_;
-};
+// --- The clock and the events
+// ---------------------------------------------------------------------
 
 struct Clock {
   std::string name;
@@ -133,12 +49,6 @@ struct EventSpec {
   std::string filter;  // "" traces it unfiltered
   std::string_view gives;
 };
-
-std::string event_dir(const std::string& event) {
-  std::string dir = "events/" + event;
-  dir[dir.find(':')] = '/';
-  return dir;
-}
 
 // Filters keep the buffer to our task; completions run in interrupts on any task, so block
 // requests are filtered by disk and interrupts by the disk's name, when known.
@@ -182,24 +92,6 @@ std::pair<std::string, std::string> disk_ids(Os& os, const std::string& disk) {
   return {dev, irq};
 }
 
-// Instances named sysjourney-<tid> whose task is gone were left by a run that was killed
-// (SIGKILL, a crash): remove them. Only when /proc can tell, and never a live task's.
-void remove_stale_instances(Os& os, const std::string& tracefs, int tid,
-                            std::vector<std::string>& notes) {
-  if (!os.fs_magic("/proc/self")) return;
-  auto names = os.list_dir(tracefs + "/instances");
-  if (!names) return;
-  for (const std::string& name : *names) {
-    if (!name.starts_with("sysjourney-")) continue;
-    auto owner = parse_number<int>(std::string_view(name).substr(11));
-    if (!owner || *owner == tid) continue;
-    auto alive = os.fs_magic("/proc/" + std::to_string(*owner));
-    if (alive || errno_of(alive.error()) != ENOENT) continue;
-    if (os.remove(tracefs + "/instances/" + name))
-      notes.push_back("removed the tracing instance " + name + ", left by a run that was killed");
-  }
-}
-
 bool sets_key(const std::string& scenario, std::string_view key) {
   for (size_t pos = scenario.find(key); pos != std::string::npos;
        pos = scenario.find(key, pos + 1)) {
@@ -241,7 +133,7 @@ Result<double> time_untraced(Os& os, const std::string& file, size_t bytes) {
 // cleared between reads: clearing it waits for an RCU grace period and resets every CPU's
 // buffer, which slowed the next cold read here from ~35 µs to 165-800 µs. read_timeline() takes
 // the newest read instead.
-Result<ReadTimeline> trace_one(Os& os, Instance& inst, const std::string& file, size_t bytes,
+Result<ReadTimeline> trace_one(Os& os, TraceInstance& inst, const std::string& file, size_t bytes,
                                const Clock& clock, int tid) {
   auto fd = os.open(file, O_RDONLY);  // fresh: no readahead state from the last read
   if (!fd) return fd.error();
@@ -314,39 +206,28 @@ Result<TraceReport> trace_cold_read(Os& os, const Model& model, const TraceOptio
   MountGuard mount_guard(os, tracefs->path, tracefs->mounted);
 
   auto available_text = os.read_file(tracefs->path + "/available_events");
-  if (!available_text) return no_tracefs(available_text.error().message);
-  std::set<std::string, std::less<>> available;
-  for (size_t pos = 0; pos < available_text->size();) {
-    size_t end = available_text->find('\n', pos);
-    if (end == std::string::npos) end = available_text->size();
-    available.insert(std::string(trim(std::string_view(*available_text).substr(pos, end - pos))));
-    pos = end + 1;
-  }
+  if (!available_text)
+    return failure("tracefs is not available: " + available_text.error().message);
+  const auto available = words_of(*available_text);
 
   const int tid = os.thread_id();
-  remove_stale_instances(os, tracefs->path, tid, notes);
-  const std::string instance_path = tracefs->path + "/instances/sysjourney-" + std::to_string(tid);
-  if (auto made = os.make_dir(instance_path); !made)
-    return failure("cannot make a tracing instance: " + made.error().message);
-  Instance inst(os, instance_path);
+  auto made = TraceInstance::make(os, tracefs->path, "sysjourney-", tid, notes);
+  if (!made) return made.error();
+  TraceInstance& inst = *made;
   if (auto s = inst.write("tracing_on", "0"); !s) return s.error();
 
   // The clock: x86-tsc prints raw ticks (the others print microseconds) and user space can read
   // it with rdtsc, so the marks around the call come from the same clock.
   Clock clock;
   std::set<std::string, std::less<>> clocks;
-  std::string current_clock;
+  std::string current_clock;  // trace_clock brackets it: "local [mono] x86-tsc"
   if (auto text = inst.read("trace_clock")) {
-    std::string_view rest = trim(*text);
-    while (!rest.empty()) {
-      const size_t space = rest.find(' ');
-      std::string_view word = rest.substr(0, space);
-      rest = space == std::string_view::npos ? std::string_view() : trim(rest.substr(space));
+    for (std::string word : words_of(*text)) {
       if (word.starts_with('[') && word.ends_with(']')) {
         word = word.substr(1, word.size() - 2);
-        current_clock = std::string(word);
+        current_clock = word;
       }
-      clocks.insert(std::string(word));
+      clocks.insert(word);
     }
   }
   const double tsc_ghz = host.ghz_source == "tsc" ? host.ghz : 0;
