@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 
+#include "bounds.h"
 #include "journey.h"
 #include "mitigations.h"
 #include "scenario.h"
@@ -150,7 +151,8 @@ Solution solve_fit(const std::vector<Observation>& obs, const std::array<bool, k
       double biggest = 0;
       for (int k = 0; k < kParams; ++k) {
         double d = std::clamp((*step)[k], -1.0, 1.0);  // at most e per iteration: stays stable
-        sol.u[k] = std::clamp(sol.u[k] + d, -std::log(100.0), std::log(100.0));
+        sol.u[k] =
+            std::clamp(sol.u[k] + d, std::log(bounds::kScaleMin), std::log(bounds::kScaleMax));
         biggest = std::max(biggest, std::abs(d));
       }
       if (biggest < 1e-7) break;
@@ -267,9 +269,12 @@ Result<MeasureDoc> parse_measure_doc(const std::string& text) {
     host.kernel = opt_string(*h, "kernel");
     host.device = opt_string(*h, "device");
     if (auto g = h->find("ghz"); g != h->end() && !g->is_null()) {
-      if (!g->is_number() || !(g->get<double>() >= 0.5 && g->get<double>() <= 6.0)) {
-        return Error{fmt::format("host.ghz is {}: allowed a number from 0.5 to 6.0", g->dump()),
-                     "host.ghz", g->dump(), "0.5 to 6.0", ""};
+      if (!g->is_number() ||
+          !(g->get<double>() >= bounds::kGhzMin && g->get<double>() <= bounds::kGhzMax)) {
+        return Error{fmt::format("host.ghz is {}: allowed a number from {:.1f} to {:.1f}",
+                                 g->dump(), bounds::kGhzMin, bounds::kGhzMax),
+                     "host.ghz", g->dump(),
+                     fmt::format("{:.1f} to {:.1f}", bounds::kGhzMin, bounds::kGhzMax), ""};
       }
       host.ghz = g->get<double>();
     }
@@ -482,7 +487,7 @@ Result<Fit> fit(const Model& model, const MeasureDoc& doc) {
     // A profile's factors must lie in [0.01, 100] (profile.cc); the fit's own bound is relative
     // to the preset, and exp(log) rounding can land a hair outside.
     double& factor = p.scales[params[k].name];
-    factor = std::clamp(factor * theta[k], 0.01, 100.0);
+    factor = std::clamp(factor * theta[k], bounds::kScaleMin, bounds::kScaleMax);
   }
   f.parameters = params;
   f.probes = probes;

@@ -11,10 +11,16 @@ namespace {
 // Three decimals keep golden files stable across compilers without losing anything visible.
 double r3(double x) { return std::round(x * 1000.0) / 1000.0; }
 
-// A JSON string literal.
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
+// Appends `text` as a JSON string literal. Runs of characters that need no escape are copied
+// whole: stage texts rarely hold any, and a journey's JSON is mostly those texts.
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  std::size_t run = 0;  // start of the run not yet copied
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text, run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -29,13 +35,19 @@ std::string json_string(std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20)
-          out += fmt::format("\\u{:04x}", c);
-        else
-          out += char(c);
+        out += fmt::format("\\u{:04x}", c);
     }
   }
-  return out + "\"";
+  out.append(text, run, text.size() - run);
+  out += '"';
+}
+
+// A JSON string literal.
+std::string json_string(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  append_json_string(out, text);
+  return out;
 }
 
 const char* boolean(bool b) { return b ? "true" : "false"; }
@@ -64,18 +76,31 @@ nlohmann::json cost_json(const Cost& c) {
 
 }  // namespace
 
-std::string stage_static_json(const Stage& st) {
-  auto list = [](const std::vector<std::string>& v) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + json_string(v[i]);
-    return out + "]";
+void append_stage_fields(std::string& out, const Stage& st) {
+  auto list = [&](const std::vector<std::string>& v) {
+    out += '[';
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (i) out += ',';
+      append_json_string(out, v[i]);
+    }
+    out += ']';
   };
-  return fmt::format(
-      R"("id":{},"title":{},"short":{},"lane":{},"on_cpu":{},"visible_to":{},"functions":{},)"
-      R"("explain":{})",
-      json_string(st.id), json_string(st.title), json_string(st.short_name),
-      json_string(to_string(st.lane)), boolean(st.on_cpu), list(st.visible_to), list(st.functions),
-      json_string(st.explain));
+  out += "\"id\":";
+  append_json_string(out, st.id);
+  out += ",\"title\":";
+  append_json_string(out, st.title);
+  out += ",\"short\":";
+  append_json_string(out, st.short_name);
+  out += ",\"lane\":";
+  append_json_string(out, to_string(st.lane));
+  out += ",\"on_cpu\":";
+  out += boolean(st.on_cpu);
+  out += ",\"visible_to\":";
+  list(st.visible_to);
+  out += ",\"functions\":";
+  list(st.functions);
+  out += ",\"explain\":";
+  append_json_string(out, st.explain);
 }
 
 std::string journey_json(const Journey& j, const std::optional<Percentiles>& p) {
@@ -89,14 +114,15 @@ std::string journey_json(const Journey& j, const std::optional<Percentiles>& p) 
                  boolean(j.profiled));
   bool first = true;
   for (const auto& js : j.stages) {
+    out += first ? "{" : ",{";
+    append_stage_fields(out, *js.stage);
     fmt::format_to(
         it,
-        R"({}{{{},"cycles":{},"ns":{},"share":{},"start_ns":{},"cumulative_ns":{},"low_ns":{},)"
+        R"(,"cycles":{},"ns":{},"share":{},"start_ns":{},"cumulative_ns":{},"low_ns":{},)"
         R"("high_ns":{},"tax_ns":{},"vm_ns":{},"unit":"{}","per":{},"source":{}}})",
-        first ? "" : ",", js.stage->json, r3(js.cycles), r3(js.ns),
-        std::round(js.share * 1e6) / 1e6, r3(js.start_ns), r3(js.cumulative_ns), r3(js.low_ns),
-        r3(js.high_ns), r3(js.tax_ns), r3(js.vm_ns), to_string(js.unit), json_string(js.per),
-        json_string(js.source));
+        r3(js.cycles), r3(js.ns), std::round(js.share * 1e6) / 1e6, r3(js.start_ns),
+        r3(js.cumulative_ns), r3(js.low_ns), r3(js.high_ns), r3(js.tax_ns), r3(js.vm_ns),
+        to_string(js.unit), json_string(js.per), json_string(js.source));
     first = false;
   }
   const Totals& t = j.totals;

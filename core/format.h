@@ -11,15 +11,12 @@
 namespace sysjourney {
 
 // "sysjourney.journey/1" as compact JSON text. Percentiles are added to the totals when given.
-// Written directly (not through a JSON DOM): the server answers with it thousands of times a
-// second, and each stage's unchanging fields are pre-rendered in Stage::json.
+// Written directly into one string (not through a JSON DOM): the server answers with it
+// thousands of times a second.
 std::string journey_json(const Journey& j, const std::optional<Percentiles>& p = std::nullopt);
 
 // "sysjourney.compare/1": both journeys, the ratio b/a and a row per stage id.
 std::string compare_json(const Journey& a, const Journey& b);
-
-// A stage's fields that never change ("id" ... "explain"), as JSON object members.
-std::string stage_static_json(const Stage& s);
 
 // "sysjourney.model/1": options, presets, devices, paths, stages and sources (for the page).
 nlohmann::json model_json(const Model& m, const std::string& version);

@@ -94,5 +94,26 @@ TEST(Format, JourneyJsonEscapesAndRoundTrips) {
   EXPECT_GT(cmp["ratio"].get<double>(), 1);
 }
 
+// Texts with every character JSON must escape, and runs between them, come back as they were.
+TEST(Format, EveryCharacterJsonMustEscapeRoundTrips) {
+  Model m = test_model();
+  const std::string nasty = "a \"quoted\" \\path\\\n\tnext\x01 end\x1f";
+  for (Stage& s : m.stages) {
+    s.title = nasty;
+    s.explain = "\"" + nasty + "\\";
+    s.functions = {nasty, ""};
+  }
+  auto sc = parse_scenario("cache=miss", m);
+  ASSERT_TRUE(sc.ok());
+  auto j = run_journey(m, *sc);
+  ASSERT_TRUE(j.ok());
+  nlohmann::json out = nlohmann::json::parse(journey_json(*j));
+  for (const auto& s : out["stages"]) {
+    EXPECT_EQ(s["title"], nasty);
+    EXPECT_EQ(s["explain"], "\"" + nasty + "\\");
+    EXPECT_EQ(s["functions"], nlohmann::json::array({nasty, ""}));
+  }
+}
+
 }  // namespace
 }  // namespace sysjourney

@@ -10,7 +10,7 @@
 #define TOML_EXCEPTIONS 0
 #include <toml++/toml.h>
 
-#include "format.h"
+#include "bounds.h"
 #include "scenario.h"
 #include "text.h"
 
@@ -421,491 +421,406 @@ std::vector<std::string> attribute_domain(const std::string& key, const Model& m
   return out;
 }
 
-}  // namespace
-
-const std::vector<std::string>& scale_classes() {
-  // "tax": stages that are nothing but a mitigation's cost (KPTI's CR3 writes, the entry code
-  // of IBRS, VERW, the BHI loop), scaled with the per-event taxes of the other stages.
-  // "flush": what a drive takes to make its cache durable (flushes and FUA writes), which
-  // differs between machines far more than its reads do.
-  static const std::vector<std::string> classes = {"user",   "trap", "kernel", "wake",
-                                                   "device", "tax",  "none",   "flush"};
-  return classes;
-}
-
-const std::vector<std::string>& profile_scales() {
-  static const std::vector<std::string> keys = {"user", "trap", "kernel", "wake", "device",
-                                                "tax",  "none", "vmexit", "flush"};
-  return keys;
-}
-
-const char* to_string(Per p) {
-  switch (p) {
-    case Per::read:
-      return "read";
-    case Per::batch:
-      return "batch";
-    case Per::overlap:
-      return "overlap";
-  }
-  return "read";
-}
-
-const char* to_string(Unit u) { return u == Unit::ns ? "ns" : "cycles"; }
-
-const char* to_string(Lane l) {
-  switch (l) {
-    case Lane::user:
-      return "user";
-    case Lane::kernel:
-      return "kernel";
-    case Lane::hardware:
-      return "hardware";
-  }
-  return "kernel";
-}
-
-const Stage* Model::find_stage(const std::string& id) const {
-  for (const auto& s : stages)
-    if (s.id == id) return &s;
-  return nullptr;
-}
-const CpuPreset* Model::find_cpu(const std::string& id) const {
-  for (const auto& c : cpus)
-    if (c.id == id) return &c;
-  return nullptr;
-}
-const Device* Model::find_device(const std::string& id) const {
-  for (const auto& d : devices)
-    if (d.id == id) return &d;
-  return nullptr;
-}
-const Mitigation* Model::find_mitigation(const std::string& id) const {
-  for (const auto& mi : mitigations)
-    if (mi.id == id) return &mi;
-  return nullptr;
-}
-const Source* Model::find_source(const std::string& id) const {
-  for (const auto& s : sources)
-    if (s.id == id) return &s;
-  return nullptr;
-}
-
-Result<Model> load_model(const std::vector<ModelFile>& files) {
-  Model m;
-  // Parsed documents are kept alive: segments and paths are read after every file is in.
-  std::vector<std::pair<Reader, toml::table>> docs;
-  std::map<std::string, std::string> seen;  // "kind id" -> where it was defined
-  std::map<std::string, RawSegment> segments;
-  std::vector<std::pair<std::size_t, const toml::table*>> raw_paths;
-  std::string default_where;
-
-  for (const auto& f : files) {
-    if (auto e = non_ascii_outside_strings(f)) return *e;
-    toml::parse_result parsed = toml::parse(f.text, f.name);
-    if (!parsed) {
-      const auto& err = parsed.error();
-      return Error{
-          fmt::format("TOML syntax error: {}", err.description()), "", "", "valid TOML",
-          fmt::format("{}:{}:{}", f.name, err.source().begin.line, err.source().begin.column)};
-    }
-    docs.emplace_back(Reader(f.name), std::move(parsed).table());
-  }
-  auto define = [&](const Reader& r, const toml::node& n, const std::string& kind,
-                    const std::string& id) -> std::optional<Error> {
+// Ids already defined, per kind: a second definition is an error that names the first.
+class Definitions {
+ public:
+  std::optional<Error> define(const Reader& r, const toml::node& n, const std::string& kind,
+                              const std::string& id) {
     auto key = kind + " " + id;
-    if (auto it = seen.find(key); it != seen.end()) {
+    if (auto it = seen_.find(key); it != seen_.end()) {
       return r.error(
           n, "id", id, "a unique id",
           fmt::format("duplicate {} id '{}' (first defined at {})", kind, id, it->second));
     }
-    seen[key] = r.where(n);
+    seen_[key] = r.where(n);
     return std::nullopt;
-  };
-
-  for (std::size_t di = 0; di < docs.size(); ++di) {
-    const Reader& r = docs[di].first;
-    const toml::table& root = docs[di].second;
-    if (auto e = r.check_keys(root, "model file",
-                              {"stages", "cpus", "devices", "sources", "segments", "paths",
-                               "default", "mitigations", "strings", "vm", "model_version"})) {
-      return *e;
-    }
-    if (const toml::node* v = root.get("model_version")) {
-      auto text = v->value<std::string>();
-      if (!text || text->empty())
-        return r.error(*v, "model_version", "", "a non-empty string such as \"2026.1\"",
-                       "'model_version' must be a non-empty string");
-      if (!m.version.empty())
-        return r.error(*v, "model_version", *text, "one model_version in all the model files",
-                       "'model_version' is set twice");
-      m.version = *text;
-    }
-    if (const toml::node* d = root.get("default")) {
-      auto v = d->value<std::string>();
-      if (!v) return r.error(*d, "default", "", "a CPU preset id", "'default' must be a string");
-      m.default_cpu = *v;
-      default_where = r.where(*d);
-    }
-    if (const toml::table* sources = root["sources"].as_table()) {
-      for (const auto& [key, node] : *sources) {
-        std::string id(key.str());
-        std::string owner = "source " + id;
-        const toml::table* t = node.as_table();
-        if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
-        if (auto e = define(r, node, "source", id)) return *e;
-        if (auto e = r.check_keys(*t, owner, {"citation", "url", "year", "estimate"})) return *e;
-        Source s;
-        s.id = id;
-        auto citation = r.string(*t, owner, "citation");
-        if (!citation) return citation.error();
-        s.citation = *citation;
-        auto url = r.string(*t, owner, "url", false);
-        if (!url) return url.error();
-        s.url = *url;
-        s.year = static_cast<int>((*t)["year"].value<int64_t>().value_or(0));
-        s.estimate = (*t)["estimate"].value<bool>().value_or(false);
-        m.sources.push_back(s);
-      }
-    }
-    if (const toml::table* mits = root["mitigations"].as_table()) {
-      for (const auto& [key, node] : *mits) {
-        std::string id(key.str());
-        std::string owner = "mitigation " + id;
-        const toml::table* t = node.as_table();
-        if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
-        if (auto e = define(r, node, "mitigation", id)) return *e;
-        if (auto e = r.check_keys(*t, owner,
-                                  {"title", "entry", "call", "ret", "indirect", "switch",
-                                   "call_after_entry", "kpti_without_pcid", "source", "note"})) {
-          return *e;
-        }
-        Mitigation mi;
-        mi.id = id;
-        auto title = r.string(*t, owner, "title");
-        if (!title) return title.error();
-        mi.title = *title;
-        for (auto [field, dst] : {std::pair{"entry", &mi.entry},
-                                  {"call", &mi.call},
-                                  {"ret", &mi.ret},
-                                  {"indirect", &mi.indirect},
-                                  {"switch", &mi.context_switch},
-                                  {"call_after_entry", &mi.call_after_entry}}) {
-          auto v = r.number(*t, owner, field, 0.0);
-          if (!v) return v.error();
-          *dst = *v;
-        }
-        if (t->get("kpti_without_pcid")) {
-          auto b = r.boolean(*t, owner, "kpti_without_pcid");
-          if (!b) return b.error();
-          mi.kpti_without_pcid = *b;
-        }
-        auto src = r.string(*t, owner, "source");
-        if (!src) return src.error();
-        mi.source = *src;
-        m.mitigations.push_back(mi);
-      }
-    }
-    if (const toml::node* sn = root.get("strings")) {
-      const toml::array* strs = sn->as_array();
-      if (!strs)
-        return r.error(*sn, "strings", "", "an array of tables [[strings]]",
-                       "'strings' must be [[strings]]");
-      for (const auto& node : *strs) {
-        const toml::table* t = node.as_table();
-        if (!t)
-          return r.error(node, "strings", "", "a table", "each [[strings]] entry must be a table");
-        const std::string owner = "mitigation string";
-        if (auto e = r.check_keys(*t, owner, {"file", "text", "prefix", "mitigations", "kpti"}))
-          return *e;
-        MitigationString ms;
-        auto file = r.string(*t, owner, "file");
-        if (!file) return file.error();
-        ms.file = *file;
-        auto text = r.string(*t, owner, "text");
-        if (!text) return text.error();
-        ms.text = *text;
-        if (t->get("prefix")) {
-          auto b = r.boolean(*t, owner, "prefix");
-          if (!b) return b.error();
-          ms.prefix = *b;
-        }
-        if (t->get("mitigations")) {
-          auto ids = r.strings(*t, owner, "mitigations", true);
-          if (!ids) return ids.error();
-          ms.mitigations = *ids;
-        }
-        if (t->get("kpti")) {
-          auto b = r.boolean(*t, owner, "kpti");
-          if (!b) return b.error();
-          ms.kpti = *b;
-        }
-        m.mitigation_strings.push_back(ms);
-      }
-    }
-    if (const toml::node* vn = root.get("vm")) {
-      const toml::table* t = vn->as_table();
-      if (!t) return r.error(*vn, "vm", "", "a table", "'vm' must be a table");
-      if (auto e = r.check_keys(*t, "vm", {"exit", "source"})) return *e;
-      auto exit = r.number(*t, "vm", "exit");
-      if (!exit) return exit.error();
-      m.vm.exit_cycles = *exit;
-      auto src = r.string(*t, "vm", "source");
-      if (!src) return src.error();
-      m.vm.source = *src;
-    }
-    if (const toml::table* devices = root["devices"].as_table()) {
-      for (const auto& [key, node] : *devices) {
-        std::string id(key.str());
-        std::string owner = "device " + id;
-        const toml::table* t = node.as_table();
-        if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
-        if (auto e = define(r, node, "device", id)) return *e;
-        if (auto e = r.check_keys(
-                *t, owner,
-                {"title", "parallelism", "bandwidth_mb_s", "logical_block", "plp", "source"})) {
-          return *e;
-        }
-        Device d;
-        d.id = id;
-        auto title = r.string(*t, owner, "title");
-        if (!title) return title.error();
-        d.title = *title;
-        auto par = r.number(*t, owner, "parallelism");
-        if (!par) return par.error();
-        auto bw = r.number(*t, owner, "bandwidth_mb_s");
-        if (!bw) return bw.error();
-        auto lb = r.number(*t, owner, "logical_block");
-        if (!lb) return lb.error();
-        // Whole numbers that fit an int (the casts below), and a rate that keeps transfers finite.
-        if (*par < 1 || *par > 1e6 || *par != std::floor(*par) || *bw < 0.001 || *lb < 1 ||
-            *lb > 1e9 || *lb != std::floor(*lb)) {
-          return r.error(
-              node, "parallelism", "",
-              "parallelism 1 to 1e6, bandwidth_mb_s >= 0.001, logical_block 1 to 1e9 (whole "
-              "numbers)",
-              owner +
-                  ": parallelism, bandwidth and logical block must be positive (whole numbers "
-                  "for parallelism and logical block)");
-        }
-        d.parallelism = static_cast<int>(*par);
-        d.bandwidth_mb_s = *bw;
-        d.logical_block = static_cast<int>(*lb);
-        if (t->get("plp")) {  // unset: a volatile write cache, as most drives have
-          auto plp = r.boolean(*t, owner, "plp");
-          if (!plp) return plp.error();
-          d.plp = *plp;
-        }
-        auto src = r.string(*t, owner, "source");
-        if (!src) return src.error();
-        d.source = *src;
-        m.devices.push_back(d);
-      }
-    }
-    if (const toml::table* cpus = root["cpus"].as_table()) {
-      for (const auto& [key, node] : *cpus) {
-        std::string id(key.str());
-        std::string owner = "cpu " + id;
-        const toml::table* t = node.as_table();
-        if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
-        if (auto e = define(r, node, "cpu", id)) return *e;
-        if (auto e =
-                r.check_keys(*t, owner,
-                             {"title", "vendor", "ghz", "kpti", "pcid", "mitigation", "mitigations",
-                              "virtualized", "device", "scales", "scales_source", "source"})) {
-          return *e;
-        }
-        CpuPreset c;
-        c.id = id;
-        auto title = r.string(*t, owner, "title");
-        if (!title) return title.error();
-        c.title = *title;
-        auto vendor = r.choice(*t, owner, "vendor", {"intel", "amd"});
-        if (!vendor) return vendor.error();
-        c.vendor = *vendor;
-        auto ghz = r.number(*t, owner, "ghz");
-        if (!ghz) return ghz.error();
-        if (*ghz < 0.5 || *ghz > 6.0) {
-          return r.error(*t->get("ghz"), "ghz", fmt::format("{}", *ghz), "0.5 to 6.0",
-                         fmt::format("{}: ghz {} is outside 0.5 to 6.0", owner, *ghz));
-        }
-        c.ghz = *ghz;
-        for (auto [field, dst] :
-             {std::pair{"kpti", &c.kpti}, {"pcid", &c.pcid}, {"virtualized", &c.virtualized}}) {
-          auto b = r.boolean(*t, owner, field);
-          if (!b) return b.error();
-          *dst = *b;
-        }
-        auto mit = r.string(*t, owner, "mitigation");
-        if (!mit) return mit.error();
-        c.mitigation = *mit;
-        if (t->get("mitigations")) {
-          auto ids = r.strings(*t, owner, "mitigations", true);
-          if (!ids) return ids.error();
-          c.mitigations = *ids;
-        }
-        auto dev = r.string(*t, owner, "device");
-        if (!dev) return dev.error();
-        c.device = *dev;
-        auto src = r.string(*t, owner, "source");
-        if (!src) return src.error();
-        c.source = *src;
-        if (const toml::node* sn = t->get("scales")) {
-          const toml::table* st = sn->as_table();
-          if (!st)
-            return r.error(*sn, "scales", "", "a table of class = factor", owner + ": bad scales");
-          for (const auto& [cls, v] : *st) {
-            std::string k(cls.str());
-            if (!contains(profile_scales(), k)) {
-              return r.error(v, "scales", k, join(profile_scales(), ", "),
-                             fmt::format("{}: unknown scale class '{}'", owner, k));
-            }
-            double f = v.value<double>().value_or(-1);
-            if (!(f > 0 && f <= 100)) {
-              return r.error(v, "scales", k, "a factor > 0, at most 100",
-                             fmt::format("{}: scale {} must be > 0 and at most 100", owner, k));
-            }
-            c.scales[k] = f;
-          }
-        }
-        m.cpus.push_back(c);
-      }
-    }
-    if (const toml::table* stages = root["stages"].as_table()) {
-      for (const auto& [key, node] : *stages) {
-        std::string id(key.str());
-        std::string owner = "stage " + id;
-        const toml::table* t = node.as_table();
-        if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
-        if (auto e = define(r, node, "stage", id)) return *e;
-        if (auto e = r.check_keys(
-                *t, owner,
-                {"title", "short", "lane", "on_cpu", "scale", "functions", "visible_to", "cost",
-                 "cost_by", "costs", "events", "source", "explain"})) {
-          return *e;
-        }
-        Stage s;
-        s.id = id;
-        s.where = r.where(node);
-        auto title = r.string(*t, owner, "title");
-        if (!title) return title.error();
-        s.title = *title;
-        if (t->get("short")) {  // the node's name in the page's lanes; unset: from the title
-          auto short_name = r.string(*t, owner, "short");
-          if (!short_name) return short_name.error();
-          if (short_name->empty() || short_name->size() > 10) {
-            return r.error(*t->get("short"), "short", *short_name, "1 to 10 characters",
-                           owner + ": 'short' must be 1 to 10 characters");
-          }
-          s.short_name = *short_name;
-        }
-        auto lane = r.choice(*t, owner, "lane", kLanes);
-        if (!lane) return lane.error();
-        s.lane = *lane == "user" ? Lane::user : *lane == "hardware" ? Lane::hardware : Lane::kernel;
-        auto on_cpu = r.boolean(*t, owner, "on_cpu");
-        if (!on_cpu) return on_cpu.error();
-        s.on_cpu = *on_cpu;
-        auto scale = r.choice(*t, owner, "scale", kScales);
-        if (!scale) return scale.error();
-        s.scale = *scale;
-        s.scale_index = int(std::find(kScales.begin(), kScales.end(), s.scale) - kScales.begin());
-        auto functions = r.strings(*t, owner, "functions", false);
-        if (!functions) return functions.error();
-        s.functions = *functions;
-        auto visible = r.strings(*t, owner, "visible_to", true);
-        if (!visible) return visible.error();
-        for (const auto& tool : *visible) {
-          if (!contains(kTools, tool)) {
-            return r.error(*t->get("visible_to"), "visible_to", tool, join(kTools, ", "),
-                           fmt::format("{}: unknown tool '{}' in visible_to", owner, tool));
-          }
-        }
-        s.visible_to = *visible;
-        s.strace_visible = contains(s.visible_to, "strace");
-        auto explain = r.string(*t, owner, "explain");
-        if (!explain) return explain.error();
-        s.explain = *explain;
-        auto src = r.string(*t, owner, "source");
-        if (!src) return src.error();
-        s.source = *src;
-        if (const toml::node* en = t->get("events")) {
-          const toml::table* et = en->as_table();
-          if (!et)
-            return r.error(*en, "events", "", "a table of event counts",
-                           owner + ": 'events' must be a table");
-          if (auto e = r.check_keys(*et, owner + " events", kEventFields)) return *e;
-          for (auto [field, dst] : {std::pair{"calls", &s.events.calls},
-                                    {"indirect", &s.events.indirect},
-                                    {"entries", &s.events.entries},
-                                    {"switches", &s.events.switches},
-                                    {"vmexits", &s.events.vmexits}}) {
-            auto v = r.number(*et, owner + " events", field, 0.0);
-            if (!v) return v.error();
-            *dst = *v;
-          }
-          auto esrc = r.string(*et, owner + " events", "source");
-          if (!esrc) return esrc.error();
-          s.events.source = *esrc;
-        }
-        const toml::node* cost = t->get("cost");
-        const toml::node* cost_by = t->get("cost_by");
-        if (bool(cost) == bool(cost_by)) {
-          return r.error(node, "cost", "", "either cost or cost_by with costs",
-                         fmt::format("{}: needs exactly one of 'cost' and 'cost_by'", owner));
-        }
-        if (cost) {
-          const toml::table* ct = cost->as_table();
-          if (!ct) return r.error(*cost, "cost", "", "a table", owner + ": 'cost' must be a table");
-          auto c = read_cost(r, *ct, owner);
-          if (!c) return c.error();
-          s.cost = *c;
-        } else {
-          auto by = r.choice(*t, owner, "cost_by", attribute_keys());
-          if (!by) return by.error();
-          s.cost_by = *by;
-          const auto& keys = attribute_keys();
-          s.cost_by_index = int(std::find(keys.begin(), keys.end(), s.cost_by) - keys.begin());
-          const toml::table* costs = (*t)["costs"].as_table();
-          if (!costs)
-            return r.missing(*t, owner, "costs", "a table of costs for each value of cost_by");
-          for (const auto& [value, cnode] : *costs) {
-            const toml::table* ct = cnode.as_table();
-            std::string v(value.str());
-            if (!ct)
-              return r.error(cnode, "costs", v, "a table", owner + ": each cost must be a table");
-            auto c = read_cost(r, *ct, owner + " cost " + v);
-            if (!c) return c.error();
-            s.costs[v] = *c;
-          }
-        }
-        m.stages.push_back(s);
-      }
-    }
-    if (const toml::table* segs = root["segments"].as_table()) {
-      for (const auto& [key, node] : *segs) {
-        std::string id(key.str());
-        if (auto e = define(r, node, "segment", id)) return *e;
-        const toml::table* t = node.as_table();
-        const toml::array* items = t ? (*t)["stages"].as_array() : nullptr;
-        if (!items)
-          return r.error(node, "stages", id, "a list", "segment " + id + ": needs a 'stages' list");
-        segments[id] = RawSegment{items, r.file()};
-      }
-    }
-    if (const toml::node* pn = root.get("paths")) {
-      const toml::array* paths = pn->as_array();
-      if (!paths)
-        return r.error(*pn, "paths", "", "an array of tables [[paths]]",
-                       "'paths' must be [[paths]]");
-      for (const auto& node : *paths) {
-        const toml::table* t = node.as_table();
-        if (!t)
-          return r.error(node, "paths", "", "a table", "each [[paths]] entry must be a table");
-        raw_paths.push_back({di, t});
-      }
-    }
   }
 
+ private:
+  std::map<std::string, std::string> seen_;  // "kind id" -> where it was defined
+};
+
+// [sources.<id>]: citation, url, year, estimate.
+std::optional<Error> read_sources(const Reader& r, const toml::table& sources, Definitions& defs,
+                                  Model& m) {
+  for (const auto& [key, node] : sources) {
+    std::string id(key.str());
+    std::string owner = "source " + id;
+    const toml::table* t = node.as_table();
+    if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
+    if (auto e = defs.define(r, node, "source", id)) return *e;
+    if (auto e = r.check_keys(*t, owner, {"citation", "url", "year", "estimate"})) return *e;
+    Source s;
+    s.id = id;
+    auto citation = r.string(*t, owner, "citation");
+    if (!citation) return citation.error();
+    s.citation = *citation;
+    auto url = r.string(*t, owner, "url", false);
+    if (!url) return url.error();
+    s.url = *url;
+    s.year = static_cast<int>((*t)["year"].value<int64_t>().value_or(0));
+    s.estimate = (*t)["estimate"].value<bool>().value_or(false);
+    m.sources.push_back(s);
+  }
+  return std::nullopt;
+}
+
+// [mitigations.<id>]: each mitigation's per-event taxes in cycles.
+std::optional<Error> read_mitigations(const Reader& r, const toml::table& mits, Definitions& defs,
+                                      Model& m) {
+  for (const auto& [key, node] : mits) {
+    std::string id(key.str());
+    std::string owner = "mitigation " + id;
+    const toml::table* t = node.as_table();
+    if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
+    if (auto e = defs.define(r, node, "mitigation", id)) return *e;
+    if (auto e = r.check_keys(*t, owner,
+                              {"title", "entry", "call", "ret", "indirect", "switch",
+                               "call_after_entry", "kpti_without_pcid", "source", "note"})) {
+      return *e;
+    }
+    Mitigation mi;
+    mi.id = id;
+    auto title = r.string(*t, owner, "title");
+    if (!title) return title.error();
+    mi.title = *title;
+    for (auto [field, dst] : {std::pair{"entry", &mi.entry},
+                              {"call", &mi.call},
+                              {"ret", &mi.ret},
+                              {"indirect", &mi.indirect},
+                              {"switch", &mi.context_switch},
+                              {"call_after_entry", &mi.call_after_entry}}) {
+      auto v = r.number(*t, owner, field, 0.0);
+      if (!v) return v.error();
+      *dst = *v;
+    }
+    if (t->get("kpti_without_pcid")) {
+      auto b = r.boolean(*t, owner, "kpti_without_pcid");
+      if (!b) return b.error();
+      mi.kpti_without_pcid = *b;
+    }
+    auto src = r.string(*t, owner, "source");
+    if (!src) return src.error();
+    mi.source = *src;
+    m.mitigations.push_back(mi);
+  }
+  return std::nullopt;
+}
+
+// [[strings]]: the kernel's vulnerabilities/* texts and the mitigations each one means.
+std::optional<Error> read_strings(const Reader& r, const toml::node& sn, Model& m) {
+  const toml::array* strs = sn.as_array();
+  if (!strs)
+    return r.error(sn, "strings", "", "an array of tables [[strings]]",
+                   "'strings' must be [[strings]]");
+  for (const auto& node : *strs) {
+    const toml::table* t = node.as_table();
+    if (!t)
+      return r.error(node, "strings", "", "a table", "each [[strings]] entry must be a table");
+    const std::string owner = "mitigation string";
+    if (auto e = r.check_keys(*t, owner, {"file", "text", "prefix", "mitigations", "kpti"}))
+      return *e;
+    MitigationString ms;
+    auto file = r.string(*t, owner, "file");
+    if (!file) return file.error();
+    ms.file = *file;
+    auto text = r.string(*t, owner, "text");
+    if (!text) return text.error();
+    ms.text = *text;
+    if (t->get("prefix")) {
+      auto b = r.boolean(*t, owner, "prefix");
+      if (!b) return b.error();
+      ms.prefix = *b;
+    }
+    if (t->get("mitigations")) {
+      auto ids = r.strings(*t, owner, "mitigations", true);
+      if (!ids) return ids.error();
+      ms.mitigations = *ids;
+    }
+    if (t->get("kpti")) {
+      auto b = r.boolean(*t, owner, "kpti");
+      if (!b) return b.error();
+      ms.kpti = *b;
+    }
+    m.mitigation_strings.push_back(ms);
+  }
+  return std::nullopt;
+}
+
+// [vm]: what a VM exit costs a guest.
+std::optional<Error> read_vm(const Reader& r, const toml::node& vn, Model& m) {
+  const toml::table* t = vn.as_table();
+  if (!t) return r.error(vn, "vm", "", "a table", "'vm' must be a table");
+  if (auto e = r.check_keys(*t, "vm", {"exit", "source"})) return *e;
+  auto exit = r.number(*t, "vm", "exit");
+  if (!exit) return exit.error();
+  m.vm.exit_cycles = *exit;
+  auto src = r.string(*t, "vm", "source");
+  if (!src) return src.error();
+  m.vm.source = *src;
+  return std::nullopt;
+}
+
+// [devices.<id>]: what serves a miss, and how it takes writes and flushes.
+std::optional<Error> read_devices(const Reader& r, const toml::table& devices, Definitions& defs,
+                                  Model& m) {
+  for (const auto& [key, node] : devices) {
+    std::string id(key.str());
+    std::string owner = "device " + id;
+    const toml::table* t = node.as_table();
+    if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
+    if (auto e = defs.define(r, node, "device", id)) return *e;
+    if (auto e = r.check_keys(
+            *t, owner,
+            {"title", "parallelism", "bandwidth_mb_s", "logical_block", "plp", "source"})) {
+      return *e;
+    }
+    Device d;
+    d.id = id;
+    auto title = r.string(*t, owner, "title");
+    if (!title) return title.error();
+    d.title = *title;
+    auto par = r.number(*t, owner, "parallelism");
+    if (!par) return par.error();
+    auto bw = r.number(*t, owner, "bandwidth_mb_s");
+    if (!bw) return bw.error();
+    auto lb = r.number(*t, owner, "logical_block");
+    if (!lb) return lb.error();
+    // Whole numbers that fit an int (the casts below), and a rate that keeps transfers finite.
+    if (*par < 1 || *par > 1e6 || *par != std::floor(*par) || *bw < 0.001 || *lb < 1 || *lb > 1e9 ||
+        *lb != std::floor(*lb)) {
+      return r.error(
+          node, "parallelism", "",
+          "parallelism 1 to 1e6, bandwidth_mb_s >= 0.001, logical_block 1 to 1e9 (whole "
+          "numbers)",
+          owner +
+              ": parallelism, bandwidth and logical block must be positive (whole numbers "
+              "for parallelism and logical block)");
+    }
+    d.parallelism = static_cast<int>(*par);
+    d.bandwidth_mb_s = *bw;
+    d.logical_block = static_cast<int>(*lb);
+    if (t->get("plp")) {  // unset: a volatile write cache, as most drives have
+      auto plp = r.boolean(*t, owner, "plp");
+      if (!plp) return plp.error();
+      d.plp = *plp;
+    }
+    auto src = r.string(*t, owner, "source");
+    if (!src) return src.error();
+    d.source = *src;
+    m.devices.push_back(d);
+  }
+  return std::nullopt;
+}
+
+// [cpus.<id>]: the CPU presets.
+std::optional<Error> read_cpus(const Reader& r, const toml::table& cpus, Definitions& defs,
+                               Model& m) {
+  for (const auto& [key, node] : cpus) {
+    std::string id(key.str());
+    std::string owner = "cpu " + id;
+    const toml::table* t = node.as_table();
+    if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
+    if (auto e = defs.define(r, node, "cpu", id)) return *e;
+    if (auto e =
+            r.check_keys(*t, owner,
+                         {"title", "vendor", "ghz", "kpti", "pcid", "mitigation", "mitigations",
+                          "virtualized", "device", "scales", "scales_source", "source"})) {
+      return *e;
+    }
+    CpuPreset c;
+    c.id = id;
+    auto title = r.string(*t, owner, "title");
+    if (!title) return title.error();
+    c.title = *title;
+    auto vendor = r.choice(*t, owner, "vendor", {"intel", "amd"});
+    if (!vendor) return vendor.error();
+    c.vendor = *vendor;
+    auto ghz = r.number(*t, owner, "ghz");
+    if (!ghz) return ghz.error();
+    if (*ghz < bounds::kGhzMin || *ghz > bounds::kGhzMax) {
+      const std::string range = fmt::format("{:.1f} to {:.1f}", bounds::kGhzMin, bounds::kGhzMax);
+      return r.error(*t->get("ghz"), "ghz", fmt::format("{}", *ghz), range,
+                     fmt::format("{}: ghz {} is outside {}", owner, *ghz, range));
+    }
+    c.ghz = *ghz;
+    for (auto [field, dst] :
+         {std::pair{"kpti", &c.kpti}, {"pcid", &c.pcid}, {"virtualized", &c.virtualized}}) {
+      auto b = r.boolean(*t, owner, field);
+      if (!b) return b.error();
+      *dst = *b;
+    }
+    auto mit = r.string(*t, owner, "mitigation");
+    if (!mit) return mit.error();
+    c.mitigation = *mit;
+    if (t->get("mitigations")) {
+      auto ids = r.strings(*t, owner, "mitigations", true);
+      if (!ids) return ids.error();
+      c.mitigations = *ids;
+    }
+    auto dev = r.string(*t, owner, "device");
+    if (!dev) return dev.error();
+    c.device = *dev;
+    auto src = r.string(*t, owner, "source");
+    if (!src) return src.error();
+    c.source = *src;
+    if (const toml::node* sn = t->get("scales")) {
+      const toml::table* st = sn->as_table();
+      if (!st)
+        return r.error(*sn, "scales", "", "a table of class = factor", owner + ": bad scales");
+      for (const auto& [cls, v] : *st) {
+        std::string k(cls.str());
+        if (!contains(profile_scales(), k)) {
+          return r.error(v, "scales", k, join(profile_scales(), ", "),
+                         fmt::format("{}: unknown scale class '{}'", owner, k));
+        }
+        double f = v.value<double>().value_or(-1);
+        if (!(f > 0 && f <= bounds::kScaleMax)) {
+          return r.error(v, "scales", k,
+                         fmt::format("a factor > 0, at most {:g}", bounds::kScaleMax),
+                         fmt::format("{}: scale {} must be > 0 and at most {:g}", owner, k,
+                                     bounds::kScaleMax));
+        }
+        c.scales[k] = f;
+      }
+    }
+    m.cpus.push_back(c);
+  }
+  return std::nullopt;
+}
+
+// [stages.<id>]: every stage a path may take, with its cost and who sees it.
+std::optional<Error> read_stages(const Reader& r, const toml::table& stages, Definitions& defs,
+                                 Model& m) {
+  for (const auto& [key, node] : stages) {
+    std::string id(key.str());
+    std::string owner = "stage " + id;
+    const toml::table* t = node.as_table();
+    if (!t) return r.error(node, id, "", "a table", owner + " must be a table");
+    if (auto e = defs.define(r, node, "stage", id)) return *e;
+    if (auto e =
+            r.check_keys(*t, owner,
+                         {"title", "short", "lane", "on_cpu", "scale", "functions", "visible_to",
+                          "cost", "cost_by", "costs", "events", "source", "explain"})) {
+      return *e;
+    }
+    Stage s;
+    s.id = id;
+    s.where = r.where(node);
+    auto title = r.string(*t, owner, "title");
+    if (!title) return title.error();
+    s.title = *title;
+    if (t->get("short")) {  // the node's name in the page's lanes; unset: from the title
+      auto short_name = r.string(*t, owner, "short");
+      if (!short_name) return short_name.error();
+      if (short_name->empty() || short_name->size() > 10) {
+        return r.error(*t->get("short"), "short", *short_name, "1 to 10 characters",
+                       owner + ": 'short' must be 1 to 10 characters");
+      }
+      s.short_name = *short_name;
+    }
+    auto lane = r.choice(*t, owner, "lane", kLanes);
+    if (!lane) return lane.error();
+    s.lane = *lane == "user" ? Lane::user : *lane == "hardware" ? Lane::hardware : Lane::kernel;
+    auto on_cpu = r.boolean(*t, owner, "on_cpu");
+    if (!on_cpu) return on_cpu.error();
+    s.on_cpu = *on_cpu;
+    auto scale = r.choice(*t, owner, "scale", kScales);
+    if (!scale) return scale.error();
+    s.scale = *scale;
+    s.scale_index = int(std::find(kScales.begin(), kScales.end(), s.scale) - kScales.begin());
+    auto functions = r.strings(*t, owner, "functions", false);
+    if (!functions) return functions.error();
+    s.functions = *functions;
+    auto visible = r.strings(*t, owner, "visible_to", true);
+    if (!visible) return visible.error();
+    for (const auto& tool : *visible) {
+      if (!contains(kTools, tool)) {
+        return r.error(*t->get("visible_to"), "visible_to", tool, join(kTools, ", "),
+                       fmt::format("{}: unknown tool '{}' in visible_to", owner, tool));
+      }
+    }
+    s.visible_to = *visible;
+    s.strace_visible = contains(s.visible_to, "strace");
+    auto explain = r.string(*t, owner, "explain");
+    if (!explain) return explain.error();
+    s.explain = *explain;
+    auto src = r.string(*t, owner, "source");
+    if (!src) return src.error();
+    s.source = *src;
+    if (const toml::node* en = t->get("events")) {
+      const toml::table* et = en->as_table();
+      if (!et)
+        return r.error(*en, "events", "", "a table of event counts",
+                       owner + ": 'events' must be a table");
+      if (auto e = r.check_keys(*et, owner + " events", kEventFields)) return *e;
+      for (auto [field, dst] : {std::pair{"calls", &s.events.calls},
+                                {"indirect", &s.events.indirect},
+                                {"entries", &s.events.entries},
+                                {"switches", &s.events.switches},
+                                {"vmexits", &s.events.vmexits}}) {
+        auto v = r.number(*et, owner + " events", field, 0.0);
+        if (!v) return v.error();
+        *dst = *v;
+      }
+      auto esrc = r.string(*et, owner + " events", "source");
+      if (!esrc) return esrc.error();
+      s.events.source = *esrc;
+    }
+    const toml::node* cost = t->get("cost");
+    const toml::node* cost_by = t->get("cost_by");
+    if (bool(cost) == bool(cost_by)) {
+      return r.error(node, "cost", "", "either cost or cost_by with costs",
+                     fmt::format("{}: needs exactly one of 'cost' and 'cost_by'", owner));
+    }
+    if (cost) {
+      const toml::table* ct = cost->as_table();
+      if (!ct) return r.error(*cost, "cost", "", "a table", owner + ": 'cost' must be a table");
+      auto c = read_cost(r, *ct, owner);
+      if (!c) return c.error();
+      s.cost = *c;
+    } else {
+      auto by = r.choice(*t, owner, "cost_by", attribute_keys());
+      if (!by) return by.error();
+      s.cost_by = *by;
+      const auto& keys = attribute_keys();
+      s.cost_by_index = int(std::find(keys.begin(), keys.end(), s.cost_by) - keys.begin());
+      const toml::table* costs = (*t)["costs"].as_table();
+      if (!costs)
+        return r.missing(*t, owner, "costs", "a table of costs for each value of cost_by");
+      for (const auto& [value, cnode] : *costs) {
+        const toml::table* ct = cnode.as_table();
+        std::string v(value.str());
+        if (!ct)
+          return r.error(cnode, "costs", v, "a table", owner + ": each cost must be a table");
+        auto c = read_cost(r, *ct, owner + " cost " + v);
+        if (!c) return c.error();
+        s.costs[v] = *c;
+      }
+    }
+    m.stages.push_back(s);
+  }
+  return std::nullopt;
+}
+
+// [segments.<id>]: named runs of stages that paths include; expanded when the paths are read.
+std::optional<Error> read_segments(const Reader& r, const toml::table& segs, Definitions& defs,
+                                   std::map<std::string, RawSegment>& segments) {
+  for (const auto& [key, node] : segs) {
+    std::string id(key.str());
+    if (auto e = defs.define(r, node, "segment", id)) return *e;
+    const toml::table* t = node.as_table();
+    const toml::array* items = t ? (*t)["stages"].as_array() : nullptr;
+    if (!items)
+      return r.error(node, "stages", id, "a list", "segment " + id + ": needs a 'stages' list");
+    segments[id] = RawSegment{items, r.file()};
+  }
+  return std::nullopt;
+}
+
+// The cross-check: every source, mitigation, device and default named is defined, every cost
+// has the unit its stage's lane and scale need, and a cost_by covers every value.
+std::optional<Error> check_references(Model& m, const std::string& default_where) {
   // Cross references, now that every file is in.
   auto known_source = [&](const std::string& id) { return m.find_source(id) != nullptr; };
   std::vector<std::string> source_ids;
@@ -997,8 +912,16 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
                  m.default_cpu, join(attribute_domain("cpu", m), ", "), default_where};
   }
 
-  for (const auto& [di, t] : raw_paths) {
-    const Reader& r = docs[di].first;
+  return std::nullopt;
+}
+
+// [[paths]], once every stage and segment is in: each path's conditions and its stages, with
+// segments expanded and each stage id resolved to its index.
+std::optional<Error> read_paths(
+    const std::vector<std::pair<const Reader*, const toml::table*>>& raw_paths,
+    const std::map<std::string, RawSegment>& segments, Definitions& defs, Model& m) {
+  for (const auto& [reader, t] : raw_paths) {
+    const Reader& r = *reader;
     if (auto e = r.check_keys(*t, "path", {"id", "title", "when", "stages", "result"})) return *e;
     Path p;
     auto id = r.string(*t, "path", "id");
@@ -1006,7 +929,7 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
     p.id = *id;
     std::string owner = "path " + p.id;
     p.where = r.where(*t);
-    if (auto e = define(r, *t, "path", p.id)) return *e;
+    if (auto e = defs.define(r, *t, "path", p.id)) return *e;
     auto title = r.string(*t, owner, "title");
     if (!title) return title.error();
     p.title = *title;
@@ -1033,7 +956,13 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
     }
     m.paths.push_back(p);
   }
-  // Every condition value must be one the attribute can take.
+  if (m.paths.empty())
+    return Error{"the model defines no paths", "paths", "", "[[paths]] entries", ""};
+  return std::nullopt;
+}
+
+// Every condition value must be one the attribute can take: a typo would make a path dead.
+std::optional<Error> check_conditions(const Model& m) {
   for (const auto& p : m.paths) {
     auto check = [&](const Condition& c) -> std::optional<Error> {
       auto domain = attribute_domain(c.key, m);
@@ -1053,8 +982,12 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
       for (const auto& c : item.when)
         if (auto e = check(c)) return *e;
   }
-  if (m.paths.empty())
-    return Error{"the model defines no paths", "paths", "", "[[paths]] entries", ""};
+  return std::nullopt;
+}
+
+// The values the paths' conditions name, per attribute, and each condition as a bit mask over
+// them: the engine then tests bits instead of comparing strings.
+std::optional<Error> index_conditions(Model& m) {
   m.condition_values.assign(attribute_keys().size(), {});
   auto name_values = [&](const std::vector<Condition>& conds) {
     for (const auto& c : conds) {
@@ -1087,8 +1020,158 @@ Result<Model> load_model(const std::vector<ModelFile>& files) {
     for (auto& item : p.items)
       for (auto& c : item.when) set_mask(c);
   }
-  for (auto& s : m.stages) s.json = stage_static_json(s);
-  return m;
+  return std::nullopt;
 }
 
+}  // namespace
+
+const std::vector<std::string>& scale_classes() {
+  // "tax": stages that are nothing but a mitigation's cost (KPTI's CR3 writes, the entry code
+  // of IBRS, VERW, the BHI loop), scaled with the per-event taxes of the other stages.
+  // "flush": what a drive takes to make its cache durable (flushes and FUA writes), which
+  // differs between machines far more than its reads do.
+  static const std::vector<std::string> classes = {"user",   "trap", "kernel", "wake",
+                                                   "device", "tax",  "none",   "flush"};
+  return classes;
+}
+
+const std::vector<std::string>& profile_scales() {
+  static const std::vector<std::string> keys = {"user", "trap", "kernel", "wake", "device",
+                                                "tax",  "none", "vmexit", "flush"};
+  return keys;
+}
+
+const char* to_string(Per p) {
+  switch (p) {
+    case Per::read:
+      return "read";
+    case Per::batch:
+      return "batch";
+    case Per::overlap:
+      return "overlap";
+  }
+  return "read";
+}
+
+const char* to_string(Unit u) { return u == Unit::ns ? "ns" : "cycles"; }
+
+const char* to_string(Lane l) {
+  switch (l) {
+    case Lane::user:
+      return "user";
+    case Lane::kernel:
+      return "kernel";
+    case Lane::hardware:
+      return "hardware";
+  }
+  return "kernel";
+}
+
+const Stage* Model::find_stage(const std::string& id) const {
+  for (const auto& s : stages)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+const CpuPreset* Model::find_cpu(const std::string& id) const {
+  for (const auto& c : cpus)
+    if (c.id == id) return &c;
+  return nullptr;
+}
+const Device* Model::find_device(const std::string& id) const {
+  for (const auto& d : devices)
+    if (d.id == id) return &d;
+  return nullptr;
+}
+const Mitigation* Model::find_mitigation(const std::string& id) const {
+  for (const auto& mi : mitigations)
+    if (mi.id == id) return &mi;
+  return nullptr;
+}
+const Source* Model::find_source(const std::string& id) const {
+  for (const auto& s : sources)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+Result<Model> load_model(const std::vector<ModelFile>& files) {
+  Model m;
+  // Parsed documents are kept alive: segments and paths are read after every file is in.
+  std::vector<std::pair<Reader, toml::table>> docs;
+  std::map<std::string, RawSegment> segments;
+  std::vector<std::pair<const Reader*, const toml::table*>> raw_paths;
+  std::string default_where;
+
+  for (const auto& f : files) {
+    if (auto e = non_ascii_outside_strings(f)) return *e;
+    toml::parse_result parsed = toml::parse(f.text, f.name);
+    if (!parsed) {
+      const auto& err = parsed.error();
+      return Error{
+          fmt::format("TOML syntax error: {}", err.description()), "", "", "valid TOML",
+          fmt::format("{}:{}:{}", f.name, err.source().begin.line, err.source().begin.column)};
+    }
+    docs.emplace_back(Reader(f.name), std::move(parsed).table());
+  }
+  Definitions defs;
+
+  for (std::size_t di = 0; di < docs.size(); ++di) {
+    const Reader& r = docs[di].first;
+    const toml::table& root = docs[di].second;
+    if (auto e = r.check_keys(root, "model file",
+                              {"stages", "cpus", "devices", "sources", "segments", "paths",
+                               "default", "mitigations", "strings", "vm", "model_version"})) {
+      return *e;
+    }
+    if (const toml::node* v = root.get("model_version")) {
+      auto text = v->value<std::string>();
+      if (!text || text->empty())
+        return r.error(*v, "model_version", "", "a non-empty string such as \"2026.1\"",
+                       "'model_version' must be a non-empty string");
+      if (!m.version.empty())
+        return r.error(*v, "model_version", *text, "one model_version in all the model files",
+                       "'model_version' is set twice");
+      m.version = *text;
+    }
+    if (const toml::node* d = root.get("default")) {
+      auto v = d->value<std::string>();
+      if (!v) return r.error(*d, "default", "", "a CPU preset id", "'default' must be a string");
+      m.default_cpu = *v;
+      default_where = r.where(*d);
+    }
+    if (const toml::table* t = root["sources"].as_table())
+      if (auto e = read_sources(r, *t, defs, m)) return *e;
+    if (const toml::table* t = root["mitigations"].as_table())
+      if (auto e = read_mitigations(r, *t, defs, m)) return *e;
+    if (const toml::node* n = root.get("strings"))
+      if (auto e = read_strings(r, *n, m)) return *e;
+    if (const toml::node* n = root.get("vm"))
+      if (auto e = read_vm(r, *n, m)) return *e;
+    if (const toml::table* t = root["devices"].as_table())
+      if (auto e = read_devices(r, *t, defs, m)) return *e;
+    if (const toml::table* t = root["cpus"].as_table())
+      if (auto e = read_cpus(r, *t, defs, m)) return *e;
+    if (const toml::table* t = root["stages"].as_table())
+      if (auto e = read_stages(r, *t, defs, m)) return *e;
+    if (const toml::table* t = root["segments"].as_table())
+      if (auto e = read_segments(r, *t, defs, segments)) return *e;
+    if (const toml::node* pn = root.get("paths")) {
+      const toml::array* paths = pn->as_array();
+      if (!paths)
+        return r.error(*pn, "paths", "", "an array of tables [[paths]]",
+                       "'paths' must be [[paths]]");
+      for (const auto& node : *paths) {
+        const toml::table* t = node.as_table();
+        if (!t)
+          return r.error(node, "paths", "", "a table", "each [[paths]] entry must be a table");
+        raw_paths.push_back({&r, t});
+      }
+    }
+  }
+
+  if (auto e = check_references(m, default_where)) return *e;
+  if (auto e = read_paths(raw_paths, segments, defs, m)) return *e;
+  if (auto e = check_conditions(m)) return *e;
+  if (auto e = index_conditions(m)) return *e;
+  return m;
+}
 }  // namespace sysjourney

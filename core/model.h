@@ -56,7 +56,6 @@ struct Stage {
   Events events;
   std::string where;       // "stages.toml:12", for messages
   int cost_by_index = -1;  // into attribute_keys(), resolved at load
-  std::string json;        // the fields that never change, pre-rendered for fast JSON output
 };
 
 struct Source {

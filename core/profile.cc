@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "bounds.h"
 #include "model.h"
 #include "scenario.h"
 
@@ -79,7 +80,7 @@ Result<Profile> parse_profile(const std::string& json_text) {
     }
     p.mitigations = ids;
   }
-  auto ghz = number(j, "ghz", 0.5, 6.0);
+  auto ghz = number(j, "ghz", bounds::kGhzMin, bounds::kGhzMax);
   if (!ghz) return ghz.error();
   p.ghz = *ghz;
   auto dev = number(j, "device_ns", 1, 1e9);
@@ -95,7 +96,7 @@ Result<Profile> parse_profile(const std::string& json_text) {
         return Error{fmt::format("unknown scale class '{}' in profile", k), "scales", k,
                      join(classes, ", "), ""};
       }
-      auto f = number(*it, k, 0.01, 100);
+      auto f = number(*it, k, bounds::kScaleMin, bounds::kScaleMax);
       if (!f) return f.error();
       p.scales[k] = **f;
     }

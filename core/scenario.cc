@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "bounds.h"
 #include "text.h"
 
 namespace sysjourney {
@@ -96,8 +97,8 @@ const std::vector<OptionSpec>& scenario_options() {
       {.name = "cpu", .kind = OptionKind::choice, .help = "CPU preset"},
       {.name = "ghz",
        .kind = OptionKind::number,
-       .min = 0.5,
-       .max = 6.0,
+       .min = bounds::kGhzMin,
+       .max = bounds::kGhzMax,
        .help = "clock rate; overrides the preset"},
       {.name = "kpti",
        .kind = OptionKind::flag,
