@@ -1,5 +1,5 @@
 // `sysjourney measure --path`: the report of measure/path_run.h as a terminal table or as the
-// sysjourney.path/1 JSON of design.md.
+// sysjourney.path/1 JSON of docs/contracts.md.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>

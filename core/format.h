@@ -1,5 +1,5 @@
 // Journeys and the model in the forms other tools read: JSON (versioned contracts from
-// design.md), CSV, and Chrome Trace Event JSON (opens in Perfetto).
+// docs/contracts.md), CSV, and Chrome Trace Event JSON (opens in Perfetto).
 #pragma once
 #include <nlohmann/json.hpp>
 #include <optional>

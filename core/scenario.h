@@ -1,5 +1,5 @@
 // A scenario: what is called and on what. One vocabulary for the CLI, the API's query string
-// and the page's URL (see design.md).
+// and the page's URL (docs/contracts.md).
 #pragma once
 #include <array>
 #include <cstdint>

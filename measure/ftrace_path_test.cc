@@ -10,6 +10,7 @@
 #include "core/builtin_model.h"
 #include "core/journey.h"
 #include "core/scenario.h"
+#include "measure/testdata.h"
 
 namespace sysjourney::measure {
 namespace {
@@ -18,16 +19,6 @@ namespace {
 constexpr int kPid = 4242;
 const std::string kBegin = "sysjourney-path-begin-4242";
 const std::string kEnd = "sysjourney-path-end-4242";
-
-const Model& model() { return *builtin_model(); }
-
-std::string testdata(const std::string& name) {
-  std::ifstream in(std::string(SYSJOURNEY_MEASURE_TESTDATA) + "/" + name);
-  std::stringstream s;
-  s << in.rdbuf();
-  if (s.str().empty()) ADD_FAILURE() << "cannot read testdata/" << name;
-  return s.str();
-}
 
 std::vector<std::string> path_of(const std::string& scenario_text) {
   auto s = parse_scenario(scenario_text, model());

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/text.h"
+#include "measure/fs_magic.h"
 #include "measure/probe_dir.h"
 
 namespace sysjourney::measure {
@@ -18,11 +19,11 @@ struct FsMagic {
 
 // From linux/magic.h and the filesystems' own headers.
 constexpr std::array kFsMagics = {
-    FsMagic{.magic = 0xEF53, .name = "ext4"},
+    FsMagic{.magic = kExt4Magic, .name = "ext4"},
     FsMagic{.magic = 0x58465342, .name = "xfs"},
     FsMagic{.magic = 0x9123683E, .name = "btrfs"},
-    FsMagic{.magic = 0x01021994, .name = "tmpfs"},
-    FsMagic{.magic = 0x858458f6, .name = "ramfs"},
+    FsMagic{.magic = kTmpfsMagic, .name = "tmpfs"},
+    FsMagic{.magic = kRamfsMagic, .name = "ramfs"},
     FsMagic{.magic = 0x794c7630, .name = "overlay"},
     FsMagic{.magic = 0x2fc12fc1, .name = "zfs"},
     FsMagic{.magic = 0xF2F52010, .name = "f2fs"},
@@ -37,8 +38,8 @@ constexpr std::array kFsMagics = {
     FsMagic{.magic = 0x2011BAB0, .name = "exfat"},
     FsMagic{.magic = 0x5346544e, .name = "ntfs"},
     FsMagic{.magic = 0x00c36400, .name = "ceph"},
-    FsMagic{.magic = 0x9fa0, .name = "proc"},
-    FsMagic{.magic = 0x62656572, .name = "sysfs"},
+    FsMagic{.magic = kProcMagic, .name = "proc"},
+    FsMagic{.magic = kSysfsMagic, .name = "sysfs"},
 };
 
 constexpr std::string_view kVulnerabilities = "/sys/devices/system/cpu/vulnerabilities";

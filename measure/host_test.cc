@@ -6,12 +6,11 @@
 #include <cerrno>
 
 #include "measure/fake_os.h"
+#include "measure/fs_magic.h"
 
 namespace sysjourney::measure {
 namespace {
 
-constexpr long kExt4 = 0xEF53;
-constexpr long kTmpfs = 0x01021994;
 const std::string kVuln = "/sys/devices/system/cpu/vulnerabilities";
 
 bool has_note(const HostFacts& h, std::string_view text) {
@@ -30,7 +29,7 @@ FakeOs nvme_guest() {
   os.files[kVuln + "/meltdown"] = "Mitigation: PTI\n";
   os.files[kVuln + "/spectre_v2"] = "Mitigation: Retpolines; IBPB: conditional\n";
   os.release = "6.1.0-18-amd64";
-  os.fs_magics["/var/tmp"] = kExt4;
+  os.fs_magics["/var/tmp"] = kExt4Magic;
   os.devices["/var/tmp"] = {.major = 259, .minor = 2};
   os.links["/sys/dev/block/259:2"] =
       "../../devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1/nvme0n1p2";
@@ -111,7 +110,7 @@ TEST(HostFacts, OneUnreadableMitigationKeepsTheOthers) {
 
 TEST(HostFacts, TmpfsHasNoBlockDevice) {
   FakeOs os = nvme_guest();
-  os.fs_magics["/scratch"] = kTmpfs;
+  os.fs_magics["/scratch"] = kTmpfsMagic;
   os.devices["/scratch"] = {.major = 0, .minor = 45};
   const HostFacts h = read_host_facts(os, {.dir = "/scratch"});
   EXPECT_EQ(h.fs, "tmpfs");
@@ -178,7 +177,7 @@ TEST(ClassifyDevice, ByNamePathAndRotational) {
 }
 
 TEST(FsName, KnownAndUnknown) {
-  EXPECT_EQ(fs_name(0xEF53), "ext4");
+  EXPECT_EQ(fs_name(kExt4Magic), "ext4");
   EXPECT_EQ(fs_name(0x58465342), "xfs");
   EXPECT_EQ(fs_name(0x9123683E), "btrfs");
   EXPECT_EQ(fs_name(0x794c7630), "overlay");

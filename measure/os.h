@@ -42,7 +42,8 @@ struct FdPair {
 enum class Channel { pipe, unix_stream, tcp_loopback };
 
 // The OS by concern, one interface each, so that code asks only for what it uses (the timer
-// takes a Clocks&, host facts a SystemFiles&) and a new probe widens one concern, not all.
+// takes a Clocks&, the probe directory a ProbeFiles&) and a new probe widens one concern, not
+// all.
 // Os is all of them: LinuxOs and FakeOs implement it, and an Os& converts to any part.
 
 // Files and facts about the system.

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <thread>
 
+#include "measure/child_test_util.h"
+#include "measure/fs_magic.h"
 #include "measure/probe_dir.h"
 
 namespace sysjourney::measure {
@@ -158,7 +160,7 @@ TEST(LinuxOs, DropsOneFilesPages) {
   EXPECT_GT(os.resident_pages(*fd, 64 * 1024).value(), 0u);
   ASSERT_TRUE(os.drop_cached_pages(*fd).ok());
   auto magic = os.fs_magic(*dir);
-  if (magic.ok() && *magic != 0x01021994) {
+  if (magic.ok() && *magic != kTmpfsMagic) {
     EXPECT_EQ(os.resident_pages(*fd, 64 * 1024).value(), 0u);
   }
   (void)os.close(*fd);
@@ -257,23 +259,14 @@ TEST(LinuxOs, UringReadsABatch) {
 
 TEST(LinuxOs, ASignalRemovesWatchedPathsAndStillKills) {
   LinuxOs os;
-  int sync[2];
-  ASSERT_EQ(::pipe(sync), 0);
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::close(sync[0]);
+  const ReportingChild child = fork_reporting([&](int report) {
     auto dir = os.make_private_dir(choose_probe_parent(os, ""));
     if (!dir || !os.create_file(*dir + "/f", 4096)) ::_exit(2);
-    const std::string line = *dir + "\n";
-    (void)!::write(sync[1], line.data(), line.size());
-    for (;;) ::pause();
-  }
-  ::close(sync[1]);
-  std::string dir;
-  char c;
-  while (::read(sync[0], &c, 1) == 1 && c != '\n') dir += c;
-  ::close(sync[0]);
+    report_and_pause(report, *dir);
+  });
+  const pid_t pid = child.pid;
+  ASSERT_GT(pid, 0);
+  const std::string& dir = child.line;
   ASSERT_FALSE(dir.empty());
   EXPECT_TRUE(exists(dir + "/f"));
   ASSERT_EQ(::kill(pid, SIGTERM), 0);

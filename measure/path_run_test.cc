@@ -11,28 +11,16 @@
 #include "core/builtin_model.h"
 #include "core/scenario.h"
 #include "measure/fake_os.h"
+#include "measure/fs_magic.h"
 #include "measure/os_linux.h"
+#include "measure/testdata.h"
 
 namespace sysjourney::measure {
 namespace {
 
-constexpr long kExt4 = 0xEF53;
-constexpr long kTmpfs = 0x01021994;
-constexpr long kSysfs = 0x62656572;
-constexpr long kTracefsMagic = 0x74726163;
 const std::string kTracing = "/sys/kernel/tracing";
 constexpr int kTid = 4242;  // the task of the testdata traces
 const std::string kInstance = kTracing + "/instances/sysjourney-path-4242";
-
-const Model& model() { return *builtin_model(); }
-
-std::string testdata(const std::string& name) {
-  std::ifstream in(std::string(SYSJOURNEY_MEASURE_TESTDATA) + "/" + name);
-  std::stringstream s;
-  s << in.rdbuf();
-  if (s.str().empty()) ADD_FAILURE() << "cannot read testdata/" << name;
-  return s.str();
-}
 
 Scenario scenario(const std::string& text) {
   Scenario s = path_default_scenario();
@@ -53,7 +41,7 @@ struct Machine {
   explicit Machine(std::string trace, const std::string& counted_call = "pread") {
     os.euid = 0;
     os.tid = kTid;
-    os.fs_magics["/var/tmp"] = kExt4;
+    os.fs_magics["/var/tmp"] = kExt4Magic;
     os.affinity = {0, 1};
     os.fs_magics[kTracing] = kTracefsMagic;
     os.files[kTracing + "/available_tracers"] = "function nop blk\n";
@@ -135,14 +123,14 @@ TEST(PathOnFake, TracesOneCachedPreadWithTheFunctionTracer) {
 
 TEST(PathOnFake, MountsTracefsWhenItIsNotMountedAndUnmountsAfter) {
   Machine m(testdata("ftrace_pread_cached_6.18_perf.txt"));
-  m.os.fs_magics[kTracing] = kSysfs;
+  m.os.fs_magics[kTracing] = kSysfsMagic;
   m.os.fstype_magics["tracefs"] = kTracefsMagic;
   auto r = trace_path(m.os, model(), path_default_scenario(), {});
   ASSERT_TRUE(r) << describe(r.error());
   EXPECT_TRUE(r->mounted);
   EXPECT_EQ(m.os.calls["mount"], 1);
   EXPECT_EQ(m.os.calls["unmount"], 1);
-  EXPECT_EQ(m.os.fs_magics[kTracing], kSysfs);
+  EXPECT_EQ(m.os.fs_magics[kTracing], kSysfsMagic);
   EXPECT_TRUE(m.os.mounts.empty());
 }
 
@@ -244,8 +232,8 @@ TEST(PathOnFake, AnInstanceThatCannotBeRemovedIsSwitchedOff) {
 
 TEST(PathOnFake, ColdReadsNeedADisk) {
   Machine m("");
-  m.os.fs_magics["/var/tmp"] = kTmpfs;
-  m.os.fs_magics["/tmp"] = kTmpfs;
+  m.os.fs_magics["/var/tmp"] = kTmpfsMagic;
+  m.os.fs_magics["/tmp"] = kTmpfsMagic;
   auto r = trace_path(m.os, model(), scenario("cache=miss"), {});
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("in memory"), std::string::npos) << r.error().message;

@@ -2,12 +2,11 @@
 
 #include <utility>
 
+#include "measure/fs_magic.h"
+
 namespace sysjourney::measure {
 
-namespace {
-constexpr long kTmpfsMagic = 0x01021994;
-constexpr long kRamfsMagic = 0x858458f6;
-}  // namespace
+namespace {}  // namespace
 
 bool memory_backed(long fs_magic) { return fs_magic == kTmpfsMagic || fs_magic == kRamfsMagic; }
 

@@ -5,40 +5,38 @@
 #include <cerrno>
 
 #include "measure/fake_os.h"
+#include "measure/fs_magic.h"
 
 namespace sysjourney::measure {
 namespace {
 
-constexpr long kExt4 = 0xEF53;
-constexpr long kTmpfs = 0x01021994;
-
 TEST(ChooseProbeParent, DirOptionWins) {
   FakeOs os;
   os.env_vars["TMPDIR"] = "/scratch";
-  os.fs_magics["/scratch"] = kExt4;
+  os.fs_magics["/scratch"] = kExt4Magic;
   EXPECT_EQ(choose_probe_parent(os, "/data/probe"), "/data/probe");
 }
 
 TEST(ChooseProbeParent, TmpdirOnDisk) {
   FakeOs os;
   os.env_vars["TMPDIR"] = "/scratch";
-  os.fs_magics["/scratch"] = kExt4;
-  os.fs_magics["/var/tmp"] = kExt4;
+  os.fs_magics["/scratch"] = kExt4Magic;
+  os.fs_magics["/var/tmp"] = kExt4Magic;
   EXPECT_EQ(choose_probe_parent(os, ""), "/scratch");
 }
 
 TEST(ChooseProbeParent, PrefersVarTmpOverAMemoryTmpdir) {
   FakeOs os;
   os.env_vars["TMPDIR"] = "/tmp";
-  os.fs_magics["/tmp"] = kTmpfs;
-  os.fs_magics["/var/tmp"] = kExt4;
+  os.fs_magics["/tmp"] = kTmpfsMagic;
+  os.fs_magics["/var/tmp"] = kExt4Magic;
   EXPECT_EQ(choose_probe_parent(os, ""), "/var/tmp");
 }
 
 TEST(ChooseProbeParent, MemoryTmpdirWhenNothingElse) {
   FakeOs os;
   os.env_vars["TMPDIR"] = "/run/user/1000";
-  os.fs_magics["/run/user/1000"] = kTmpfs;
+  os.fs_magics["/run/user/1000"] = kTmpfsMagic;
   os.errors["/var/tmp"] = ENOENT;
   EXPECT_EQ(choose_probe_parent(os, ""), "/run/user/1000");
 }

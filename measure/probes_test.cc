@@ -13,15 +13,14 @@
 #include <mutex>
 #include <set>
 
+#include "measure/child_test_util.h"
 #include "measure/fake_os.h"
+#include "measure/fs_magic.h"
 #include "measure/os_linux.h"
 #include "measure/probe_dir.h"
 
 namespace sysjourney::measure {
 namespace {
-
-constexpr long kExt4 = 0xEF53;
-constexpr long kTmpfs = 0x01021994;
 
 std::map<std::string, ProbeResult> by_id(const std::vector<ProbeResult>& results) {
   std::map<std::string, ProbeResult> out;
@@ -31,7 +30,7 @@ std::map<std::string, ProbeResult> by_id(const std::vector<ProbeResult>& results
 
 FakeOs fake_machine() {
   FakeOs os;
-  os.fs_magics["/var/tmp"] = kExt4;
+  os.fs_magics["/var/tmp"] = kExt4Magic;
   os.clock_cost_ns = 20;
   os.latency_ns["getppid"] = {300};
   os.latency_ns["clock_gettime"] = {250};
@@ -361,7 +360,7 @@ TEST(ProbesOnFake, AFewCachedBlocksArePassedOverNotTimed) {
 
 TEST(ProbesOnFake, TmpfsSkipsColdAndDirectReads) {
   FakeOs os = fake_machine();
-  os.fs_magics["/var/tmp"] = kTmpfs;
+  os.fs_magics["/var/tmp"] = kTmpfsMagic;
   ProbeOptions options = tiny({"read_file_cold", "read_direct"});
   options.dir = "/var/tmp";
   auto run = run_probes(os, options);
@@ -425,7 +424,7 @@ ProbeOptions real(double scale, std::vector<std::string> only) {
 // On an ordinary disk filesystem as root every probe must run: a skip there is a bug.
 bool must_run_here(Os& os) {
   auto magic = os.fs_magic(choose_probe_parent(os, ""));
-  return os.effective_uid() == 0 && magic && *magic == kExt4;
+  return os.effective_uid() == 0 && magic && *magic == kExt4Magic;
 }
 
 class RealProbe : public testing::TestWithParam<std::string_view> {};
@@ -567,18 +566,9 @@ TEST_P(KilledRun, RemovesTheProbeDirectory) {
   LinuxOs os;
   std::string parent = choose_probe_parent(os, "") + "/sysjourney-test-XXXXXX";
   ASSERT_NE(::mkdtemp(parent.data()), nullptr);
-  int sync[2];
-  ASSERT_EQ(::pipe(sync), 0);
-
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::close(sync[0]);
+  const ReportingChild child = fork_reporting([&](int report) {
     // When the first probe starts its files exist: tell the parent, then wait to be killed.
-    auto progress = [&](std::string_view, int, int) {
-      (void)!::write(sync[1], "!", 1);
-      for (;;) ::pause();
-    };
+    auto progress = [&](std::string_view, int, int) { report_and_pause(report, "started"); };
     (void)run_probes(os, {.quick = true,
                           .scale = 0.01,
                           .dir = parent,
@@ -586,11 +576,10 @@ TEST_P(KilledRun, RemovesTheProbeDirectory) {
                           .progress = progress,
                           .rounds = RoundPolicy{.rounds = 1, .max_retries = 0}});
     ::_exit(3);
-  }
-  ::close(sync[1]);
-  char c = 0;
-  ASSERT_EQ(::read(sync[0], &c, 1), 1);
-  ::close(sync[0]);
+  });
+  const pid_t pid = child.pid;
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(child.line, "started");
 
   // The run's private directory and its files are really there...
   const auto inside = entries(parent);

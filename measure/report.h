@@ -1,4 +1,4 @@
-// The sysjourney.measure/1 JSON for host facts and probe results (design.md, "JSON contracts").
+// The sysjourney.measure/1 JSON for host facts and probe results (docs/contracts.md).
 // Calibration fields (model_ns, calibrated_ns, fitted) are added by the caller.
 #pragma once
 #include <nlohmann/json.hpp>

@@ -15,7 +15,9 @@
 
 #include "core/builtin_model.h"
 #include "core/scenario.h"
+#include "measure/child_test_util.h"
 #include "measure/fake_os.h"
+#include "measure/fs_magic.h"
 #include "measure/os_linux.h"
 #include "measure/probe_dir.h"
 #include "measure/trace_testdata.h"
@@ -23,10 +25,6 @@
 namespace sysjourney::measure {
 namespace {
 
-constexpr long kExt4 = 0xEF53;
-constexpr long kTmpfs = 0x01021994;
-constexpr long kSysfs = 0x62656572;
-constexpr long kTracefsMagic = 0x74726163;
 const std::string kTracing = "/sys/kernel/tracing";
 
 const std::string kInstance = kTracing + "/instances/sysjourney-" + std::to_string(kTid);
@@ -58,8 +56,8 @@ void script_machine(FakeOs& os, std::string trace) {
   os.tsc_ghz = kGhz;
   os.evictable = true;
   os.latency_ns["pread_cold"] = {200'000};
-  os.fs_magics["/var/tmp"] = kExt4;
-  os.fs_magics[kTracing] = kSysfs;
+  os.fs_magics["/var/tmp"] = kExt4Magic;
+  os.fs_magics[kTracing] = kSysfsMagic;
   os.fstype_magics["tracefs"] = kTracefsMagic;
   os.devices["/var/tmp"] = {254, 0};
   os.links["/sys/dev/block/254:0"] = "../../devices/pci0000:00/0000:00:02.0/virtio1/block/vda";
@@ -108,7 +106,7 @@ TEST(TraceOnFake, MountsTracesFiveReadsAndLeavesTracefsAsFound) {
   EXPECT_EQ(r->tracefs, kTracing);
   EXPECT_TRUE(r->mounted);
   EXPECT_EQ(os.calls["mount"], 1);
-  EXPECT_EQ(os.fs_magics[kTracing], kSysfs);  // unmounted again
+  EXPECT_EQ(os.fs_magics[kTracing], kSysfsMagic);  // unmounted again
   EXPECT_EQ(r->clock, "x86-tsc");
   EXPECT_NEAR(r->resolution_ns, 1 / kGhz, 1e-9);
   EXPECT_NE(r->scenario.find("device=virtio"), std::string::npos) << r->scenario;
@@ -156,8 +154,8 @@ TEST(TraceOnFake, RemovesOnlyInstancesOfTasksThatAreGone) {
   FakeOs os;
   script_machine(os, testdata("trace_cold_read_tsc.txt"));
   os.fs_magics[kTracing] = kTracefsMagic;
-  os.fs_magics["/proc/self"] = 0x9fa0;
-  os.fs_magics["/proc/555"] = 0x9fa0;  // a live run
+  os.fs_magics["/proc/self"] = kProcMagic;
+  os.fs_magics["/proc/555"] = kProcMagic;  // a live run
   const std::string instances = kTracing + "/instances/";
   for (const char* name : {"sysjourney-999", "sysjourney-555", "someone-else", "sysjourney-x"})
     os.dirs.insert(instances + name);
@@ -225,7 +223,7 @@ TEST(TraceOnFake, TracefsCannotBeMounted) {
 TEST(TraceOnFake, ProbeDirectoryOnTmpfs) {
   FakeOs os;
   script_machine(os, "");
-  os.fs_magics["/var/tmp"] = kTmpfs;
+  os.fs_magics["/var/tmp"] = kTmpfsMagic;
   auto r = trace_cold_read(os, model(), {.dir = "/var/tmp"});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("tmpfs, whose pages cannot be evicted"), std::string::npos)
@@ -320,28 +318,19 @@ TEST(LinuxOsTrace, ASignalRemovesNestedDirectoriesAndUndoesMounts) {
   if (root) {
     ASSERT_NE(::mkdtemp(mount_point.data()), nullptr);
   }
-  int sync[2];
-  ASSERT_EQ(::pipe(sync), 0);
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::close(sync[0]);
+  const ReportingChild child = fork_reporting([&](int report) {
     auto dir = os.make_private_dir(choose_probe_parent(os, ""));
     if (!dir || !os.make_dir(*dir + "/inner")) ::_exit(2);
     if (root && !os.mount("none", mount_point, "tmpfs")) ::_exit(3);
-    const std::string line = *dir + "\n";
-    (void)!::write(sync[1], line.data(), line.size());
-    for (;;) ::pause();
-  }
-  ::close(sync[1]);
-  std::string dir;
-  char c;
-  while (::read(sync[0], &c, 1) == 1 && c != '\n') dir += c;
-  ::close(sync[0]);
+    report_and_pause(report, *dir);
+  });
+  const pid_t pid = child.pid;
+  ASSERT_GT(pid, 0);
+  const std::string& dir = child.line;
   ASSERT_FALSE(dir.empty());
   EXPECT_TRUE(exists(dir + "/inner"));
   if (root) {
-    EXPECT_EQ(*os.fs_magic(mount_point), kTmpfs);
+    EXPECT_EQ(*os.fs_magic(mount_point), kTmpfsMagic);
   }
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   int status = 0;
@@ -350,7 +339,7 @@ TEST(LinuxOsTrace, ASignalRemovesNestedDirectoriesAndUndoesMounts) {
   EXPECT_FALSE(exists(dir + "/inner"));
   EXPECT_FALSE(exists(dir));
   if (root) {
-    EXPECT_NE(*os.fs_magic(mount_point), kTmpfs);
+    EXPECT_NE(*os.fs_magic(mount_point), kTmpfsMagic);
     EXPECT_EQ(::rmdir(mount_point.c_str()), 0);
   }
 }

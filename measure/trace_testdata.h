@@ -14,6 +14,7 @@
 #include "core/builtin_model.h"
 #include "core/journey.h"
 #include "core/scenario.h"
+#include "measure/testdata.h"
 #include "measure/trace_events.h"
 
 namespace sysjourney::measure {
@@ -25,16 +26,6 @@ inline constexpr int64_t kEnter = 6010669391530, kLastAdd = 6010669411540, kBio 
                          kIssue = 6010669456154, kSwitchOut = 6010669488454, kIrq = 6010669754188,
                          kComplete = 6010669773868, kWakeup = 6010669787244,
                          kSwitchIn = 6010669792620, kExit = 6010669809096;
-
-inline const Model& model() { return *builtin_model(); }
-
-inline std::string testdata(const std::string& name) {
-  std::ifstream in(std::string(SYSJOURNEY_MEASURE_TESTDATA) + "/" + name);
-  std::stringstream s;
-  s << in.rdbuf();
-  if (s.str().empty()) ADD_FAILURE() << "cannot read testdata/" << name;
-  return s.str();
-}
 
 // Moves every raw stamp of a capture by `delta` ticks.
 inline std::string shift_stamps(const std::string& text, int64_t delta) {

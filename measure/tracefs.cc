@@ -3,11 +3,11 @@
 #include <cerrno>
 
 #include "core/text.h"
+#include "measure/fs_magic.h"
 
 namespace sysjourney::measure {
 namespace {
 
-constexpr long kTracefsMagic = 0x74726163;
 constexpr std::string_view kTracefsPath = "/sys/kernel/tracing";
 constexpr std::string_view kDebugfsTracingPath = "/sys/kernel/debug/tracing";
 

@@ -3,13 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "measure/fake_os.h"
+#include "measure/fs_magic.h"
 
 namespace sysjourney::measure {
 namespace {
 
-constexpr long kTracefsMagic = 0x74726163;
-constexpr long kSysfs = 0x62656572;
-constexpr long kProc = 0x9fa0;
 const std::string kTracing = "/sys/kernel/tracing";
 const std::string kInstances = kTracing + "/instances/";
 
@@ -17,7 +15,7 @@ FakeOs with_tracefs() {
   FakeOs os;
   os.euid = 0;
   os.fs_magics[kTracing] = kTracefsMagic;
-  os.fs_magics["/proc/self"] = kProc;
+  os.fs_magics["/proc/self"] = kProcMagic;
   os.dirs.insert(kTracing + "/instances");
   return os;
 }
@@ -31,7 +29,7 @@ TEST(Tracefs, FoundWhereItIsAndMountedOnlyWhenNowhere) {
   EXPECT_EQ(there.calls.count("mount"), 0u);
 
   FakeOs bare;
-  bare.fs_magics[kTracing] = kSysfs;
+  bare.fs_magics[kTracing] = kSysfsMagic;
   bare.fstype_magics["tracefs"] = kTracefsMagic;
   auto mounted = find_tracefs(bare);
   ASSERT_TRUE(mounted.ok()) << mounted.error().message;
@@ -40,10 +38,10 @@ TEST(Tracefs, FoundWhereItIsAndMountedOnlyWhenNowhere) {
     MountGuard guard(bare, mounted->path, mounted->mounted);
     EXPECT_EQ(bare.fs_magics[kTracing], kTracefsMagic);
   }
-  EXPECT_EQ(bare.fs_magics[kTracing], kSysfs);  // the guard unmounted it
+  EXPECT_EQ(bare.fs_magics[kTracing], kSysfsMagic);  // the guard unmounted it
 
   FakeOs refused;
-  refused.fs_magics[kTracing] = kSysfs;
+  refused.fs_magics[kTracing] = kSysfsMagic;
   refused.mount_errors[kTracing] = EPERM;
   auto none = find_tracefs(refused);
   ASSERT_FALSE(none.ok());
@@ -52,7 +50,7 @@ TEST(Tracefs, FoundWhereItIsAndMountedOnlyWhenNowhere) {
 
 TEST(Tracefs, AnInstanceRemovesOnlyItsOwnPrefixsDeadInstancesAndItselfAtTheEnd) {
   FakeOs os = with_tracefs();
-  os.fs_magics["/proc/555"] = kProc;  // a live run
+  os.fs_magics["/proc/555"] = kProcMagic;  // a live run
   for (const char* name :
        {"sysjourney-999", "sysjourney-555", "sysjourney-path-998", "sysjourney-x", "someone-else"})
     os.dirs.insert(kInstances + name);

@@ -4,6 +4,8 @@
 # again, and runs lintian when it is installed.
 # Usage: deb_test.sh BUILD_DIR
 set -euo pipefail
+# `cmd | grep -q` is written `cmd | grep ... >/dev/null`: grep -q may stop reading first, and
+# under pipefail the writer's SIGPIPE would fail the check.
 build=$(cd "$1" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -22,7 +24,7 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Package)" = sysjourney ] || fail "Package: $(field Package)"
 [ "$(field Version)" = "$version" ] || fail "Version: $(field Version), expected $version"
 [ -n "$(field Maintainer)" ] || fail "no Maintainer"
-field Description | grep -q "read(fd, buf, 16)" || fail "Description: $(field Description)"
+field Description | grep "read(fd, buf, 16)" >/dev/null || fail "Description: $(field Description)"
 depends=$(field Depends)
 # dpkg-shlibdeps wrote it from the libraries the binary links: at least libc and libstdc++.
 for lib in libc6 libstdc++6; do
@@ -49,14 +51,14 @@ mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/log"
 touch "$root/var/lib/dpkg/status" "$root/var/lib/dpkg/available"
 dpkg_root() { dpkg --force-not-root --force-depends --log=/dev/null --root="$root" "$@"; }
 dpkg_root -i "$deb" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log" >&2; fail "dpkg -i"; }
-dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Status}\n' sysjourney | grep -q "install ok installed" ||
+dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Status}\n' sysjourney | grep "install ok installed" >/dev/null ||
   fail "not installed in $root"
-"$root/usr/bin/sysjourney" --version | grep -qx "sysjourney $version" || fail "the installed --version"
-(cd / && "$root/usr/bin/sysjourney" run --cache hit) | grep -q "page cache hit" || fail "the installed run"
-file "$root/usr/bin/sysjourney" | grep -q ", stripped" || fail "the packaged binary is not stripped"
+"$root/usr/bin/sysjourney" --version | grep -x "sysjourney $version" >/dev/null || fail "the installed --version"
+(cd / && "$root/usr/bin/sysjourney" run --cache hit) | grep "page cache hit" >/dev/null || fail "the installed run"
+file "$root/usr/bin/sysjourney" | grep ", stripped" >/dev/null || fail "the packaged binary is not stripped"
 [ -z "$(find "$root/usr" -name '*_tests' -o -name 'fuzz_*')" ] || fail "test binaries were packaged"
 if command -v man >/dev/null; then
-  man -l "$root/usr/share/man/man1/sysjourney.1.gz" 2>&1 | grep -q "EXIT STATUS" || fail "man -l in the root"
+  man -l "$root/usr/share/man/man1/sysjourney.1.gz" 2>&1 | grep "EXIT STATUS" >/dev/null || fail "man -l in the root"
 fi
 dpkg_root -r sysjourney >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log" >&2; fail "dpkg -r"; }
 [ ! -e "$root/usr/bin/sysjourney" ] || fail "dpkg -r left the binary"

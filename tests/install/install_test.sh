@@ -5,6 +5,8 @@
 # values; zsh and fish accept their scripts.
 # Usage: install_test.sh BUILD_DIR
 set -euo pipefail
+# `cmd | grep -q` is written `cmd | grep ... >/dev/null`: grep -q may stop reading first, and
+# under pipefail the writer's SIGPIPE would fail the check.
 build=$(cd "$1" && pwd)
 tmp=$(mktemp -d)
 server=""
@@ -35,10 +37,10 @@ mkdir "$tmp/cwd"
 cd "$tmp/cwd"
 bin=$tmp/root/usr/bin/sysjourney
 run() { env -i PATH=/usr/bin:/bin HOME="$tmp/cwd" "$bin" "$@"; }
-run --version | head -1 | grep -qx "sysjourney [0-9.]*" || fail "--version: $(run --version)"
-run --version | grep -qx "model [^ ]*" || fail "--version names no model version"
-run run --cache hit | grep -q "page cache hit" || fail "run --cache hit"
-run list presets | grep -q "kvm_guest" || fail "list presets"
+run --version | head -1 | grep -x "sysjourney [0-9.]*" >/dev/null || fail "--version: $(run --version)"
+run --version | grep -x "model [^ ]*" >/dev/null || fail "--version names no model version"
+run run --cache hit | grep "page cache hit" >/dev/null || fail "run --cache hit"
+run list presets | grep "kvm_guest" >/dev/null || fail "list presets"
 run completion bash | cmp -s - "$tmp/root/usr/share/bash-completion/completions/sysjourney" ||
   fail "completion bash differs from the installed script"
 set +e
@@ -55,8 +57,11 @@ if command -v curl >/dev/null; then
   server=$!
   IFS= read -r -t 30 line <"$tmp/serve.out" || fail "serve printed nothing"
   url=$(printf '%s\n' "$line" | grep -o 'http://[^ ]*') || fail "serve: $line"
-  curl -fsS "$url" | grep -qi "<html" || fail "GET $url is not the page"
-  curl -fsS "${url}api/run?cache=hit" | grep -q '"stages"' || fail "GET ${url}api/run"
+  # Into a file: `curl | grep -q` fails under pipefail whenever grep stops reading first.
+  curl -fsS -o "$tmp/page.html" "$url" || fail "GET $url failed"
+  grep -qi "<html" "$tmp/page.html" || fail "GET $url is not the page"
+  curl -fsS -o "$tmp/run.json" "${url}api/run?cache=hit" || fail "GET ${url}api/run failed"
+  grep -q '"stages"' "$tmp/run.json" || fail "GET ${url}api/run"
   kill "$server"
   wait "$server" 2>/dev/null || true
   server=""
