@@ -280,13 +280,12 @@ test('after measuring, the trace shows the measured values on the stages they co
   await page.locator('#trace').screenshot({ path: new URL('trace-measured.png', OUT).pathname });
 
   // a pipe that waits: the ping-pong covers it twice over, plus the writer's side; the wake-up
-  // covers it from its wake-up on (a stage of the real engine's model, not of the mock's)
+  // covers it from its wake-up on (the engine's pipe_wait stage, which the mock's journey has too)
   await setOption(page, 'fd', 'pipe');
   await setOption(page, 'wait', true);
   await run(page);
   const probes = (await page.$$eval('#trace-table .meas-first', (els) => els.map((e) => e.dataset.probe))).sort();
-  assert.deepEqual(probes.filter((id) => id !== 'pipe_wakeup'), ['pipe_pingpong_rtt']);
-  if (!MOCK) assert.deepEqual(probes, ['pipe_pingpong_rtt', 'pipe_wakeup']);
+  assert.deepEqual(probes, ['pipe_pingpong_rtt', 'pipe_wakeup']);
   const pingpong = await page.textContent('#trace-measured .meas-item[data-probe="pipe_pingpong_rtt"]');
   assert.match(pingpong, /counted 2 times plus two write\(\)s, modelled as pipe reads/);
   // a journey no probe times shows nothing measured

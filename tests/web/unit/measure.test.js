@@ -16,7 +16,7 @@ const fromFile = fixture('fit-file.json');
 const model = fixture('model.json');
 const hit = JSON.parse(readFileSync(new URL('./fixtures/journey-hit.json', import.meta.url), 'utf8'));
 
-// The probe ids of design.md and issue 10: they must not be renamed, and each has words and a group.
+// The probe ids of docs/contracts.md (sysjourney.measure/1): they must not be renamed, and each has words and a group.
 const IDS = ['function_call', 'vdso_clock_gettime', 'syscall_getppid', 'syscall_clock_gettime', 'read_file_hit', 'read_file_cold',
   'read_direct', 'read_pipe', 'read_unix', 'read_tcp', 'io_uring_batch_1', 'io_uring_batch_8', 'io_uring_batch_32',
   'io_uring_batch_128', 'read_ptraced', 'pipe_wakeup', 'pipe_pingpong_rtt', 'write_file', 'fsync_file', 'fdatasync_file',
