@@ -219,6 +219,69 @@ class Call {
   int reader_ = -1, writer_ = -1, ring_ = -1;
 };
 
+// The function tracer for our task when the kernel has it and lets us select it (true), else
+// the path's tracepoints (false), each gap said in report.missing.
+Result<bool> select_tracer(Os& os, TraceInstance& inst, const std::string& tracefs, int tid,
+                           PathReport& report) {
+  bool function_tracer = false;
+  auto tracers = os.read_file(tracefs + "/available_tracers");
+  if (!tracers) {
+    report.missing.push_back("available_tracers cannot be read (" + tracers.error().message + ")");
+  } else if (!words_of(*tracers).count("function")) {
+    report.missing.push_back(
+        "the function tracer: the kernel has no CONFIG_FUNCTION_TRACER (tracers here: " +
+        trimmed(*tracers) + ")");
+  } else {
+    if (auto s = inst.write("set_ftrace_pid", std::to_string(tid)); !s)
+      report.notes.push_back("set_ftrace_pid: " + s.error().message +
+                             "; other tasks are left out when reading");
+    if (auto s = inst.write("current_tracer", "function"); !s) {
+      report.missing.push_back("the function tracer is there but cannot be selected (" +
+                               s.error().message +
+                               "): a security policy or lockdown may forbid it");
+    } else {
+      inst.tracer_set();
+      function_tracer = true;
+    }
+  }
+  if (!function_tracer) {
+    auto available = os.read_file(tracefs + "/available_events");
+    if (!available)
+      return failure("no function tracer and no tracepoints: " + available.error().message);
+    const auto events = words_of(*available);
+    if (auto s = inst.write("set_event_pid", std::to_string(tid)); !s)
+      report.notes.push_back("set_event_pid: " + s.error().message +
+                             "; other tasks are left out when reading");
+    int enabled = 0;
+    std::vector<std::string> absent;
+    for (const std::string& e : path_events()) {
+      if (!events.count(e)) {
+        absent.push_back(e);
+        continue;
+      }
+      if (inst.enable(event_dir(e)))
+        ++enabled;
+      else
+        absent.push_back(e);
+    }
+    if (enabled == 0)
+      return failure("neither the function tracer nor any of its tracepoints can be used here");
+    report.missing.push_back(
+        "without the function tracer only tracepoints are seen: the stages show which functions "
+        "are proven to "
+        "run (where an event fires), not every function, and no call counts");
+    if (!absent.empty()) {
+      std::string list;
+      for (const std::string& e : absent) list += (list.empty() ? "" : ", ") + e;
+      report.missing.push_back("tracepoints not available or not enabled: " + list);
+    }
+    report.notes.push_back(
+        "events of other tasks (interrupt completions, wake-ups from idle) are not in the window");
+  }
+
+  return function_tracer;
+}
+
 }  // namespace
 
 Scenario path_default_scenario() {
@@ -339,62 +402,8 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
   Call call(os, kind, scenario);
   if (auto s = call.open(parent, options.file_bytes, notes); !s) return s.error();
 
-  // The function tracer, else the tracepoints.
-  bool function_tracer = false;
-  auto tracers = os.read_file(tracefs->path + "/available_tracers");
-  if (!tracers) {
-    report.missing.push_back("available_tracers cannot be read (" + tracers.error().message + ")");
-  } else if (!words_of(*tracers).count("function")) {
-    report.missing.push_back(
-        "the function tracer: the kernel has no CONFIG_FUNCTION_TRACER (tracers here: " +
-        trimmed(*tracers) + ")");
-  } else {
-    if (auto s = inst.write("set_ftrace_pid", std::to_string(tid)); !s)
-      notes.push_back("set_ftrace_pid: " + s.error().message +
-                      "; other tasks are left out when reading");
-    if (auto s = inst.write("current_tracer", "function"); !s) {
-      report.missing.push_back("the function tracer is there but cannot be selected (" +
-                               s.error().message +
-                               "): a security policy or lockdown may forbid it");
-    } else {
-      inst.tracer_set();
-      function_tracer = true;
-    }
-  }
-  if (!function_tracer) {
-    auto available = os.read_file(tracefs->path + "/available_events");
-    if (!available)
-      return failure("no function tracer and no tracepoints: " + available.error().message);
-    const auto events = words_of(*available);
-    if (auto s = inst.write("set_event_pid", std::to_string(tid)); !s)
-      notes.push_back("set_event_pid: " + s.error().message +
-                      "; other tasks are left out when reading");
-    int enabled = 0;
-    std::vector<std::string> absent;
-    for (const std::string& e : path_events()) {
-      if (!events.count(e)) {
-        absent.push_back(e);
-        continue;
-      }
-      if (inst.enable(event_dir(e)))
-        ++enabled;
-      else
-        absent.push_back(e);
-    }
-    if (enabled == 0)
-      return failure("neither the function tracer nor any of its tracepoints can be used here");
-    report.missing.push_back(
-        "without the function tracer only tracepoints are seen: the stages show which functions "
-        "are proven to "
-        "run (where an event fires), not every function, and no call counts");
-    if (!absent.empty()) {
-      std::string list;
-      for (const std::string& e : absent) list += (list.empty() ? "" : ", ") + e;
-      report.missing.push_back("tracepoints not available or not enabled: " + list);
-    }
-    notes.push_back(
-        "events of other tasks (interrupt completions, wake-ups from idle) are not in the window");
-  }
+  auto function_tracer = select_tracer(os, inst, tracefs->path, tid, report);
+  if (!function_tracer) return function_tracer.error();
 
   // Warm up untraced, then one call between the markers.
   for (int i = 0; i < options.warmup; ++i) {
@@ -433,8 +442,8 @@ Result<PathReport> trace_path(Os& os, const Model& model, const Scenario& given,
   report.syscalls = window->syscalls;
   if (!window->delimited)
     notes.push_back("no syscall dispatch function in the trace: the whole window is counted");
-  report.mapping = function_tracer ? map_functions(window->lines, model, path)
-                                   : map_events(window->lines, model, path);
+  report.mapping = *function_tracer ? map_functions(window->lines, model, path)
+                                    : map_events(window->lines, model, path);
   return report;
 }
 

@@ -160,64 +160,38 @@ Result<ReadTimeline> trace_one(Os& os, TraceInstance& inst, const std::string& f
   return t;
 }
 
-}  // namespace
-
-Result<TraceReport> trace_cold_read(Os& os, const Model& model, const TraceOptions& options) {
-  if (auto missing = trace_stages_missing(model); !missing.empty()) {
-    return failure(
-        fmt::format("the trace's segments name stages the model does not define ({}): "
-                    "rename them in measure/trace_events.cc's mark table too",
-                    join(missing, ", ")));
-  }
-  if (os.effective_uid() != 0) return failure(std::string(kNotRoot));
-  if (options.repetitions < 1) return failure("--trace needs at least one read to trace");
-  std::vector<std::string> notes;
-
-  // The probe directory must be on a disk: a cold read is one whose page left memory.
-  const std::string parent = choose_probe_parent(os, options.dir);
-  auto magic = os.fs_magic(parent);
-  if (!magic) return magic.error();
-  if (memory_backed(*magic))
-    return failure("the probe directory " + parent + " is on " + fs_name(*magic) +
-                   ", whose pages cannot be evicted, so no read there is cold: give --dir a "
-                   "directory on a disk");
-  HostOptions host_options;
-  host_options.dir = parent;
-  const HostFacts host = read_host_facts(os, host_options);
-
-  // The model's side of the same read.
+// The scenario the model prices: the options', with this host's closest preset and its probe
+// directory's device unless the text sets them (or a fitted profile stands for the host).
+std::string model_scenario(const Model& model, const TraceOptions& options, const HostFacts& host) {
   std::string scenario = options.scenario;
   if (!options.profile) {
     if (!sets_key(scenario, "cpu")) scenario += ",cpu=" + closest_preset(model, host);
     if (!sets_key(scenario, "device") && model.find_device(host.device))
       scenario += ",device=" + host.device;
   }
-  std::optional<Journey> journey;
-  if (auto s = parse_scenario(scenario, model); !s) {
+  return scenario;
+}
+
+// The model's journey for `scenario`, or nothing (with a note): the trace is still worth having.
+std::optional<Journey> model_journey(const Model& model, const std::string& scenario,
+                                     const Profile* profile, std::vector<std::string>& notes) {
+  auto s = parse_scenario(scenario, model);
+  if (!s) {
     notes.push_back("no model values: " + describe(s.error()));
-  } else if (auto j = run_journey(model, *s, options.profile); !j) {
-    notes.push_back("no model values: " + describe(j.error()));
-  } else {
-    journey = std::move(*j);
+    return std::nullopt;
   }
+  auto j = run_journey(model, *s, profile);
+  if (!j) {
+    notes.push_back("no model values: " + describe(j.error()));
+    return std::nullopt;
+  }
+  return std::move(*j);
+}
 
-  auto tracefs = find_tracefs(os);
-  if (!tracefs) return tracefs.error();
-  MountGuard mount_guard(os, tracefs->path, tracefs->mounted);
-
-  auto available_text = os.read_file(tracefs->path + "/available_events");
-  if (!available_text)
-    return failure("tracefs is not available: " + available_text.error().message);
-  const auto available = words_of(*available_text);
-
-  const int tid = os.thread_id();
-  auto made = TraceInstance::make(os, tracefs->path, "sysjourney-", tid, notes);
-  if (!made) return made.error();
-  TraceInstance& inst = *made;
-  if (auto s = inst.write("tracing_on", "0"); !s) return s.error();
-
-  // The clock: x86-tsc prints raw ticks (the others print microseconds) and user space can read
-  // it with rdtsc, so the marks around the call come from the same clock.
+// The instance's clock. x86-tsc prints raw ticks (the others print microseconds) and user space
+// can read it with rdtsc, so the marks around the call come from the same clock.
+Result<Clock> choose_clock(Os& os, TraceInstance& inst, const HostFacts& host,
+                           std::vector<std::string>& notes) {
   Clock clock;
   std::set<std::string, std::less<>> clocks;
   std::string current_clock;  // trace_clock brackets it: "local [mono] x86-tsc"
@@ -249,16 +223,21 @@ Result<TraceReport> trace_cold_read(Os& os, const Model& model, const TraceOptio
   }
   if (clock.name != current_clock)
     if (auto s = inst.write("trace_clock", clock.name); !s) return s.error();
-  if (auto s = inst.write("buffer_size_kb", kBufferKb); !s)
-    notes.push_back("buffer size left as it was: " + s.error().message);
+  return clock;
+}
 
-  const auto [disk_dev, irq_prefix] = disk_ids(os, host.block_device);
+// Filters and enables each event the kernel has; returns those enabled. A required one missing
+// is an error, an optional one a note saying which mark is lost.
+Result<std::vector<std::string>> enable_events(TraceInstance& inst,
+                                               const std::vector<EventSpec>& specs,
+                                               const std::set<std::string, std::less<>>& available,
+                                               const std::string& tracefs,
+                                               std::vector<std::string>& notes) {
   std::vector<std::string> enabled;
-  std::set<std::string> enabled_set;
-  for (const EventSpec& spec : event_specs(tid, disk_dev, irq_prefix)) {
+  for (const EventSpec& spec : specs) {
     if (!available.count(spec.event)) {
       if (spec.required)
-        return failure(spec.event + " is not in " + tracefs->path +
+        return failure(spec.event + " is not in " + tracefs +
                        "/available_events: the kernel cannot trace system calls");
       notes.push_back(spec.event + " is not available here: no " + std::string(spec.gives));
       continue;
@@ -274,10 +253,65 @@ Result<TraceReport> trace_cold_read(Os& os, const Model& model, const TraceOptio
       continue;
     }
     enabled.push_back(spec.event);
-    enabled_set.insert(spec.event);
   }
+  return enabled;
+}
+
+}  // namespace
+
+Result<TraceReport> trace_cold_read(Os& os, const Model& model, const TraceOptions& options) {
+  if (auto missing = trace_stages_missing(model); !missing.empty()) {
+    return failure(
+        fmt::format("the trace's segments name stages the model does not define ({}): "
+                    "rename them in measure/trace_events.cc's mark table too",
+                    join(missing, ", ")));
+  }
+  if (os.effective_uid() != 0) return failure(std::string(kNotRoot));
+  if (options.repetitions < 1) return failure("--trace needs at least one read to trace");
+  std::vector<std::string> notes;
+
+  // The probe directory must be on a disk: a cold read is one whose page left memory.
+  const std::string parent = choose_probe_parent(os, options.dir);
+  auto magic = os.fs_magic(parent);
+  if (!magic) return magic.error();
+  if (memory_backed(*magic))
+    return failure("the probe directory " + parent + " is on " + fs_name(*magic) +
+                   ", whose pages cannot be evicted, so no read there is cold: give --dir a "
+                   "directory on a disk");
+  HostOptions host_options;
+  host_options.dir = parent;
+  const HostFacts host = read_host_facts(os, host_options);
+
+  // The model's side of the same read.
+  std::string scenario = model_scenario(model, options, host);
+  std::optional<Journey> journey = model_journey(model, scenario, options.profile, notes);
+
+  auto tracefs = find_tracefs(os);
+  if (!tracefs) return tracefs.error();
+  MountGuard mount_guard(os, tracefs->path, tracefs->mounted);
+
+  auto available_text = os.read_file(tracefs->path + "/available_events");
+  if (!available_text)
+    return failure("tracefs is not available: " + available_text.error().message);
+  const auto available = words_of(*available_text);
+
+  const int tid = os.thread_id();
+  auto made = TraceInstance::make(os, tracefs->path, "sysjourney-", tid, notes);
+  if (!made) return made.error();
+  TraceInstance& inst = *made;
+  if (auto s = inst.write("tracing_on", "0"); !s) return s.error();
+
+  auto clock = choose_clock(os, inst, host, notes);
+  if (!clock) return clock.error();
+  if (auto s = inst.write("buffer_size_kb", kBufferKb); !s)
+    notes.push_back("buffer size left as it was: " + s.error().message);
+
+  const auto [disk_dev, irq_prefix] = disk_ids(os, host.block_device);
+  auto enabled =
+      enable_events(inst, event_specs(tid, disk_dev, irq_prefix), available, tracefs->path, notes);
+  if (!enabled) return enabled.error();
   const bool expect_device =
-      enabled_set.count("block:block_rq_issue") && enabled_set.count("block:block_rq_complete");
+      contains(*enabled, "block:block_rq_issue") && contains(*enabled, "block:block_rq_complete");
 
   auto dir = ProbeDir::create(os, parent);
   if (!dir) return dir.error();
@@ -294,7 +328,7 @@ Result<TraceReport> trace_cold_read(Os& os, const Model& model, const TraceOptio
     auto plain = time_untraced(os, *file, options.file_bytes);
     if (!plain) return plain.error();
     untraced.push_back(*plain);
-    auto t = trace_one(os, inst, *file, options.file_bytes, clock, tid);
+    auto t = trace_one(os, inst, *file, options.file_bytes, *clock, tid);
     if (!t) return t.error();
     if (expect_device && (!(*t)[Mark::rq_issue] || !(*t)[Mark::rq_complete])) {
       notes.push_back(
@@ -317,11 +351,11 @@ Result<TraceReport> trace_cold_read(Os& os, const Model& model, const TraceOptio
   if (!report) return report.error();
   report->tracefs = tracefs->path;
   report->mounted = tracefs->mounted;
-  report->clock = clock.name;
-  report->resolution_ns = clock.resolution_ns;
+  report->clock = clock->name;
+  report->resolution_ns = clock->resolution_ns;
   report->scenario = scenario;
   report->profiled = options.profile != nullptr;
-  report->events = enabled;
+  report->events = *enabled;
   if (!untraced.empty()) report->untraced_ns = summarize(untraced).median;
   report->notes.insert(report->notes.begin(), notes.begin(), notes.end());
   return report;
