@@ -9,8 +9,9 @@ namespace sysjourney::bounds {
 inline constexpr double kGhzMin = 0.5;
 inline constexpr double kGhzMax = 6.0;
 
-// A factor on what the preset says a class of stages costs: a preset's scales, a profile's and
-// the fit's. Below the minimum a fitted machine would be free; above the maximum, absurd.
+// A factor on what the preset says a class of stages costs. A profile's and the fit's lie in
+// [kScaleMin, kScaleMax]; a preset's own scales need only be > 0 and at most kScaleMax. Below
+// the minimum a fitted machine would be free; above the maximum, absurd.
 inline constexpr double kScaleMin = 0.01;
 inline constexpr double kScaleMax = 100;
 
