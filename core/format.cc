@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "relevance.h"
+
 namespace sysjourney {
 
 namespace {
@@ -170,6 +172,17 @@ nlohmann::json model_json(const Model& m, const std::string& version) {
       options[o.name] = allowed_values(o, m);
     }
   }
+  nlohmann::json relevance = nlohmann::json::object();
+  for (const auto& r : option_relevance()) {
+    nlohmann::json inert = nlohmann::json::array(), same = nlohmann::json::array();
+    for (const auto& i : r.inert) inert.push_back({{"when", i.when}, {"reason", i.reason}});
+    for (const auto& i : r.same) same.push_back({{"when", i.when}, {"reason", i.reason}});
+    relevance[r.option] = {{"applies", r.applies},
+                           {"reason", r.reason},
+                           {"inert", inert},
+                           {"same", same},
+                           {"values", r.values}};
+  }
   Scenario d;
   nlohmann::json defaults = {{"op", d.op},         {"fd", d.fd},           {"cache", d.cache},
                              {"device", ""},       {"cpu", m.default_cpu}, {"tracer", d.tracer},
@@ -255,6 +268,7 @@ nlohmann::json model_json(const Model& m, const std::string& version) {
           {"options", options},
           {"order", order},
           {"help", help},
+          {"relevance", relevance},
           {"ranges", ranges},
           {"defaults", defaults},
           {"cpus", cpus},

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "relevance.h"
 #include "test_util.h"
 
 namespace sysjourney {
@@ -69,6 +70,22 @@ TEST(Format, ModelJsonListsOptionsAndSources) {
     EXPECT_EQ(m["help"][o.name], o.help);
     EXPECT_TRUE(m["options"].contains(o.name) || m["ranges"].contains(o.name)) << o.name;
   }
+  // The relevance table as the page reads it (core/relevance.h).
+  const auto& table = option_relevance();
+  ASSERT_EQ(m["relevance"].size(), table.size());
+  for (const auto& r : table) {
+    const nlohmann::json& j = m["relevance"][r.option];
+    EXPECT_EQ(j["applies"], nlohmann::json(r.applies)) << r.option;
+    EXPECT_EQ(j["reason"], r.reason) << r.option;
+    ASSERT_EQ(j["inert"].size(), r.inert.size()) << r.option;
+    for (std::size_t i = 0; i < r.inert.size(); ++i) {
+      EXPECT_EQ(j["inert"][i]["when"], nlohmann::json(r.inert[i].when)) << r.option;
+      EXPECT_EQ(j["inert"][i]["reason"], r.inert[i].reason) << r.option;
+    }
+    ASSERT_EQ(j["same"].size(), r.same.size()) << r.option;
+    EXPECT_EQ(j["values"], nlohmann::json(r.values)) << r.option;
+  }
+  EXPECT_EQ(m["relevance"]["api"]["values"]["sendfile"], nlohmann::json({"fd=file", "op=read"}));
 }
 
 }  // namespace

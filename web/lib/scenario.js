@@ -102,61 +102,51 @@ export function effective(scenario, model, key) {
 }
 
 /**
- * Values of `field` that make sense with the rest of the scenario. The engine models io_uring and
- * sendfile for regular files only; a pipe or a socket is read with read() or pread().
+ * Whether one of the engine's relevance clauses holds: "fd=file", "op!=fsync|fdatasync" (see
+ * core/relevance.h). Flags compare as on/off; ghz, kpti, pcid and device as the run uses them.
+ */
+function clauseHolds(clause, scenario, model) {
+  const m = /^([a-z_]+)(!?)=(.+)$/.exec(clause);
+  if (!m) return false;
+  const [, key, negate, list] = m;
+  const o = optionOf(key, model);
+  let v = ['ghz', 'kpti', 'pcid', 'device'].includes(key) ? effective(scenario, model, key) : scenario[key];
+  if (o?.kind === 'flag') v = v ? 'on' : 'off';
+  const found = v !== undefined && v !== null && list.split('|').includes(String(v));
+  return negate ? !found : found;
+}
+
+const allHold = (clauses, scenario, model) => (clauses ?? []).every((c) => clauseHolds(c, scenario, model));
+
+/**
+ * Values of `field` that make sense with the rest of the scenario, by the engine's table
+ * (model.relevance[field].values): io_uring and sendfile for regular files only, fsync for files.
  */
 export function allowedValues(field, scenario, model) {
   const all = model?.options?.[field] ?? [];
-  if (field === 'api' && scenario.fd !== 'file') return all.filter((v) => v === 'read' || v === 'pread');
-  // Writes: read/pread stand for write/pwrite; io_uring writes are modelled, sendfile is a read.
-  if (field === 'api' && isWrite(scenario.op)) {
-    return all.filter((v) => v === 'read' || v === 'pread' || (scenario.op === 'write' && v === 'io_uring'));
-  }
-  if (field === 'fd' && (scenario.op === 'fsync' || scenario.op === 'fdatasync')) return all.filter((v) => v === 'file');
-  return all;
+  const when = model?.relevance?.[field]?.values ?? {};
+  return all.filter((v) => allHold(when[v], scenario, model));
 }
 
 /**
- * Which options matter for this scenario: { field: { applies, enabled, reason } }.
+ * Which options matter for this scenario: { field: { applies, enabled, reason } }, by the
+ * engine's table (model.relevance, which a core test holds to what the engine does).
  * applies=false: the option has no meaning here (cache for a pipe); the form may hide it.
  * enabled=false: it has no effect right now (device on a cache hit); the form disables it.
  * Either way its value stays in the form but is left out of the query.
  */
 export function relevance(scenario, model) {
-  const writes = isWrite(scenario.op);
-  const plainWrite = scenario.op === 'write';
-  const isIo = scenario.op === 'read' || writes;
-  const isRead = isIo;  // the I/O options apply to reads and writes alike
-  const isFile = isIo && scenario.fd === 'file';
-  const isStream = isIo && scenario.fd !== 'file';
-  const isSyscall = isIo || scenario.op === 'getppid' || scenario.op === 'clock_gettime';
-  const notRead = 'only for read() and write()';
-  // A write reaches the drive when it syncs, bypasses the cache or must read its block first.
-  const writeHitsDevice = scenario.op !== 'write' || scenario.direct || (scenario.sync ?? 'none') !== 'none' || scenario.cache === 'miss';
+  const rules = model?.relevance ?? {};
   const r = {};
-  const set = (field, applies, enabled, reason) => {
-    r[field] = { applies: Boolean(applies), enabled: Boolean(applies && enabled), reason: applies && enabled ? '' : reason };
-  };
-  set('op', true, true);
-  set('cpu', true, true);
-  set('ghz', true, true);
-  set('fd', isRead, true, notRead);
-  set('bytes', isRead, true, notRead);
-  set('api', isRead, true, notRead);
-  set('cache', isFile && (plainWrite || !writes), !scenario.direct, isFile ? 'O_DIRECT bypasses the page cache' : 'only for files');
-  set('device', isFile, writes ? writeHitsDevice : scenario.cache === 'miss' || scenario.direct,
-    isFile ? (writes ? 'a buffered write ends in RAM: no device' : 'a hit never reaches the device') : 'only for files');
-  set('direct', isFile && (plainWrite || !writes), true, 'only for files');
-  set('sync', isFile && plainWrite, true, 'only for write() to a file');
-  set('full', isStream && writes, true, 'only for writes to pipes and sockets');
-  set('wait', isStream, !(writes && scenario.full), 'only for pipes and sockets');
-  set('nonblock', isStream, writes ? Boolean(scenario.full) : scenario.wait,
-    isStream ? (writes ? 'matters only when the buffer is full' : 'matters only when no data is waiting') : 'only for pipes and sockets');
-  set('warm', isSyscall, true, 'not a system call');
-  set('batch', isRead && String(scenario.api).startsWith('io_uring'), true, 'only for io_uring');
-  set('tracer', isSyscall, true, 'not a system call');
-  set('kpti', isSyscall, true, 'no kernel entry');
-  set('pcid', isSyscall, effective(scenario, model, 'kpti') === true, isSyscall ? 'matters only with KPTI on' : 'no kernel entry');
+  for (const o of vocabulary(model)) {
+    const rule = rules[o.name];
+    if (rule && !allHold(rule.applies, scenario, model)) {
+      r[o.name] = { applies: false, enabled: false, reason: rule.reason };
+      continue;
+    }
+    const inert = (rule?.inert ?? []).find((i) => allHold(i.when, scenario, model));
+    r[o.name] = inert ? { applies: true, enabled: false, reason: inert.reason } : { applies: true, enabled: true, reason: '' };
+  }
   return r;
 }
 

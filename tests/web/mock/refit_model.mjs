@@ -4,9 +4,9 @@
 // URL is a running `sysjourney serve` (mock/refit.sh and tests/web/run_with_mock.sh start one).
 //
 // --write takes from the engine what the mock's journeys are made of: fixtures/model.json's
-// paths, stages (title, short name, lane, functions, explanation, cost...) and sources (the tail
-// of the file from "paths" on; the mock's own options, CPU presets and devices above it are left
-// as they are), and fixtures/results.json (each path's result). The check then asks both the
+// option relevance, paths, stages (title, short name, lane, functions, explanation, cost...) and
+// sources (the tail of the file from "relevance" on; the mock's own options, CPU presets and
+// devices above it are left as they are), and fixtures/results.json (each path's result). The check then asks both the
 // engine and the mock every scenario of SAMPLES (about a thousand: every route the mock takes,
 // and the engine's refusals) and compares what the page depends on: the status; a refusal's
 // error, field, value, allowed and errno; a journey's fields, path, result, and stage by stage
@@ -83,10 +83,14 @@ async function write() {
   const sources = model.sources.filter((s) => cited.has(s.id));
   const file = new URL('model.json', FIXTURES);
   const text = readFileSync(file, 'utf8');
-  const at = text.indexOf('\n  "paths": [');
-  assert.ok(at > 0, 'fixtures/model.json: "paths" must follow the mock\'s own sections');
+  // The engine's part starts at "relevance" (the options' rules, core/relevance.h), or at
+  // "paths" in a file made before relevance was published.
+  const starts = ['\n  "relevance": {', '\n  "paths": ['].map((s) => text.indexOf(s)).filter((i) => i > 0);
+  assert.ok(starts.length > 0, 'fixtures/model.json: "relevance" or "paths" must follow the mock\'s own sections');
+  const at = Math.min(...starts);
   const list = (name, items, last = false) => `  "${name}": [\n${items.map((x) => `    ${JSON.stringify(x)}`).join(',\n')}\n  ]${last ? '' : ','}\n`;
-  writeFileSync(file, `${text.slice(0, at + 1)}${list('paths', paths)}${list('stages', stages)}${list('sources', sources, true)}}\n`);
+  const rules = `  "relevance": {\n${Object.entries(model.relevance).map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(',\n')}\n  },\n`;
+  writeFileSync(file, `${text.slice(0, at + 1)}${rules}${list('paths', paths)}${list('stages', stages)}${list('sources', sources, true)}}\n`);
   const ordered = Object.fromEntries(model.paths.filter((p) => p.id in results).map((p) => [p.id, results[p.id]]));
   writeFileSync(new URL('results.json', FIXTURES), `${JSON.stringify({
     _comment: "Each path's result as the real engine words it (made by mock/refit.sh; do not edit).", ...ordered,
@@ -118,6 +122,11 @@ async function check() {
         say(`model.json ${name} ${x.id}: not the engine's any more`);
       }
     }
+  }
+  try {
+    assert.deepEqual(MODEL.relevance, model.relevance);
+  } catch {
+    say('model.json relevance: not the engine\'s any more');
   }
   const RESULTS = JSON.parse(readFileSync(new URL('results.json', FIXTURES), 'utf8'));
   // every scenario, answered by both
