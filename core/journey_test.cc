@@ -322,7 +322,9 @@ TEST(Journey, TheDispatchNamesTheSystemCallReallyMade) {
   EXPECT_EQ(dispatch_of("op=getppid"), "dispatch_getppid");
   EXPECT_EQ(dispatch_of("op=clock_gettime"), "dispatch_clock_gettime");
   EXPECT_EQ(dispatch_of("op=write"), "dispatch_write");
+  EXPECT_EQ(dispatch_of("op=write,api=pread"), "dispatch_pwrite");
   EXPECT_EQ(dispatch_of("op=fsync"), "dispatch_write");  // the write first, then do_fsync
+  EXPECT_EQ(dispatch_of("op=fsync,api=pread"), "dispatch_pwrite");
 }
 
 // warm=on (the call repeated back to back) prices every stage that has a warm cost at that cost,

@@ -14,7 +14,6 @@ const char* const kSyscall = "op=read|write|fsync|fdatasync|getppid|clock_gettim
 
 const char* const kZeroRead = "read(fd, buf, 0) returns before any I/O";
 const char* const kSameEagain = "every pipe and socket returns EAGAIN the same way";
-const char* const kSameWrite = "write() and pwrite() take the same path here";
 
 std::vector<std::string> split(const std::string& text, char sep) {
   std::vector<std::string> out;
@@ -76,12 +75,6 @@ const std::vector<OptionRelevance>& option_relevance() {
       {.option = "api",
        .applies = {kIo},
        .reason = "only for read() and write()",
-       // Where io_uring is not offered, write() and pwrite() differ only in their name.
-       .inert = {{{"op=fsync|fdatasync"}, kSameWrite},
-                 {{"op=write", "fd!=file"}, kSameWrite},
-                 {{"op=write", "direct=on"}, kSameWrite},
-                 {{"op=write", "sync!=none"}, kSameWrite},
-                 {{"op=write", "cache=miss"}, kSameWrite}},
        // Pipes and sockets are read with read() or pread(); writes through io_uring are
        // modelled for write() alone.
        .values = {{"io_uring", {"fd=file", "op=read|write"}},
