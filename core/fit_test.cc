@@ -7,6 +7,7 @@
 #include "builtin_model.h"
 #include "journey.h"
 #include "scenario.h"
+#include "test_util.h"
 
 namespace sysjourney {
 namespace {
@@ -52,12 +53,7 @@ double truth_ns(const ProbeModel& pm, const Profile& profile) {
 
 MeasureDoc synthetic(const std::map<std::string, double>& truth) {
   const CpuPreset* preset = model().find_cpu("kvm_guest");
-  Profile p;
-  p.cpu = "kvm_guest";
-  p.ghz = 2.1;
-  p.kpti = false;
-  p.pcid = true;
-  p.device = "virtio";
+  Profile p = host_profile("kvm_guest", 2.1, /*kpti=*/false, /*pcid=*/true, "virtio");
   p.virtualized = true;
   p.mitigations = std::vector<std::string>{"eibrs"};
   for (const auto& key : profile_scales()) {
@@ -76,20 +72,23 @@ MeasureDoc synthetic(const std::map<std::string, double>& truth) {
   return *d;
 }
 
-const FitParameter& param(const Fit& f, const std::string& name) {
-  for (const auto& p : f.parameters)
-    if (p.name == name) return p;
-  static FitParameter none;
-  ADD_FAILURE() << "no parameter " << name;
+// The item whose `key` is `value`; a failure, and an empty item, when there is none.
+template <class T>
+const T& find_or_fail(const std::vector<T>& items, std::string T::*key, const std::string& value,
+                      const char* what) {
+  for (const T& x : items)
+    if (x.*key == value) return x;
+  static const T none{};
+  ADD_FAILURE() << "no " << what << " " << value;
   return none;
 }
 
+const FitParameter& param(const Fit& f, const std::string& name) {
+  return find_or_fail(f.parameters, &FitParameter::name, name, "parameter");
+}
+
 const FitProbe& probe(const Fit& f, const std::string& id) {
-  for (const auto& p : f.probes)
-    if (p.id == id) return p;
-  static FitProbe none;
-  ADD_FAILURE() << "no probe " << id;
-  return none;
+  return find_or_fail(f.probes, &FitProbe::id, id, "probe");
 }
 
 TEST(Fit, RecoversTheFactorsADocumentWasMadeFrom) {

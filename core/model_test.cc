@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "builtin_model.h"
 
 namespace sysjourney {
@@ -104,6 +107,13 @@ Error load_error(const std::vector<ModelFile>& f) {
   return m.ok() ? Error{} : m.error();
 }
 
+// The error of the small model with these files added.
+Error error_with(const std::vector<ModelFile>& more) {
+  auto f = files();
+  f.insert(f.end(), more.begin(), more.end());
+  return load_error(f);
+}
+
 TEST(Model, SmallModelLoads) {
   auto m = load_model(files());
   ASSERT_TRUE(m.ok()) << describe(m.error());
@@ -136,14 +146,11 @@ TEST(Model, VersionIsReadFromAnyFile) {
 }
 
 TEST(Model, VersionMustBeOneNonEmptyString) {
-  auto f = files();
-  f.push_back({"version.toml", "model_version = 3\n"});
-  Error e = load_error(f);
+  Error e = error_with({{"version.toml", "model_version = 3\n"}});
   EXPECT_EQ(e.field, "model_version");
   EXPECT_EQ(e.where, "version.toml:1");
-  f.back().text = "model_version = \"1\"\n";
-  f.push_back({"more.toml", "model_version = \"2\"\n"});
-  e = load_error(f);
+  e = error_with(
+      {{"version.toml", "model_version = \"1\"\n"}, {"more.toml", "model_version = \"2\"\n"}});
   EXPECT_EQ(e.value, "2");
   EXPECT_NE(e.message.find("twice"), std::string::npos) << e.message;
 }
@@ -167,69 +174,8 @@ TEST(Model, SyntaxErrorNamesFileLineAndColumn) {
   EXPECT_NE(e.message.find("TOML syntax error"), std::string::npos);
 }
 
-TEST(Model, UnknownStageInPath) {
-  Error e = load_error(
-      files(kSources, kCpus, kDevices, kStages, replace(kPaths, "\"disk\"]", "\"disc\"]")));
-  EXPECT_EQ(e.field, "stages");
-  EXPECT_EQ(e.value, "disc");
-  EXPECT_NE(e.message.find("unknown stage id 'disc'"), std::string::npos) << e.message;
-  EXPECT_NE(e.where.find("paths.toml:"), std::string::npos);
-}
-
-TEST(Model, UnknownSegment) {
-  Error e = load_error(files(kSources, kCpus, kDevices, kStages, replace(kPaths, "@seg", "@sag")));
-  EXPECT_EQ(e.field, "segment");
-  EXPECT_EQ(e.value, "sag");
-}
-
-TEST(Model, NegativeCost) {
-  Error e = load_error(files(kSources, kCpus, kDevices, replace(kStages, "low = 1,", "low = -1,")));
-  EXPECT_EQ(e.field, "low");
-  EXPECT_EQ(e.value, "-1");
-  EXPECT_NE(e.message.find("negative"), std::string::npos);
-  EXPECT_EQ(e.where, "stages.toml:9");
-}
-
-TEST(Model, MissingCost) {
-  Error e = load_error(
-      files(kSources, kCpus, kDevices,
-            replace(kStages, "cost = { unit = \"cycles\", low = 1, typ = 2, high = 3 }\n", "")));
-  EXPECT_EQ(e.field, "cost");
-  EXPECT_NE(e.message.find("stage a"), std::string::npos);
-}
-
-TEST(Model, MissingTypicalValue) {
-  Error e = load_error(files(kSources, kCpus, kDevices, replace(kStages, "typ = 2, ", "")));
-  EXPECT_EQ(e.field, "typ");
-  EXPECT_NE(e.message.find("missing 'typ'"), std::string::npos) << e.message;
-}
-
-TEST(Model, RangeOutOfOrder) {
-  Error e = load_error(files(kSources, kCpus, kDevices, replace(kStages, "typ = 2", "typ = 9")));
-  EXPECT_NE(e.message.find("out of order"), std::string::npos) << e.message;
-}
-
-TEST(Model, UnitThatDoesNotFitTheStage) {
-  // The drive's latency in cycles would wrongly speed up with the CPU clock.
-  Error e = load_error(
-      files(kSources, kCpus, kDevices, replace(kStages, "unit = \"ns\"", "unit = \"cycles\"")));
-  EXPECT_EQ(e.field, "unit");
-  EXPECT_EQ(e.value, "cycles");
-  EXPECT_EQ(e.allowed, "ns");
-}
-
-TEST(Model, UnknownSourceId) {
-  Error e = load_error(
-      files(kSources, kCpus, kDevices, replace(kStages, "source = \"X\"", "source = \"NOPE\"")));
-  EXPECT_EQ(e.field, "source");
-  EXPECT_EQ(e.value, "NOPE");
-  EXPECT_NE(e.message.find("unknown source id"), std::string::npos);
-}
-
 TEST(Model, DuplicateIdAcrossFiles) {
-  auto f = files();
-  f.push_back({"more.toml", "[stages.a]\ntitle = \"again\"\n"});
-  Error e = load_error(f);
+  Error e = error_with({{"more.toml", "[stages.a]\ntitle = \"again\"\n"}});
   EXPECT_EQ(e.field, "id");
   EXPECT_EQ(e.value, "a");
   EXPECT_NE(e.message.find("duplicate stage id 'a'"), std::string::npos) << e.message;
@@ -243,29 +189,6 @@ TEST(Model, DuplicatePathId) {
   EXPECT_NE(e.message.find("duplicate path id 'p'"), std::string::npos);
 }
 
-TEST(Model, UnknownField) {
-  Error e =
-      load_error(files(kSources, kCpus, kDevices,
-                       replace(kStages, "explain = \"a\"", "explain = \"a\"\ncolour = \"red\"")));
-  EXPECT_EQ(e.field, "colour");
-  EXPECT_NE(e.allowed.find("title"), std::string::npos);
-}
-
-TEST(Model, BadLane) {
-  Error e = load_error(
-      files(kSources, kCpus, kDevices, replace(kStages, "lane = \"user\"", "lane = \"ring3\"")));
-  EXPECT_EQ(e.field, "lane");
-  EXPECT_EQ(e.value, "ring3");
-  EXPECT_EQ(e.allowed, "user, kernel, hardware");
-}
-
-TEST(Model, UnknownObserver) {
-  Error e = load_error(
-      files(kSources, kCpus, kDevices, replace(kStages, "[\"ltrace\"]", "[\"dtrace\"]")));
-  EXPECT_EQ(e.field, "visible_to");
-  EXPECT_EQ(e.value, "dtrace");
-}
-
 TEST(Model, CostByMustCoverEveryDevice) {
   std::string devices = std::string(kDevices) +
                         "[devices.hdd]\ntitle = \"HDD\"\nparallelism = 1\nbandwidth_mb_s = "
@@ -275,48 +198,141 @@ TEST(Model, CostByMustCoverEveryDevice) {
   EXPECT_EQ(e.value, "hdd");
 }
 
-TEST(Model, ConditionThatCanNeverHold) {
+TEST(Model, UnknownStageInPath) {
   Error e = load_error(
-      files(kSources, kCpus, kDevices, kStages, replace(kPaths, "op=read", "op=sendfile")));
-  EXPECT_EQ(e.field, "when");
-  EXPECT_EQ(e.value, "sendfile");
+      files(kSources, kCpus, kDevices, kStages, replace(kPaths, "\"disk\"]", "\"disc\"]")));
+  EXPECT_EQ(e.field, "stages");
+  EXPECT_EQ(e.value, "disc");
+  EXPECT_NE(e.message.find("unknown stage id 'disc'"), std::string::npos) << e.message;
+  EXPECT_NE(e.where.find("paths.toml:"), std::string::npos);
 }
 
-TEST(Model, ConditionOnUnknownKey) {
-  Error e = load_error(
-      files(kSources, kCpus, kDevices, kStages, replace(kPaths, "op=read", "colour=red")));
-  EXPECT_EQ(e.value, "colour");
+TEST(Model, UnknownField) {
+  Error e =
+      load_error(files(kSources, kCpus, kDevices,
+                       replace(kStages, "explain = \"a\"", "explain = \"a\"\ncolour = \"red\"")));
+  EXPECT_EQ(e.field, "colour");
+  EXPECT_NE(e.allowed.find("title"), std::string::npos);
 }
 
-TEST(Model, UnknownDefaultCpu) {
-  Error e = load_error(files(kSources, replace(kCpus, "default = \"c1\"", "default = \"c9\"")));
-  EXPECT_EQ(e.field, "default");
-  EXPECT_EQ(e.value, "c9");
+// One edit that breaks the small model, and what the error says ("": not checked): its field,
+// value, allowed values and place, whole, and a part of its message.
+struct Edit {
+  const char* file;  // one of files()
+  std::string from, to;
+};
+struct Says {
+  std::string field, value, allowed, message_has, where;
+};
+struct Broken {
+  const char* name;
+  Edit edit;
+  Says says;
+};
+// gtest prints a failing case by its name, not as a byte dump.
+void PrintTo(const Broken& c, std::ostream* os) { *os << c.name; }
+
+const Broken kBroken[] = {
+    {
+        "NegativeCost",
+        {"stages.toml", "low = 1,", "low = -1,"},
+        {"low", "-1", "", "negative", "stages.toml:9"},
+    },
+    {
+        "UnknownSegment",
+        {"paths.toml", "@seg", "@sag"},
+        {"segment", "sag", "", "", ""},
+    },
+    {
+        "MissingCost",
+        {"stages.toml", "cost = { unit = \"cycles\", low = 1, typ = 2, high = 3 }\n", ""},
+        {"cost", "", "", "stage a", ""},
+    },
+    {
+        "MissingTypicalValue",
+        {"stages.toml", "typ = 2, ", ""},
+        {"typ", "", "", "missing 'typ'", ""},
+    },
+    {
+        "RangeOutOfOrder",
+        {"stages.toml", "typ = 2", "typ = 9"},
+        {"", "", "", "out of order", ""},
+    },
+    // The drive's latency in cycles would wrongly speed up with the CPU clock.
+    {
+        "UnitThatDoesNotFitTheStage",
+        {"stages.toml", "unit = \"ns\"", "unit = \"cycles\""},
+        {"unit", "cycles", "ns", "", ""},
+    },
+    {
+        "UnknownSourceId",
+        {"stages.toml", "source = \"X\"", "source = \"NOPE\""},
+        {"source", "NOPE", "", "unknown source id", ""},
+    },
+    {
+        "BadLane",
+        {"stages.toml", "lane = \"user\"", "lane = \"ring3\""},
+        {"lane", "ring3", "user, kernel, hardware", "", ""},
+    },
+    {
+        "UnknownObserver",
+        {"stages.toml", "[\"ltrace\"]", "[\"dtrace\"]"},
+        {"visible_to", "dtrace", "", "", ""},
+    },
+    {
+        "ConditionThatCanNeverHold",
+        {"paths.toml", "op=read", "op=sendfile"},
+        {"when", "sendfile", "", "", ""},
+    },
+    {
+        "ConditionOnUnknownKey",
+        {"paths.toml", "op=read", "colour=red"},
+        {"", "colour", "", "", ""},
+    },
+    {
+        "UnknownDefaultCpu",
+        {"cpus.toml", "default = \"c1\"", "default = \"c9\""},
+        {"default", "c9", "", "", ""},
+    },
+    {
+        "CpuWithUnknownDevice",
+        {"cpus.toml", "device = \"nvme\"", "device = \"floppy\""},
+        {"device", "floppy", "", "", ""},
+    },
+    {
+        "CpuClockOutOfRange",
+        {"cpus.toml", "ghz = 3.0", "ghz = 60.0"},
+        {"ghz", "", "", "", ""},
+    },
+    {"WarmCostAboveTypical",
+     {"stages.toml", "high = 3 }", "high = 3, warm = 5 }"},
+     {"warm", "5", "", "", ""}},
+};
+
+class BrokenModel : public testing::TestWithParam<Broken> {};
+
+TEST_P(BrokenModel, IsRefusedSayingWhy) {
+  const Broken& c = GetParam();
+  auto f = files();
+  for (ModelFile& file : f)
+    if (file.name == c.edit.file) file.text = replace(file.text, c.edit.from, c.edit.to);
+  const Error e = load_error(f);
+  auto expect_if_stated = [](const std::string& got, const std::string& want, const char* part) {
+    if (!want.empty()) {
+      EXPECT_EQ(got, want) << part;
+    }
+  };
+  expect_if_stated(e.field, c.says.field, "field");
+  expect_if_stated(e.value, c.says.value, "value");
+  expect_if_stated(e.allowed, c.says.allowed, "allowed");
+  expect_if_stated(e.where, c.says.where, "where");
+  if (!c.says.message_has.empty()) {
+    EXPECT_NE(e.message.find(c.says.message_has), std::string::npos) << e.message;
+  }
 }
 
-TEST(Model, CpuWithUnknownDevice) {
-  Error e = load_error(files(kSources, replace(kCpus, "device = \"nvme\"", "device = \"floppy\"")));
-  EXPECT_EQ(e.field, "device");
-  EXPECT_EQ(e.value, "floppy");
-}
-
-TEST(Model, CpuClockOutOfRange) {
-  Error e = load_error(files(kSources, replace(kCpus, "ghz = 3.0", "ghz = 60.0")));
-  EXPECT_EQ(e.field, "ghz");
-}
-
-}  // namespace
-}  // namespace sysjourney
-
-namespace sysjourney {
-namespace {
-
-TEST(Model, WarmCostAboveTypical) {
-  Error e = load_error(
-      files(kSources, kCpus, kDevices, replace(kStages, "high = 3 }", "high = 3, warm = 5 }")));
-  EXPECT_EQ(e.field, "warm");
-  EXPECT_EQ(e.value, "5");
-}
+INSTANTIATE_TEST_SUITE_P(Model, BrokenModel, testing::ValuesIn(kBroken),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace sysjourney

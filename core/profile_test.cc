@@ -2,17 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+
 namespace sysjourney {
 namespace {
 
 TEST(Profile, RoundTrips) {
-  Profile p;
+  Profile p = host_profile("amd_zen4", 2.1, /*kpti=*/true, /*pcid=*/false, "virtio");
   p.host = "test cpu";
-  p.ghz = 2.1;
-  p.kpti = true;
-  p.pcid = false;
-  p.cpu = "amd_zen4";
-  p.device = "virtio";
   p.device_ns = 30000;
   p.scales = {{"trap", 2.5}, {"kernel", 1.2}};
   auto back = parse_profile(profile_to_json(p));

@@ -50,6 +50,26 @@ Outcome run(const Scenario& s) {
   return r;
 }
 
+const OptionSpec& spec_of(const std::string& name) {
+  const auto& options = scenario_options();
+  return *std::find_if(options.begin(), options.end(),
+                       [&](const OptionSpec& o) { return name == o.name; });
+}
+
+// The option set to each of its other values, where that runs: value -> outcome.
+std::vector<std::pair<std::string, Outcome>> others(const Scenario& base,
+                                                    const std::string& option) {
+  const Model& m = test_model();
+  std::vector<std::pair<std::string, Outcome>> out;
+  for (const auto& v : values_to_try(spec_of(option), m)) {
+    Scenario s = base;
+    if (!set_option(s, option, v, m)) continue;
+    Outcome after = run(s);
+    if (after.ok) out.emplace_back(v, std::move(after));  // refused: nothing to compare
+  }
+  return out;
+}
+
 // The scenarios to test from: every combination of the options that steer the path. A baseline
 // ignores the I/O options, so it gets one scenario of its own.
 std::vector<Scenario> base_scenarios() {
@@ -96,12 +116,6 @@ const InertRule* same_of(const OptionRelevance& rule, const std::map<std::string
       return &same;
   }
   return nullptr;
-}
-
-const OptionSpec& spec_of(const std::string& name) {
-  const auto& options = scenario_options();
-  return *std::find_if(options.begin(), options.end(),
-                       [&](const OptionSpec& o) { return name == o.name; });
 }
 
 TEST(Relevance, OneEntryPerOptionInTheTablesOrder) {
@@ -156,7 +170,6 @@ TEST(Relevance, ClausesParseAndHold) {
 }
 
 TEST(Relevance, AnOptionWithoutEffectLeavesTheJourneyAsItIs) {
-  const Model& m = test_model();
   int checked = 0;
   for (const Scenario& base : base_scenarios()) {
     const Outcome before = run(base);
@@ -166,11 +179,7 @@ TEST(Relevance, AnOptionWithoutEffectLeavesTheJourneyAsItIs) {
       if (const InertRule* same = same_of(rule, before.values)) rel = {true, false, same->reason};
       if (rel.applies && rel.enabled) continue;
       EXPECT_FALSE(rel.reason.empty()) << rule.option;
-      for (const auto& v : values_to_try(spec_of(rule.option), m)) {
-        Scenario s = base;
-        if (!set_option(s, rule.option, v, m)) continue;
-        const Outcome after = run(s);
-        if (!after.ok) continue;  // refused: nothing to compare
+      for (const auto& [v, after] : others(base, rule.option)) {
         ++checked;
         EXPECT_EQ(after.shape, before.shape)
             << rule.option << "=" << v << " changed the journey of "
@@ -250,7 +259,6 @@ TEST(Relevance, APermalinkWithoutTheOptionsGivesTheSameJourney) {
 }
 
 TEST(Relevance, AnOptionThatMattersChangesTheJourneyForSomeValue) {
-  const Model& m = test_model();
   int checked = 0;
   for (const Scenario& base : base_scenarios()) {
     const Outcome before = run(base);
@@ -258,11 +266,8 @@ TEST(Relevance, AnOptionThatMattersChangesTheJourneyForSomeValue) {
       Relevance rel = relevance_of(rule, before.values);
       if (!rel.applies || !rel.enabled || same_of(rule, before.values)) continue;
       bool changed = false, tried = false;
-      for (const auto& v : values_to_try(spec_of(rule.option), m)) {
-        Scenario s = base;
-        if (!set_option(s, rule.option, v, m)) continue;
-        const Outcome after = run(s);
-        if (!after.ok || after.values == before.values) continue;
+      for (const auto& [v, after] : others(base, rule.option)) {
+        if (after.values == before.values) continue;  // the value it already had
         tried = true;
         changed = changed || after.shape != before.shape;
       }

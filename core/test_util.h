@@ -4,6 +4,7 @@
 
 #include "builtin_model.h"
 #include "journey.h"
+#include "profile.h"
 
 namespace sysjourney {
 
@@ -27,6 +28,19 @@ inline Journey journey_of(const std::string& text) {
     return {};
   }
   return *j;
+}
+
+// A host profile with the facts every profile states: the preset it builds on, the clock, KPTI
+// and PCID, and the probe directory's device.
+inline Profile host_profile(const std::string& cpu, double ghz, bool kpti, bool pcid,
+                            const std::string& device) {
+  Profile p;
+  p.cpu = cpu;
+  p.ghz = ghz;
+  p.kpti = kpti;
+  p.pcid = pcid;
+  p.device = device;
+  return p;
 }
 
 inline double total_ns(const std::string& text) { return journey_of(text).totals.ns; }

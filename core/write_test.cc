@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "test_util.h"
 
@@ -18,6 +21,21 @@ int count_lane(const Journey& j, Lane lane) {
 bool has_stage(const Journey& j, const std::string& id) {
   return std::any_of(j.stages.begin(), j.stages.end(),
                      [&](const JourneyStage& s) { return s.stage->id == id; });
+}
+
+// The stages the journey has and those it lacks.
+void expect_stages(const Journey& j, const std::vector<std::string>& has,
+                   const std::vector<std::string>& lacks, const std::string& context = "") {
+  for (const std::string& id : has) EXPECT_TRUE(has_stage(j, id)) << id << " " << context;
+  for (const std::string& id : lacks) EXPECT_FALSE(has_stage(j, id)) << id << " " << context;
+}
+
+// The path the scenario takes, and the stages it has and lacks.
+void expect_journey(const std::string& scenario, const std::string& path,
+                    const std::vector<std::string>& has, const std::vector<std::string>& lacks) {
+  Journey j = journey_of(scenario);
+  EXPECT_EQ(j.path->id, path) << scenario;
+  expect_stages(j, has, lacks, scenario);
 }
 
 double stage_ns(const Journey& j, const std::string& id) {
@@ -46,10 +64,7 @@ TEST(Writes, ABufferedWriteNeverReachesTheHardware) {
 }
 
 TEST(Writes, AWriteToAnUncachedBlockReadsItFirst) {
-  Journey j = journey_of("op=write,cache=miss");
-  EXPECT_EQ(j.path->id, "write_miss");
-  EXPECT_TRUE(has_stage(j, "device_read"));
-  EXPECT_FALSE(has_stage(j, "device_write"));
+  expect_journey("op=write,cache=miss", "write_miss", {"device_read"}, {"device_write"});
 }
 
 TEST(Writes, FsyncIsSlowAndHasTwoDeviceWritesAndAFlush) {
@@ -59,9 +74,7 @@ TEST(Writes, FsyncIsSlowAndHasTwoDeviceWritesAndAFlush) {
     EXPECT_GE(j.totals.ns, 20 * write) << device;
     // The data, then the journal commit (its blocks and the commit block).
     EXPECT_GE(count_lane(j, Lane::hardware), 2) << device;
-    EXPECT_TRUE(has_stage(j, "device_write")) << device;
-    EXPECT_TRUE(has_stage(j, "journal_write")) << device;
-    EXPECT_TRUE(has_stage(j, "commit_fua")) << device;
+    expect_stages(j, {"device_write", "journal_write", "commit_fua"}, {}, device);
   }
 }
 
@@ -73,8 +86,7 @@ TEST(Writes, HddFsyncIsSlowerThanNvme) {
 TEST(Writes, PowerLossProtectionMakesTheFlushCheap) {
   Journey with = journey_of("op=fdatasync,device=nvme_plp");
   Journey without = journey_of("op=fdatasync,device=nvme");
-  EXPECT_TRUE(has_stage(with, "flush_skipped"));
-  EXPECT_FALSE(has_stage(with, "device_flush"));
+  expect_stages(with, {"flush_skipped"}, {"device_flush"});
   EXPECT_TRUE(has_stage(without, "device_flush"));
   // The flush: nothing but the block layer's own work with PLP, the drive's cache without.
   double flush_with = stage_ns(with, "flush_skipped") + stage_ns(with, "device_flush");
@@ -97,10 +109,7 @@ TEST(Writes, FdatasyncIsNeverDearerThanFsync) {
 
 TEST(Writes, BackToBackFsyncFindsNothingToCommit) {
   // Same clock tick: the inode's times did not change, so fsync does what fdatasync does.
-  Journey j = journey_of("op=fsync,warm=on");
-  EXPECT_EQ(j.path->id, "fsync_unchanged_inode");
-  EXPECT_FALSE(has_stage(j, "jbd2_commit"));
-  EXPECT_TRUE(has_stage(j, "device_flush"));
+  expect_journey("op=fsync,warm=on", "fsync_unchanged_inode", {"device_flush"}, {"jbd2_commit"});
 }
 
 TEST(Writes, APipeWriteWithAReaderAsleepWakesIt) {
@@ -123,8 +132,7 @@ TEST(Writes, AFullPipeMakesTheWriterSleepOrFail) {
 
 TEST(Writes, TcpWritePaysForBothEndsOfLoopback) {
   Journey j = journey_of("op=write,fd=tcp");
-  EXPECT_TRUE(has_stage(j, "tcp_write_xmit"));
-  EXPECT_TRUE(has_stage(j, "loopback_rx"));
+  expect_stages(j, {"tcp_write_xmit", "loopback_rx"}, {});
   EXPECT_GT(j.totals.ns, total_ns("op=write,fd=unix"));
 }
 
@@ -132,16 +140,13 @@ TEST(Writes, SyncFlagsMatchTheSyncCalls) {
   // O_DSYNC does fdatasync's work inside write(), O_SYNC fsync's; no second system call.
   Journey dsync = journey_of("op=write,sync=dsync");
   Journey sync = journey_of("op=write,sync=sync");
-  EXPECT_TRUE(has_stage(dsync, "generic_write_sync"));
-  EXPECT_FALSE(has_stage(dsync, "jbd2_commit"));
-  EXPECT_TRUE(has_stage(sync, "jbd2_commit"));
-  EXPECT_FALSE(has_stage(sync, "dispatch_fsync"));
+  expect_stages(dsync, {"generic_write_sync"}, {"jbd2_commit"});
+  expect_stages(sync, {"jbd2_commit"}, {"dispatch_fsync"});
   EXPECT_LT(dsync.totals.ns, total_ns("op=fdatasync"));
   EXPECT_LT(sync.totals.ns, total_ns("op=fsync"));
   // O_DIRECT|O_DSYNC: one write-through request instead of a write and a flush.
   Journey dio = journey_of("op=write,direct=on,sync=dsync,bytes=4096");
-  EXPECT_TRUE(has_stage(dio, "dio_fua_write"));
-  EXPECT_FALSE(has_stage(dio, "device_flush"));
+  expect_stages(dio, {"dio_fua_write"}, {"device_flush"});
 }
 
 TEST(Writes, BadCombinationsAreRefusedWithTheKernelsAnswer) {
@@ -156,10 +161,12 @@ TEST(Writes, BadCombinationsAreRefusedWithTheKernelsAnswer) {
   EXPECT_EQ(e.errno_name, "EINVAL");
   // Gaps in the model are errors too, but not the kernel's.
   EXPECT_EQ(error_of("op=write,fd=file,full=on").errno_name, "");
-  EXPECT_EQ(error_of("op=write,fd=pipe,sync=dsync").field, "sync");
-  EXPECT_EQ(error_of("op=read,sync=dsync").field, "sync");
-  EXPECT_EQ(error_of("op=fsync,api=io_uring").field, "api");
-  EXPECT_EQ(error_of("op=write,bytes=0").field, "bytes");
+  for (const auto& [text, field] :
+       std::vector<std::pair<std::string, std::string>>{{"op=write,fd=pipe,sync=dsync", "sync"},
+                                                        {"op=read,sync=dsync", "sync"},
+                                                        {"op=fsync,api=io_uring", "api"},
+                                                        {"op=write,bytes=0", "bytes"}})
+    EXPECT_EQ(error_of(text).field, field) << text;
 }
 
 TEST(Writes, AZeroByteReadReturnsAtOnce) {
@@ -173,9 +180,7 @@ TEST(Writes, AZeroByteReadReturnsAtOnce) {
 
 TEST(Writes, IoUringBufferedWritesArePuntedToAWorker) {
   Journey j = journey_of("op=write,api=io_uring,batch=8");
-  EXPECT_TRUE(has_stage(j, "iowq_punt"));
-  EXPECT_TRUE(has_stage(j, "dispatch_io_uring"));
-  EXPECT_FALSE(has_stage(j, "dispatch"));
+  expect_stages(j, {"iowq_punt", "dispatch_io_uring"}, {"dispatch"});
   EXPECT_FALSE(has_stage(journey_of("api=io_uring,cache=hit"), "dispatch"));
 }
 

@@ -30,7 +30,8 @@ class FakeOs final : public Os {
   // Time: monotonic_ns() returns `now_ns`, then advances it by `clock_cost_ns`, so two reads in a
   // row are clock_cost_ns apart. Each call named in `latency_ns` ("pread", "pread_cold",
   // "pread_direct", "getppid", "clock_gettime") advances the clock by the next value of its
-  // list, cycling.
+  // list, cycling. pwrite() writes into the file's content and costs latency_ns["pwrite"]; fsync
+  // and fdatasync cost theirs.
   int64_t now_ns = 1'000'000;
   int64_t clock_cost_ns = 20;
   double tsc_ghz = 0;  // 0: no TSC
@@ -77,67 +78,8 @@ class FakeOs final : public Os {
 
   void advance(int64_t ns) { now_ns += ns; }
 
-  // --- Os ---
-  Result<std::string> read_file(const std::string& path) override;
-  Result<std::vector<std::string>> list_dir(const std::string& path) override;
-  Result<std::string> readlink(const std::string& path) override;
-  Result<long> fs_magic(const std::string& path) override;
-  Result<DeviceNumber> device_of(const std::string& path) override;
-  Result<std::string> kernel_release() override;
-  std::optional<std::string> env(const std::string& name) override;
-
-  int64_t monotonic_ns() override;
-  std::optional<uint64_t> read_tsc() override;
-  void sleep_ns(int64_t ns) override;
-
-  Result<std::string> make_private_dir(const std::string& parent) override;
-  Status create_file(const std::string& path, size_t bytes) override;
-  Status remove(const std::string& path) override;
-
-  Result<int> open(const std::string& path, int flags) override;
-  Status close(int fd) override;
-  Result<size_t> pread(int fd, void* buf, size_t n, off_t offset) override;
-  Result<size_t> read(int fd, void* buf, size_t n) override;
-  Result<size_t> write(int fd, const void* buf, size_t n) override;
-  // Into the file's content; costs latency_ns["pwrite"]. fsync and fdatasync cost theirs.
-  Result<size_t> pwrite(int fd, const void* buf, size_t n, off_t offset) override;
-  Status fsync(int fd) override;
-  Status fdatasync(int fd) override;
-  Result<size_t> bytes_queued(int fd) override;
-  Status drop_cached_pages(int fd) override;
-  using Os::resident_pages;
-  Result<size_t> resident_pages(int fd, off_t offset, size_t length) override;
-  Result<FdPair> open_channel(Channel kind) override;
-  Result<long> getppid() override;
-  Result<int64_t> kernel_monotonic_ns() override;
-  int thread_id() override { return tid; }
-  Result<int> current_cpu() override;
-  Result<std::vector<int>> thread_affinity() override { return affinity; }
-  Status set_thread_affinity(const std::vector<int>& cpus) override;
-  Status idle_priority() override {
-    ++idle_priority_calls;
-    return Done{};
-  }
-
-  Result<int> uring_open(unsigned entries) override;
-  Status uring_read(int ring, int fd, char* buf, unsigned length, unsigned count) override;
-  void uring_close(int) override {}
-
-  Result<int> fork() override;
-  [[noreturn]] void exit_child(int code) override;
-  Status ptrace_traceme() override;
-  Status stop_self() override;
-  Result<int> wait_child(int pid) override;
-  Status ptrace_set_options(int pid, long options) override;
-  Status ptrace_resume_syscall(int pid, int signal) override;
-  Status kill(int pid, int signal) override;
-
-  unsigned effective_uid() override { return euid; }
-  Status mount(const std::string& source, const std::string& target,
-               const std::string& fstype) override;
-  Status unmount(const std::string& target) override;
-  Status make_dir(const std::string& path) override;
-  Status write_file(const std::string& path, std::string_view content) override;
+  // --- Os --- (the calls scripted in one line are defined below the class)
+#include "measure/os_overrides.h"
 
   // Open descriptors, for tests that check nothing leaks.
   size_t open_fds() const { return fds_.size(); }
@@ -157,5 +99,14 @@ class FakeOs final : public Os {
   int next_fd_ = 3;
   int next_dir_ = 0;
 };
+
+inline int FakeOs::thread_id() { return tid; }
+inline Result<std::vector<int>> FakeOs::thread_affinity() { return affinity; }
+inline Status FakeOs::idle_priority() {
+  ++idle_priority_calls;
+  return Done{};
+}
+inline void FakeOs::uring_close(int /*handle*/) {}
+inline unsigned FakeOs::effective_uid() { return euid; }
 
 }  // namespace sysjourney::measure

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
+#include <string>
 
 #include "measure/fake_os.h"
 #include "measure/fs_magic.h"
@@ -16,6 +18,19 @@ const std::string kVuln = "/sys/devices/system/cpu/vulnerabilities";
 bool has_note(const HostFacts& h, std::string_view text) {
   return std::ranges::any_of(
       h.notes, [&](const std::string& n) { return n.find(text) != std::string::npos; });
+}
+
+// The block device found behind the probe directory, and how it was classified.
+struct Disk {
+  std::string device, block_device;
+  std::optional<bool> rotational;
+  std::string scheduler;
+};
+void expect_disk(const HostFacts& h, const Disk& d) {
+  EXPECT_EQ(h.device, d.device);
+  EXPECT_EQ(h.block_device, d.block_device);
+  EXPECT_EQ(h.rotational, d.rotational);
+  EXPECT_EQ(h.scheduler, d.scheduler);
 }
 
 // A KVM guest with an NVMe partition under /var/tmp.
@@ -62,10 +77,8 @@ TEST(HostFacts, WalksFromAPartitionToItsDisk) {
   const HostFacts h = read_host_facts(os, {});
   EXPECT_EQ(h.dir, "/var/tmp");
   EXPECT_EQ(h.fs, "ext4");
-  EXPECT_EQ(h.block_device, "nvme0n1");
-  EXPECT_EQ(h.device, "nvme");
-  EXPECT_EQ(h.rotational, false);
-  EXPECT_EQ(h.scheduler, "none");
+  expect_disk(
+      h, {.device = "nvme", .block_device = "nvme0n1", .rotational = false, .scheduler = "none"});
 }
 
 TEST(HostFacts, FallsBackToCpuinfoMhzWithoutATsc) {
@@ -131,10 +144,9 @@ TEST(HostFacts, VirtioDiskReportingRotationalIsStillVirtio) {
   os.files["/sys/devices/pci0000:00/0000:00:02.0/virtio1/block/vda/queue/scheduler"] =
       "none [mq-deadline] kyber bfq\n";
   const HostFacts h = read_host_facts(os, {});
-  EXPECT_EQ(h.device, "virtio");
-  EXPECT_EQ(h.block_device, "vda");
-  EXPECT_EQ(h.rotational, true);
-  EXPECT_EQ(h.scheduler, "mq-deadline");
+  expect_disk(
+      h,
+      {.device = "virtio", .block_device = "vda", .rotational = true, .scheduler = "mq-deadline"});
 }
 
 TEST(HostFacts, DeviceMapperStepsDownToItsDisk) {

@@ -11,19 +11,6 @@
 namespace sysjourney::measure {
 namespace {
 
-std::vector<std::string_view> words(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    size_t j = i;
-    while (j < line.size() && line[j] != ' ' && line[j] != '\t') ++j;
-    if (j > i) out.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 // Counters only grow, but a CPU going offline and back can restart its line: never negative.
 uint64_t minus(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 

@@ -123,35 +123,53 @@ TEST(JudgeLoad, AQuietRoundIsClean) {
   EXPECT_EQ(v.other_cpus_pct, 3);
 }
 
-TEST(JudgeLoad, StealIsBusy) {
-  const LoadVerdict v = judge_round({.cpu0 = {0, 0, 90, 10}, .cpu1 = {80, 0, 10, 10}, .own = 80});
+// A round that one limit finds busy: the figure it measured and the reason it gives.
+struct BusyRound {
+  const char* name;
+  Round round;
+  double LoadVerdict::*figure;
+  double value;
+  const char* reason;
+};
+// gtest prints a failing case by its name, not as a byte dump.
+void PrintTo(const BusyRound& c, std::ostream* os) { *os << c.name; }
+
+class JudgeLoadBusy : public testing::TestWithParam<BusyRound> {};
+
+TEST_P(JudgeLoadBusy, SaysWhy) {
+  const BusyRound& c = GetParam();
+  const LoadVerdict v = judge_round(c.round);
   EXPECT_TRUE(v.busy);
-  EXPECT_EQ(v.steal_pct, 10);
-  EXPECT_EQ(v.reason, "the hypervisor gave 10% of the CPU time to something else (steal)");
+  EXPECT_EQ(v.*c.figure, c.value);
+  EXPECT_EQ(v.reason, c.reason);
 }
 
-TEST(JudgeLoad, WaitingForTheProbeCpuIsBusy) {
-  const LoadVerdict v = judge_round(
-      {.cpu0 = {0, 0, 100, 0}, .cpu1 = {90, 0, 10, 0}, .own = 90, .delay_ns = kSecond / 4});
-  EXPECT_TRUE(v.busy);
-  EXPECT_EQ(v.delay_pct, 25);
-  EXPECT_EQ(v.reason, "the timing thread waited 25% of the time for its CPU");
-}
-
-TEST(JudgeLoad, OtherProcessesOnTheProbeCpuAreBusy) {
-  // CPU 1 ran 90 ticks, 60 of them ours.
-  const LoadVerdict v = judge_round({.cpu0 = {0, 0, 100, 0}, .cpu1 = {80, 10, 10, 0}, .own = 60});
-  EXPECT_TRUE(v.busy);
-  EXPECT_EQ(v.probe_cpu_pct, 30);
-  EXPECT_EQ(v.reason, "other processes used 30% of the probe CPU");
-}
-
-TEST(JudgeLoad, OtherProcessesOnTheOtherCpusAreBusy) {
-  const LoadVerdict v = judge_round({.cpu0 = {70, 10, 20, 0}, .cpu1 = {50, 0, 50, 0}, .own = 50});
-  EXPECT_TRUE(v.busy);
-  EXPECT_EQ(v.other_cpus_pct, 80);
-  EXPECT_EQ(v.reason, "other processes used 80% of the other CPUs");
-}
+INSTANTIATE_TEST_SUITE_P(
+    JudgeLoad, JudgeLoadBusy,
+    testing::Values(
+        BusyRound{"StealIsBusy",
+                  {.cpu0 = {0, 0, 90, 10}, .cpu1 = {80, 0, 10, 10}, .own = 80},
+                  &LoadVerdict::steal_pct,
+                  10,
+                  "the hypervisor gave 10% of the CPU time to something else (steal)"},
+        BusyRound{
+            "WaitingForTheProbeCpuIsBusy",
+            {.cpu0 = {0, 0, 100, 0}, .cpu1 = {90, 0, 10, 0}, .own = 90, .delay_ns = kSecond / 4},
+            &LoadVerdict::delay_pct,
+            25,
+            "the timing thread waited 25% of the time for its CPU"},
+        // CPU 1 ran 90 ticks, 60 of them ours.
+        BusyRound{"OtherProcessesOnTheProbeCpuAreBusy",
+                  {.cpu0 = {0, 0, 100, 0}, .cpu1 = {80, 10, 10, 0}, .own = 60},
+                  &LoadVerdict::probe_cpu_pct,
+                  30,
+                  "other processes used 30% of the probe CPU"},
+        BusyRound{"OtherProcessesOnTheOtherCpusAreBusy",
+                  {.cpu0 = {70, 10, 20, 0}, .cpu1 = {50, 0, 50, 0}, .own = 50},
+                  &LoadVerdict::other_cpus_pct,
+                  80,
+                  "other processes used 80% of the other CPUs"}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 TEST(JudgeLoad, AFullRunQueueIsBusyAndReasonsAdd) {
   // procs_running 4 at the end (3 besides us), 1 at the start: 1.5 others on average on 2 CPUs

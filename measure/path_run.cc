@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/journey.h"
+#include "core/text.h"
 #include "measure/calibrate.h"
 #include "measure/probe_dir.h"
 #include "measure/tracefs.h"
@@ -25,11 +26,6 @@ constexpr int kMaxBatch = 64;
 
 Error usage(std::string message, std::string value = "") {
   return Error{std::move(message), "scenario", std::move(value), "", ""};
-}
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
 }
 
 // What the traced call is: the syscall's name in the trace and how to make one.
@@ -230,7 +226,7 @@ Result<bool> select_tracer(Os& os, TraceInstance& inst, const std::string& trace
   } else if (!words_of(*tracers).count("function")) {
     report.missing.push_back(
         "the function tracer: the kernel has no CONFIG_FUNCTION_TRACER (tracers here: " +
-        trimmed(*tracers) + ")");
+        std::string(trim(*tracers)) + ")");
   } else {
     if (auto s = inst.write("set_ftrace_pid", std::to_string(tid)); !s)
       report.notes.push_back("set_ftrace_pid: " + s.error().message +

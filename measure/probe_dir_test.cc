@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <map>
+#include <string>
 
 #include "measure/fake_os.h"
 #include "measure/fs_magic.h"
@@ -10,41 +12,52 @@
 namespace sysjourney::measure {
 namespace {
 
-TEST(ChooseProbeParent, DirOptionWins) {
+// Where the probe directory goes: the --dir option, else $TMPDIR or /var/tmp on a disk, else a
+// $TMPDIR in memory, else /tmp.
+struct ParentCase {
+  const char* name;
+  const char* tmpdir = nullptr;  // nullptr: unset
+  std::map<std::string, long> fs_magics{};
+  std::map<std::string, int> errors{};
+  const char* dir_option = "";
+  const char* chosen;
+};
+// gtest prints a failing case by its name, not as a byte dump.
+void PrintTo(const ParentCase& c, std::ostream* os) { *os << c.name; }
+
+class ChooseProbeParent : public testing::TestWithParam<ParentCase> {};
+
+TEST_P(ChooseProbeParent, Chooses) {
+  const ParentCase& c = GetParam();
   FakeOs os;
-  os.env_vars["TMPDIR"] = "/scratch";
-  os.fs_magics["/scratch"] = kExt4Magic;
-  EXPECT_EQ(choose_probe_parent(os, "/data/probe"), "/data/probe");
+  if (c.tmpdir) os.env_vars["TMPDIR"] = c.tmpdir;
+  os.fs_magics = c.fs_magics;
+  os.errors = c.errors;
+  EXPECT_EQ(choose_probe_parent(os, c.dir_option), c.chosen);
 }
 
-TEST(ChooseProbeParent, TmpdirOnDisk) {
-  FakeOs os;
-  os.env_vars["TMPDIR"] = "/scratch";
-  os.fs_magics["/scratch"] = kExt4Magic;
-  os.fs_magics["/var/tmp"] = kExt4Magic;
-  EXPECT_EQ(choose_probe_parent(os, ""), "/scratch");
-}
-
-TEST(ChooseProbeParent, PrefersVarTmpOverAMemoryTmpdir) {
-  FakeOs os;
-  os.env_vars["TMPDIR"] = "/tmp";
-  os.fs_magics["/tmp"] = kTmpfsMagic;
-  os.fs_magics["/var/tmp"] = kExt4Magic;
-  EXPECT_EQ(choose_probe_parent(os, ""), "/var/tmp");
-}
-
-TEST(ChooseProbeParent, MemoryTmpdirWhenNothingElse) {
-  FakeOs os;
-  os.env_vars["TMPDIR"] = "/run/user/1000";
-  os.fs_magics["/run/user/1000"] = kTmpfsMagic;
-  os.errors["/var/tmp"] = ENOENT;
-  EXPECT_EQ(choose_probe_parent(os, ""), "/run/user/1000");
-}
-
-TEST(ChooseProbeParent, LastResortIsTmp) {
-  FakeOs os;
-  EXPECT_EQ(choose_probe_parent(os, ""), "/tmp");
-}
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ChooseProbeParent,
+    testing::Values(ParentCase{.name = "DirOptionWins",
+                               .tmpdir = "/scratch",
+                               .fs_magics = {{"/scratch", kExt4Magic}},
+                               .dir_option = "/data/probe",
+                               .chosen = "/data/probe"},
+                    ParentCase{.name = "TmpdirOnDisk",
+                               .tmpdir = "/scratch",
+                               .fs_magics = {{"/scratch", kExt4Magic}, {"/var/tmp", kExt4Magic}},
+                               .chosen = "/scratch"},
+                    ParentCase{.name = "PrefersVarTmpOverAMemoryTmpdir",
+                               .tmpdir = "/tmp",
+                               .fs_magics = {{"/tmp", kTmpfsMagic}, {"/var/tmp", kExt4Magic}},
+                               .chosen = "/var/tmp"},
+                    ParentCase{.name = "MemoryTmpdirWhenNothingElse",
+                               .tmpdir = "/run/user/1000",
+                               .fs_magics = {{"/run/user/1000", kTmpfsMagic}},
+                               .errors = {{"/var/tmp", ENOENT}},
+                               .chosen = "/run/user/1000"},
+                    ParentCase{.name = "LastResortIsTmp", .chosen = "/tmp"}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ProbeDir, RemovesItsFilesAndItself) {
   FakeOs os;

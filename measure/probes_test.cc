@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -314,21 +315,30 @@ TEST(ProbesOnFake, ColdReadsNeedVerifiedEviction) {
   EXPECT_TRUE(preads_of(os, "cold.dat").empty());
 }
 
-TEST(ProbesOnFake, APageCachedBeforeItsFirstReadStopsTheProbe) {
-  FakeOs os = fake_machine();
-  // Something else reads the whole cold file in between: its pages come back.
-  bool spoiled = false;
-  os.on_read = [&](const std::string& path) {
+// Something else reads the cold file once, between the probe's rounds (at its next /proc/stat
+// read): `read` is given the file's descriptor and size. `spoiled` is set once it has.
+void read_cold_file_between_rounds(FakeOs& os, bool& spoiled,
+                                   std::function<void(int fd, size_t size)> read) {
+  os.on_read = [&os, &spoiled, read = std::move(read)](const std::string& path) {
     if (spoiled || path != "/proc/stat") return;
     for (const auto& [file, content] : os.files) {
       if (!file.ends_with("/cold.dat")) continue;
       auto fd = os.open(file, O_RDONLY);
-      std::string buf(content.size(), '\0');
-      (void)os.pread(*fd, buf.data(), buf.size(), 0);
+      read(*fd, content.size());
       (void)os.close(*fd);
       spoiled = true;
     }
   };
+}
+
+TEST(ProbesOnFake, APageCachedBeforeItsFirstReadStopsTheProbe) {
+  FakeOs os = fake_machine();
+  // Something else reads the whole cold file in between: its pages come back.
+  bool spoiled = false;
+  read_cold_file_between_rounds(os, spoiled, [&](int fd, size_t size) {
+    std::string buf(size, '\0');
+    (void)os.pread(fd, buf.data(), buf.size(), 0);
+  });
   auto run = run_probes(os, tiny({"read_file_cold"}));
   ASSERT_TRUE(run.ok());
   EXPECT_NE(run->probes[0].skipped.find("cached before their first read"), std::string::npos)
@@ -340,17 +350,10 @@ TEST(ProbesOnFake, AFewCachedBlocksArePassedOverNotTimed) {
   // Something reads a handful of the cold file's pages (as readahead of a neighbour could):
   // the probe passes them over and still runs.
   bool spoiled = false;
-  os.on_read = [&](const std::string& path) {
-    if (spoiled || path != "/proc/stat") return;
-    for (const auto& [file, content] : os.files) {
-      if (!file.ends_with("/cold.dat")) continue;
-      auto fd = os.open(file, O_RDONLY);
-      char buf[16];
-      for (off_t page = 1; page <= 8; ++page) (void)os.pread(*fd, buf, sizeof buf, page * 4096);
-      (void)os.close(*fd);
-      spoiled = true;
-    }
-  };
+  read_cold_file_between_rounds(os, spoiled, [&](int fd, size_t) {
+    char buf[16];
+    for (off_t page = 1; page <= 8; ++page) (void)os.pread(fd, buf, sizeof buf, page * 4096);
+  });
   auto run = run_probes(os, tiny({"read_file_cold"}));
   ASSERT_TRUE(run.ok());
   EXPECT_TRUE(spoiled);

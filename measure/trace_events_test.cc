@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <numeric>
+#include <optional>
+#include <string>
 
 #include "measure/trace_testdata.h"
 
@@ -11,24 +14,47 @@ namespace {
 
 // --- Parsing ---
 
+// The fields of an event that a test states (the others are not checked).
+struct Want {
+  std::optional<std::string> task{};
+  std::optional<int> pid{}, cpu{};
+  std::optional<int64_t> ts{};
+  std::optional<bool> ts_in_ns{};
+  std::optional<std::string> name{}, args{};
+};
+template <class T>
+void expect_if_stated(const T& got, const std::optional<T>& want, const char* field) {
+  if (want) {
+    EXPECT_EQ(got, *want) << field;
+  }
+}
+void expect_event(const TraceEvent& e, const Want& want) {
+  expect_if_stated(e.task, want.task, "task");
+  expect_if_stated(e.pid, want.pid, "pid");
+  expect_if_stated(e.cpu, want.cpu, "cpu");
+  expect_if_stated(e.ts, want.ts, "ts");
+  expect_if_stated(e.ts_in_ns, want.ts_in_ns, "ts_in_ns");
+  expect_if_stated(e.name, want.name, "name");
+  expect_if_stated(e.args, want.args, "args");
+}
+
 TEST(ParseTrace, ReadsARealCaptureWithRawTicks) {
   const auto events = parse_trace(testdata("trace_cold_read_tsc.txt"));
   ASSERT_EQ(events.size(), 13u);
-  EXPECT_EQ(events[0].task, "python3");
-  EXPECT_EQ(events[0].pid, kTid);
-  EXPECT_EQ(events[0].cpu, 0);
-  EXPECT_EQ(events[0].ts, kEnter);
-  EXPECT_FALSE(events[0].ts_in_ns);
-  EXPECT_EQ(events[0].name, "sys_enter");
-  EXPECT_EQ(events[0].args, "NR 17 (3, 7f901a619f50, 10, 0, 0, 0)");
+  expect_event(events[0], {.task = "python3",
+                           .pid = kTid,
+                           .cpu = 0,
+                           .ts = kEnter,
+                           .ts_in_ns = false,
+                           .name = "sys_enter",
+                           .args = "NR 17 (3, 7f901a619f50, 10, 0, 0, 0)"});
   // An interrupt on another CPU, in another task's context ("clang++-14" has a dash).
-  EXPECT_EQ(events[8].task, "clang++-14");
-  EXPECT_EQ(events[8].pid, 31599);
-  EXPECT_EQ(events[8].cpu, 1);
-  EXPECT_EQ(events[8].name, "irq_handler_entry");
-  EXPECT_EQ(events[8].args, "irq=36 name=virtio1-req.0");
-  EXPECT_EQ(events[12].name, "sys_exit");
-  EXPECT_EQ(events[12].ts, kExit);
+  expect_event(events[8], {.task = "clang++-14",
+                           .pid = 31599,
+                           .cpu = 1,
+                           .name = "irq_handler_entry",
+                           .args = "irq=36 name=virtio1-req.0"});
+  expect_event(events[12], {.ts = kExit, .name = "sys_exit"});
 }
 
 TEST(ParseTrace, ClocksInNanosecondsPrintMicroseconds) {
@@ -50,16 +76,10 @@ TEST(ParseTrace, OddTaskNamesMissingFlagsAndJunk) {
       "  a-1 [000] ..... notastamp: sys_exit: NR 17 = 16\n"
       "  b-2 [0x1] ..... 9: sys_exit: NR 17 = 16\n");
   ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[0].task, "<...>");
-  EXPECT_EQ(events[0].pid, 123);
-  EXPECT_EQ(events[0].ts, 5'000'001'000);
-  EXPECT_EQ(events[0].args, "comm=a pid=9 prio=120");
-  EXPECT_EQ(events[1].task, "my task-x");
-  EXPECT_EQ(events[1].pid, 77);
-  EXPECT_EQ(events[1].ts, 42);
-  EXPECT_EQ(events[1].name, "block_plug");
-  EXPECT_EQ(events[2].task, "kworker/u4:1");
-  EXPECT_EQ(events[2].cpu, 3);
+  expect_event(events[0],
+               {.task = "<...>", .pid = 123, .ts = 5'000'001'000, .args = "comm=a pid=9 prio=120"});
+  expect_event(events[1], {.task = "my task-x", .pid = 77, .ts = 42, .name = "block_plug"});
+  expect_event(events[2], {.task = "kworker/u4:1", .cpu = 3});
 }
 
 // --- One read's marks ---

@@ -101,16 +101,8 @@ std::string event_dir(const std::string& event) {
 }
 
 std::set<std::string, std::less<>> words_of(std::string_view text) {
-  std::set<std::string, std::less<>> out;
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    size_t j = i;
-    while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j]))) ++j;
-    if (j > i) out.emplace(text.substr(i, j - i));
-    i = j;
-  }
-  return out;
+  const auto w = words(text);
+  return {w.begin(), w.end()};
 }
 
 }  // namespace sysjourney::measure
