@@ -87,10 +87,11 @@ class ProbeFiles {
   virtual Status remove(const std::string& path) = 0;
 };
 
-// The calls the probes time, on descriptors, and the page cache's state.
-class FileCalls {
+// The calls the probes time (on descriptors, getppid and the kernel clock), and the page cache's
+// state.
+class TimedCalls {
  public:
-  virtual ~FileCalls() = default;
+  virtual ~TimedCalls() = default;
   virtual Result<int> open(const std::string& path, int flags) = 0;
   virtual Status close(int fd) = 0;
   virtual Result<size_t> pread(int fd, void* buf, size_t n, off_t offset) = 0;
@@ -182,7 +183,7 @@ class Tracing {
 class Os : public SystemFiles,
            public Clocks,
            public ProbeFiles,
-           public FileCalls,
+           public TimedCalls,
            public Scheduling,
            public Uring,
            public Processes,
@@ -191,7 +192,7 @@ class Os : public SystemFiles,
 // A descriptor from Os, closed on scope exit.
 class OsFd {
  public:
-  OsFd(FileCalls& os, int fd) : os_(os), fd_(fd) {}
+  OsFd(TimedCalls& os, int fd) : os_(os), fd_(fd) {}
   ~OsFd() {
     if (fd_ >= 0) (void)os_.close(fd_);
   }
@@ -203,7 +204,7 @@ class OsFd {
   }
 
  private:
-  FileCalls& os_;
+  TimedCalls& os_;
   int fd_;
 };
 

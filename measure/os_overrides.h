@@ -22,7 +22,7 @@ Result<std::string> make_private_dir(const std::string& parent) override;
 Status create_file(const std::string& path, size_t bytes) override;
 Status remove(const std::string& path) override;
 
-// FileCalls
+// TimedCalls
 Result<int> open(const std::string& path, int flags) override;
 Status close(int fd) override;
 Result<size_t> pread(int fd, void* buf, size_t n, off_t offset) override;
