@@ -9,7 +9,7 @@
 namespace sysjourney::measure {
 namespace {
 
-const Model& model() { return *builtin_model(); }
+const Model& test_model() { return *builtin_model(); }
 
 HostFacts intel_guest() {
   HostFacts h;
@@ -39,9 +39,9 @@ std::vector<ProbeResult> scripted(const HostFacts& h) {
   for (const auto& pm : probe_models()) {
     double total = 0;
     for (const auto& term : pm.terms) {
-      auto s = parse_scenario(term.scenario, model());
+      auto s = parse_scenario(term.scenario, test_model());
       EXPECT_TRUE(s);
-      auto j = run_journey(model(), *s, &p);
+      auto j = run_journey(test_model(), *s, &p);
       EXPECT_TRUE(j);
       bool on = term.from_stage.empty();
       for (const auto& js : j->stages) {
@@ -66,7 +66,7 @@ std::vector<ProbeResult> scripted(const HostFacts& h) {
 
 TEST(Calibrate, FitsThroughCoreAndPredictsEveryProbe) {
   HostFacts h = intel_guest();
-  auto c = calibrate(model(), h, scripted(h));
+  auto c = calibrate(test_model(), h, scripted(h));
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->preset, "kvm_guest");
   EXPECT_NEAR(c->profile.scales.at("kernel"), 1.5, 0.1);
@@ -87,18 +87,18 @@ TEST(Calibrate, MeasureAndFitOfItsFileGiveTheSameAnswer) {
   HostFacts h = intel_guest();
   auto probes = scripted(h);
   probes[4].median_ns *= 1.7;  // a probe the model does not explain, so that the fit has work to do
-  auto c = calibrate(model(), h, probes);
+  auto c = calibrate(test_model(), h, probes);
   ASSERT_TRUE(c);
   nlohmann::json from_measure = calibration_json(h, *c);
   auto doc = parse_measure_doc(measure_json(h, probes).dump());
   ASSERT_TRUE(doc);
-  auto f = fit(model(), *doc);
+  auto f = fit(test_model(), *doc);
   ASSERT_TRUE(f);
   EXPECT_EQ(from_measure.dump(), fit_json(*doc, *f).dump());
   // And a second fit of the answer itself (it is still a measure document) agrees too.
   auto again = parse_measure_doc(from_measure.dump());
   ASSERT_TRUE(again);
-  auto f2 = fit(model(), *again);
+  auto f2 = fit(test_model(), *again);
   ASSERT_TRUE(f2);
   for (std::size_t i = 0; i < f->probes.size(); ++i) {
     EXPECT_EQ(f->probes[i].predicted_ns, f2->probes[i].predicted_ns) << f->probes[i].id;
@@ -113,16 +113,16 @@ TEST(Calibrate, ClosestPresetFollowsTheHostsOwnWords) {
        "Mitigation: Retpolines; IBPB: conditional; IBRS_FW; STIBP: always-on; RSB filling; "
        "PBRSB-eIBRS: Not affected; BHI: Not affected"},
       {"spec_rstack_overflow", "Mitigation: Safe RET"}};
-  EXPECT_EQ(closest_preset(model(), amd), "amd_zen3");
+  EXPECT_EQ(closest_preset(test_model(), amd), "amd_zen3");
   amd.virtualized = true;
-  EXPECT_EQ(closest_preset(model(), amd), "amd_zen3_guest");
+  EXPECT_EQ(closest_preset(test_model(), amd), "amd_zen3_guest");
   amd.cpu_model = "AMD EPYC 9654 96-Core Processor";
   amd.virtualized = false;
   amd.mitigations = {{"spectre_v2",
                       "Mitigation: Enhanced / Automatic IBRS; IBPB: conditional; STIBP: always-on; "
                       "RSB filling; PBRSB-eIBRS: Not affected; BHI: Not affected"},
                      {"spec_rstack_overflow", "Mitigation: Safe RET"}};
-  EXPECT_EQ(closest_preset(model(), amd), "amd_zen4");
+  EXPECT_EQ(closest_preset(test_model(), amd), "amd_zen4");
   HostFacts intel;
   intel.cpu_model = "Intel(R) Core(TM) i7-6700K CPU @ 4.00GHz";
   intel.kpti = true;
@@ -131,8 +131,8 @@ TEST(Calibrate, ClosestPresetFollowsTheHostsOwnWords) {
                         "Mitigation: IBRS; IBPB: conditional; STIBP: conditional; RSB filling; "
                         "PBRSB-eIBRS: Not affected; BHI: Not affected"},
                        {"mds", "Mitigation: Clear CPU buffers; SMT vulnerable"}};
-  EXPECT_EQ(closest_preset(model(), intel), "intel_ibrs_legacy");
-  EXPECT_EQ(closest_preset(model(), intel_guest()), "kvm_guest");
+  EXPECT_EQ(closest_preset(test_model(), intel), "intel_ibrs_legacy");
+  EXPECT_EQ(closest_preset(test_model(), intel_guest()), "kvm_guest");
 }
 
 }  // namespace

@@ -21,10 +21,10 @@ const std::string kBegin = "sysjourney-path-begin-4242";
 const std::string kEnd = "sysjourney-path-end-4242";
 
 std::vector<std::string> path_of(const std::string& scenario_text) {
-  auto s = parse_scenario(scenario_text, model());
+  auto s = parse_scenario(scenario_text, test_model());
   EXPECT_TRUE(s) << describe(s.error());
   if (!s) return {};
-  auto j = run_journey(model(), *s);
+  auto j = run_journey(test_model(), *s);
   EXPECT_TRUE(j) << describe(j.error());
   if (!j) return {};
   std::vector<std::string> ids;
@@ -45,7 +45,7 @@ PathMapping mapping_of(const std::string& file, const std::string& syscall,
   auto w = call_window(parsed.lines, kPid, kBegin, kEnd, syscall);
   EXPECT_TRUE(w) << describe(w.error());
   if (!w) return {};
-  return map_functions(w->lines, model(), path_of(scenario));
+  return map_functions(w->lines, test_model(), path_of(scenario));
 }
 
 // The first item whose `key` is `value`, or nullptr.
@@ -399,18 +399,18 @@ TEST(MapFunctions, ANameOfSeveralStagesGoesToTheCurrentOrNextElseTheNearestBefor
   };
   const auto pipe = path_of("fd=pipe");
   // copy_page_to_iter: named by pipe_read and copy_to_user, both on the pipe path.
-  auto next = map_functions(lines({"vfs_read", "copy_page_to_iter"}), model(), pipe);
+  auto next = map_functions(lines({"vfs_read", "copy_page_to_iter"}), test_model(), pipe);
   EXPECT_EQ(stage_of(next, "copy_page_to_iter"), "pipe_read");
   auto current =
-      map_functions(lines({"vfs_read", "_copy_to_iter", "copy_page_to_iter"}), model(), pipe);
+      map_functions(lines({"vfs_read", "_copy_to_iter", "copy_page_to_iter"}), test_model(), pipe);
   EXPECT_EQ(stage_of(current, "copy_page_to_iter"), "copy_to_user");
   auto before = map_functions(
-      lines({"vfs_read", "touch_atime", "copy_page_to_iter", "kill_fasync"}), model(), pipe);
+      lines({"vfs_read", "touch_atime", "copy_page_to_iter", "kill_fasync"}), test_model(), pipe);
   EXPECT_EQ(stage_of(before, "copy_page_to_iter"), "copy_to_user");
   EXPECT_EQ(stage(before, "copy_to_user")->calls, 2);  // and the unnamed call after it
   EXPECT_EQ(stage(before, "touch_atime")->calls, 1);
   // Named only off the path: reported with that stage, counted on the path.
-  auto off = map_functions(lines({"vfs_read", "pipe_write"}), model(), pipe);
+  auto off = map_functions(lines({"vfs_read", "pipe_write"}), test_model(), pipe);
   const PathFunction* write = function(off, "pipe_write");
   ASSERT_NE(write, nullptr);
   EXPECT_EQ(write->stage, "pipe_wakeup");
@@ -429,7 +429,7 @@ TEST(MapFunctions, InterruptEntriesAreCountedApart) {
       "  t-9 [000] ..... 1.000007: tracing_mark_write: e\n");
   auto w = call_window(p.lines, 9, "b", "e", "read");
   ASSERT_TRUE(w);
-  const PathMapping m = map_functions(w->lines, model(), path_of("fd=pipe"));
+  const PathMapping m = map_functions(w->lines, test_model(), path_of("fd=pipe"));
   EXPECT_EQ(m.calls, 5);
   EXPECT_EQ(m.irq_calls, 2);
   const PathFunction* irq = function(m, "vring_interrupt");
@@ -463,7 +463,7 @@ TEST(MapEvents, EventsProveTheirFunctionsRan) {
   ASSERT_TRUE(w) << describe(w.error());
   EXPECT_EQ(w->syscalls, (std::vector<std::string>{"pread64", "openat"}));
   const PathMapping m =
-      map_events(w->lines, model(), path_of("api=pread,cache=miss,device=virtio"));
+      map_events(w->lines, test_model(), path_of("api=pread,cache=miss,device=virtio"));
   EXPECT_EQ(m.tracer, "tracepoints");
   EXPECT_EQ(stage(m, "page_cache_lookup")->seen, (std::vector<std::string>{"filemap_get_pages"}));
   EXPECT_TRUE(has(stage(m, "readahead_alloc")->seen, "filemap_add_folio"));

@@ -24,7 +24,7 @@ const std::string kInstance = kTracing + "/instances/sysjourney-path-4242";
 
 Scenario scenario(const std::string& text) {
   Scenario s = path_default_scenario();
-  auto ok = apply_scenario_text(s, text, model());
+  auto ok = apply_scenario_text(s, text, test_model());
   EXPECT_TRUE(ok) << describe(ok.error());
   return s;
 }
@@ -97,7 +97,7 @@ const PathFunction* function(const PathMapping& m, const std::string& name) {
 TEST(PathOnFake, TracesOneCachedPreadWithTheFunctionTracer) {
   Machine m(testdata("ftrace_pread_cached_6.18_perf.txt"));
   const auto before = m.outside_instance();
-  auto r = trace_path(m.os, model(), path_default_scenario(), {});
+  auto r = trace_path(m.os, test_model(), path_default_scenario(), {});
   ASSERT_TRUE(r) << describe(r.error());
   EXPECT_EQ(r->mapping.tracer, "function");
   EXPECT_TRUE(r->missing.empty());
@@ -125,7 +125,7 @@ TEST(PathOnFake, MountsTracefsWhenItIsNotMountedAndUnmountsAfter) {
   Machine m(testdata("ftrace_pread_cached_6.18_perf.txt"));
   m.os.fs_magics[kTracing] = kSysfsMagic;
   m.os.fstype_magics["tracefs"] = kTracefsMagic;
-  auto r = trace_path(m.os, model(), path_default_scenario(), {});
+  auto r = trace_path(m.os, test_model(), path_default_scenario(), {});
   ASSERT_TRUE(r) << describe(r.error());
   EXPECT_TRUE(r->mounted);
   EXPECT_EQ(m.os.calls["mount"], 1);
@@ -136,7 +136,7 @@ TEST(PathOnFake, MountsTracefsWhenItIsNotMountedAndUnmountsAfter) {
 
 TEST(PathOnFake, GetppidNeedsNoFile) {
   Machine m(testdata("ftrace_getppid_6.18_perf.txt"), "getppid");
-  auto r = trace_path(m.os, model(), scenario("op=getppid"), {});
+  auto r = trace_path(m.os, test_model(), scenario("op=getppid"), {});
   ASSERT_TRUE(r) << describe(r.error());
   EXPECT_EQ(r->syscall, "getppid");
   EXPECT_EQ(m.calls_between, 1);
@@ -159,7 +159,7 @@ TEST(PathOnFake, ARefusedFunctionTracerFallsBackToTracepoints) {
   m.os.errors[kInstance + "/current_tracer"] = EPERM;  // as on the Firecracker guest
   m.os.errors[kInstance + "/set_ftrace_pid"] = EPERM;
   const auto before = m.outside_instance();
-  auto r = trace_path(m.os, model(), path_default_scenario(), {});
+  auto r = trace_path(m.os, test_model(), path_default_scenario(), {});
   ASSERT_TRUE(r) << describe(r.error());
   EXPECT_EQ(r->mapping.tracer, "tracepoints");
   ASSERT_FALSE(r->missing.empty());
@@ -179,7 +179,7 @@ TEST(PathOnFake, NoFunctionTracerInTheKernel) {
   Machine m("");
   m.os.files[kTracing + "/available_tracers"] = "blk nop\n";
   m.os.files[kTracing + "/available_events"] = "";  // and no tracepoints either
-  auto r = trace_path(m.os, model(), path_default_scenario(), {});
+  auto r = trace_path(m.os, test_model(), path_default_scenario(), {});
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("neither the function tracer nor any of its tracepoints"),
             std::string::npos)
@@ -192,7 +192,7 @@ TEST(PathOnFake, NoFunctionTracerInTheKernel) {
 TEST(PathOnFake, NotRoot) {
   Machine m("");
   m.os.euid = 1000;
-  auto r = trace_path(m.os, model(), path_default_scenario(), {});
+  auto r = trace_path(m.os, test_model(), path_default_scenario(), {});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "--path needs root (tracefs): run it with sudo");
   EXPECT_TRUE(m.os.writes.empty());
@@ -203,7 +203,7 @@ TEST(PathOnFake, ATraceWithoutTheEndMarkerIsAnErrorAndTheInstanceGoes) {
   trace.erase(trace.find("sysjourney-path-end-4242"));
   Machine m(trace);
   const auto before = m.outside_instance();
-  auto r = trace_path(m.os, model(), path_default_scenario(), {});
+  auto r = trace_path(m.os, test_model(), path_default_scenario(), {});
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("no end marker"), std::string::npos) << r.error().message;
   m.expect_left_as_found(before);
@@ -213,7 +213,7 @@ TEST(PathOnFake, AFailedCallRemovesTheInstance) {
   Machine m("");
   const auto before = m.outside_instance();
   // FakeOs has no channels: the pipe cannot be made after the instance exists.
-  auto r = trace_path(m.os, model(), scenario("fd=pipe,api=read"), {});
+  auto r = trace_path(m.os, test_model(), scenario("fd=pipe,api=read"), {});
   ASSERT_FALSE(r);
   EXPECT_EQ(errno_of(r.error()), ENOSYS);
   m.expect_left_as_found(before);
@@ -222,7 +222,7 @@ TEST(PathOnFake, AFailedCallRemovesTheInstance) {
 TEST(PathOnFake, AnInstanceThatCannotBeRemovedIsSwitchedOff) {
   Machine m(testdata("ftrace_pread_cached_6.18_perf.txt"));
   m.busy_after_trace = true;
-  auto r = trace_path(m.os, model(), path_default_scenario(), {});
+  auto r = trace_path(m.os, test_model(), path_default_scenario(), {});
   ASSERT_TRUE(r) << describe(r.error());
   EXPECT_TRUE(std::any_of(r->notes.begin(), r->notes.end(), [](const std::string& n) {
     return n.find("could not be removed") != std::string::npos;
@@ -234,31 +234,31 @@ TEST(PathOnFake, ColdReadsNeedADisk) {
   Machine m("");
   m.os.fs_magics["/var/tmp"] = kTmpfsMagic;
   m.os.fs_magics["/tmp"] = kTmpfsMagic;
-  auto r = trace_path(m.os, model(), scenario("cache=miss"), {});
+  auto r = trace_path(m.os, test_model(), scenario("cache=miss"), {});
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("in memory"), std::string::npos) << r.error().message;
   EXPECT_TRUE(m.os.writes.empty());
 }
 
 TEST(PathScenario, WhatCanBeTraced) {
-  EXPECT_TRUE(check_path_scenario(model(), path_default_scenario()));
+  EXPECT_TRUE(check_path_scenario(test_model(), path_default_scenario()));
   for (const char* ok : {"api=read", "cache=miss", "api=io_uring", "api=io_uring,batch=8",
                          "fd=pipe,api=read", "fd=unix,api=read", "fd=tcp,api=read", "op=getppid",
                          "op=write", "op=fsync", "op=fdatasync"})
-    EXPECT_TRUE(check_path_scenario(model(), scenario(ok))) << ok;
+    EXPECT_TRUE(check_path_scenario(test_model(), scenario(ok))) << ok;
   for (const char* bad : {"op=write,cache=miss", "op=write,sync=dsync", "op=fsync,fd=pipe",
                           "op=clock_gettime", "direct", "fd=pipe,api=read,wait", "tracer=strace",
                           "bytes=4096", "api=io_uring,batch=128", "api=sendfile"}) {
     Scenario s = path_default_scenario();
-    if (!apply_scenario_text(s, bad, model())) continue;  // the model refuses it already
-    auto r = check_path_scenario(model(), s);
+    if (!apply_scenario_text(s, bad, test_model())) continue;  // the model refuses it already
+    auto r = check_path_scenario(test_model(), s);
     EXPECT_FALSE(r) << bad;
   }
   Scenario pipe = path_default_scenario();
   pipe.fd = "pipe";  // the default api=pread becomes read: a pipe has no offset
-  EXPECT_TRUE(check_path_scenario(model(), pipe));
+  EXPECT_TRUE(check_path_scenario(test_model(), pipe));
   pipe.api = "io_uring";
-  EXPECT_FALSE(check_path_scenario(model(), pipe));
+  EXPECT_FALSE(check_path_scenario(test_model(), pipe));
 }
 
 // --- The real machine ----------------------------------------------------------------------------
@@ -274,7 +274,7 @@ TEST(RealProbes, PathOfACachedPread) {
   if (os.effective_uid() != 0)
     GTEST_SKIP() << "--path needs root; running as uid " << os.effective_uid();
   const auto magic_before = os.fs_magic(kTracing);
-  auto r = trace_path(os, model(), path_default_scenario(), {});
+  auto r = trace_path(os, test_model(), path_default_scenario(), {});
   if (!r && r.error().message.starts_with("tracefs is not available"))
     GTEST_SKIP() << r.error().message;
   ASSERT_TRUE(r) << describe(r.error());

@@ -1,5 +1,5 @@
-// What measure/'s tests share: the built-in model and the real captures in measure/testdata/
-// (SYSJOURNEY_MEASURE_TESTDATA, set by the test targets).
+// What measure/'s tests share: the built-in model (core's test_model()) and the real captures in
+// measure/testdata/ (SYSJOURNEY_MEASURE_TESTDATA, set by the test targets).
 #pragma once
 #include <gtest/gtest.h>
 
@@ -7,11 +7,9 @@
 #include <sstream>
 #include <string>
 
-#include "core/builtin_model.h"
+#include "core/test_util.h"
 
 namespace sysjourney::measure {
-
-inline const Model& model() { return *builtin_model(); }
 
 inline std::string testdata(const std::string& name) {
   std::ifstream in(std::string(SYSJOURNEY_MEASURE_TESTDATA) + "/" + name);

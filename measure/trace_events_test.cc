@@ -257,7 +257,7 @@ TEST(SummarizeTrace, NeedsTwoCommonMarks) {
 }
 
 TEST(TraceStages, EveryStageTheMarksNameIsInTheModel) {
-  EXPECT_EQ(trace_stages_missing(model()), std::vector<std::string>{});
+  EXPECT_EQ(trace_stages_missing(test_model()), std::vector<std::string>{});
 }
 
 }  // namespace

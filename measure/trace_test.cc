@@ -101,7 +101,7 @@ TEST(TraceOnFake, MountsTracesFiveReadsAndLeavesTracefsAsFound) {
   FakeOs os;
   script_machine(os, testdata("trace_cold_read_tsc.txt"));
   const auto before = outside_instance(os);
-  auto r = trace_cold_read(os, model(), {});
+  auto r = trace_cold_read(os, test_model(), {});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->tracefs, kTracing);
   EXPECT_TRUE(r->mounted);
@@ -141,7 +141,7 @@ TEST(TraceOnFake, UsesAMountedTracefsAndLeavesItMounted) {
   script_machine(os, testdata("trace_cold_read_tsc.txt"));
   os.fs_magics[kTracing] = kTracefsMagic;
   const auto before = outside_instance(os);
-  auto r = trace_cold_read(os, model(), {.repetitions = 2});
+  auto r = trace_cold_read(os, test_model(), {.repetitions = 2});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_FALSE(r->mounted);
   EXPECT_EQ(os.calls.count("mount"), 0u);
@@ -159,7 +159,7 @@ TEST(TraceOnFake, RemovesOnlyInstancesOfTasksThatAreGone) {
   const std::string instances = kTracing + "/instances/";
   for (const char* name : {"sysjourney-999", "sysjourney-555", "someone-else", "sysjourney-x"})
     os.dirs.insert(instances + name);
-  auto r = trace_cold_read(os, model(), {.repetitions = 1});
+  auto r = trace_cold_read(os, test_model(), {.repetitions = 1});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_FALSE(os.dirs.count(instances + "sysjourney-999"));
   EXPECT_TRUE(os.dirs.count(instances + "sysjourney-555"));
@@ -170,7 +170,7 @@ TEST(TraceOnFake, RemovesOnlyInstancesOfTasksThatAreGone) {
 }
 
 TEST(TraceStages, ARenamedStageIsNamedAndTheTraceRefused) {
-  Model renamed = model();
+  Model renamed = test_model();
   for (Stage& st : renamed.stages)
     if (st.id == "ext4_map_blocks") st.id = "ext4_map_blocks_v2";
   EXPECT_EQ(trace_stages_missing(renamed), std::vector<std::string>{"ext4_map_blocks"});
@@ -186,7 +186,7 @@ TEST(TraceOnFake, NotRoot) {
   FakeOs os;
   script_machine(os, "");
   os.euid = 1000;
-  auto r = trace_cold_read(os, model(), {});
+  auto r = trace_cold_read(os, test_model(), {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message, "--trace needs root: run it with sudo");
   EXPECT_EQ(os.calls.count("mount"), 0u);
@@ -197,7 +197,7 @@ TEST(TraceOnFake, NoTracefsInTheKernel) {
   FakeOs os;
   script_machine(os, "");
   os.fs_magics.erase(kTracing);  // no /sys/kernel/tracing: no CONFIG_TRACING
-  auto r = trace_cold_read(os, model(), {});
+  auto r = trace_cold_read(os, test_model(), {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message.find("tracefs is not available: the kernel has no CONFIG_TRACING, "
                                    "or it cannot be mounted here"),
@@ -212,7 +212,7 @@ TEST(TraceOnFake, TracefsCannotBeMounted) {
   script_machine(os, "");
   os.mount_errors[kTracing] = EPERM;
   const auto before = outside_instance(os);
-  auto r = trace_cold_read(os, model(), {});
+  auto r = trace_cold_read(os, test_model(), {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message.find("tracefs is not available"), 0u);
   EXPECT_NE(r.error().message.find("Operation not permitted"), std::string::npos)
@@ -224,7 +224,7 @@ TEST(TraceOnFake, ProbeDirectoryOnTmpfs) {
   FakeOs os;
   script_machine(os, "");
   os.fs_magics["/var/tmp"] = kTmpfsMagic;
-  auto r = trace_cold_read(os, model(), {.dir = "/var/tmp"});
+  auto r = trace_cold_read(os, test_model(), {.dir = "/var/tmp"});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("tmpfs, whose pages cannot be evicted"), std::string::npos)
       << r.error().message;
@@ -236,7 +236,7 @@ TEST(TraceOnFake, AFailureAfterSetupStillRemovesTheInstanceAndUnmounts) {
   script_machine(os, testdata("trace_cold_read_tsc.txt"));
   os.evictable = false;  // pages stay: nothing is cold
   const auto before = outside_instance(os);
-  auto r = trace_cold_read(os, model(), {});
+  auto r = trace_cold_read(os, test_model(), {});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("pages stay in the page cache"), std::string::npos)
       << r.error().message;
@@ -250,7 +250,7 @@ TEST(TraceOnFake, MissingOptionalEventsAreNotedAndTheirSegmentsMerge) {
   script_machine(os,
                  drop_lines_with(testdata("trace_cold_read_tsc.txt"), {"sched_", "irq_handler"}));
   os.files[kTracing + "/available_events"] = drop_lines_with(kAllEvents, {"sched:", "irq:"});
-  auto r = trace_cold_read(os, model(), {.repetitions = 1});
+  auto r = trace_cold_read(os, test_model(), {.repetitions = 1});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(
       segment_names(*r),
@@ -267,7 +267,7 @@ TEST(TraceOnFake, SyscallEventsAreRequired) {
   script_machine(os, "");
   os.files[kTracing + "/available_events"] = drop_lines_with(kAllEvents, {"raw_syscalls:"});
   const auto before = outside_instance(os);
-  auto r = trace_cold_read(os, model(), {});
+  auto r = trace_cold_read(os, test_model(), {});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("raw_syscalls:sys_enter"), std::string::npos);
   expect_left_as_found(os, before);
@@ -277,7 +277,7 @@ TEST(TraceOnFake, AFilterTheKernelRefusesLeavesTheEventUnfiltered) {
   FakeOs os;
   script_machine(os, testdata("trace_cold_read_tsc.txt"));
   os.errors[kInstance + "/events/block/block_rq_issue/filter"] = EINVAL;
-  auto r = trace_cold_read(os, model(), {.repetitions = 1});
+  auto r = trace_cold_read(os, test_model(), {.repetitions = 1});
   ASSERT_TRUE(r.ok()) << r.error().message;
   bool noted = false;
   for (const std::string& n : r->notes)
@@ -352,7 +352,7 @@ TEST(RealProbes, TraceColdRead) {
   if (os.effective_uid() != 0)
     GTEST_SKIP() << "--trace needs root; running as uid " << os.effective_uid();
   const auto magic_before = os.fs_magic(kTracing);
-  auto r = trace_cold_read(os, model(), {.repetitions = 3});
+  auto r = trace_cold_read(os, test_model(), {.repetitions = 3});
   if (!r && r.error().message.starts_with("tracefs is not available"))
     GTEST_SKIP() << r.error().message;
   if (!r && r.error().message.find("cannot be evicted") != std::string::npos)

@@ -44,9 +44,9 @@ inline std::string shift_stamps(const std::string& text, int64_t delta) {
 inline double ticks_ns(int64_t ticks) { return static_cast<double>(ticks) / kGhz; }
 
 inline Journey journey_of(const std::string& text) {
-  auto s = parse_scenario(text, model());
+  auto s = parse_scenario(text, test_model());
   EXPECT_TRUE(s.ok()) << text;
-  auto j = run_journey(model(), *s);
+  auto j = run_journey(test_model(), *s);
   EXPECT_TRUE(j.ok()) << text;
   return *j;
 }
