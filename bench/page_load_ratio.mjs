@@ -19,22 +19,18 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.join(here, '..');
-const args = process.argv.slice(2);
-const flag = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+import { ROOT as root, cli } from './page_load_args.mjs';
+
+const here = path.join(root, 'bench');
+const { flag, has } = cli();
 const runs = Number(flag('runs', '11'));
 const search = flag('search', '?fd=file&cache=miss');
 const target = Number(flag('target', '2.5'));
 const bin = flag('bin', '');
 let servedUrl = flag('served', '');
 const dist = flag('site', '');
-const asJson = args.includes('--json');
+const asJson = has('json');
 const CHROMIUM = process.env.SYSJOURNEY_CHROMIUM || '/usr/bin/chromium';
 
 const missing = []; // figures we could not get, each naming the tool that failed

@@ -9,18 +9,13 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { ROOT as root, cli } from './page_load_args.mjs';
+
 const require = createRequire(path.join(root, 'tests/web/package.json'));
 const { chromium } = require('playwright-core');
 
-const args = process.argv.slice(2);
-const flag = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const base = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
+const { flag, positional: base } = cli();
 if (!base) {
   console.error('usage: node bench/page_load_trace.mjs URL [--runs 5] [--search QUERY] [--save FILE]');
   process.exit(2);

@@ -8,24 +8,20 @@
 // (#app data-state="done"), read from the page's own clock. Prints the median, min and max.
 // For scale it also times the same page on tests/web's mock server, whose API answers from
 // fixtures at once: the page's own floor, which no engine can beat; the difference is the engine.
-// Budget: engine (.wasm + loader) <= 300 KiB (fails the run), median load to first trace <= 300 ms
+// Budget: engine (.wasm + loader) <= 500 KiB (fails the run; tests/wasm/site.test.js holds the
+// same bound and says what the engine holds), median load to first trace <= 300 ms
 // (reported: it depends on the machine and its load).
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.join(here, '..');
-const args = process.argv.slice(2);
-const flag = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const dist = path.resolve(args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--'))) ?? path.join(root, 'dist'));
+import { ROOT as root, cli } from '../bench/page_load_args.mjs';
+
+const { flag, has, positional } = cli();
+const dist = path.resolve(positional ?? path.join(root, 'dist'));
 const runs = Number(flag('runs', '15'));
 const search = flag('search', '?cache=hit');
-const asJson = args.includes('--json');
+const asJson = has('json');
 
 const require = createRequire(path.join(root, 'tests/web/package.json'));
 const { chromium } = require('playwright-core');
@@ -33,8 +29,12 @@ const { startStatic } = await import('../tests/wasm/static_server.js');
 const { startMock } = await import('../tests/web/mock/server.js');
 
 const KB = 1024;
+const ENGINE_BUDGET = 500 * KB;
 const wasmBytes = statSync(path.join(dist, 'sysjourney_engine.wasm')).size;
 const loaderBytes = statSync(path.join(dist, 'sysjourney_engine.js')).size;
+// The snapshot of the engine's memory with the model loaded (wasm/snapshot.mjs), fetched with it;
+// reported, outside the budget (which is the module's own size).
+const snapshotBytes = existsSync(path.join(dist, 'sysjourney_engine.snap')) ? statSync(path.join(dist, 'sysjourney_engine.snap')).size : 0;
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync'];
@@ -95,15 +95,17 @@ const result = {
   engine_bytes: wasmBytes + loaderBytes,
   wasm_bytes: wasmBytes,
   loader_bytes: loaderBytes,
+  snapshot_bytes: snapshotBytes,
   load_to_first_trace_ms: summary(times),
   page_floor_ms: summary(floor), // the same page with an API that answers at once (mock)
-  budget: { engine_bytes: 300 * KB, load_ms: 300 },
+  budget: { engine_bytes: ENGINE_BUDGET, load_ms: 300 },
   console_problems: [...new Set(problems)],
 };
 if (asJson) {
   console.log(JSON.stringify(result, null, 2));
 } else {
-  console.log(`engine: ${wasmBytes} B wasm + ${loaderBytes} B loader = ${((wasmBytes + loaderBytes) / KB).toFixed(1)} KiB (budget 300)`);
+  console.log(`engine: ${wasmBytes} B wasm + ${loaderBytes} B loader = ${((wasmBytes + loaderBytes) / KB).toFixed(1)} KiB (budget ${ENGINE_BUDGET / KB})`
+    + `${(wasmBytes + loaderBytes) > ENGINE_BUDGET ? ': over' : ''}; snapshot ${snapshotBytes} B`);
   const l = result.load_to_first_trace_ms;
   const f = result.page_floor_ms;
   console.log(`load to first trace: median ${l.median} ms, min ${l.min}, max ${l.max} over ${l.runs} runs `
@@ -112,4 +114,4 @@ if (asJson) {
     + `the engine adds ${l.median - f.median} ms`);
   for (const p of result.console_problems) console.log(`console: ${p}`);
 }
-process.exit(result.engine_bytes <= 300 * KB && problems.length === 0 ? 0 : 1);
+process.exit(result.engine_bytes <= ENGINE_BUDGET && problems.length === 0 ? 0 : 1);

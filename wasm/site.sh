@@ -13,6 +13,7 @@
 #   app.js, engine.js, lib/, views/, icon.svg ...   web/ as it is (import('./engine.js') still works)
 #   sysjourney_engine.js       Emscripten's loader (classic script) ...
 #   sysjourney_engine.wasm     ... and the module (serve it as application/wasm)
+#   sysjourney_engine.snap     the module's memory with the model loaded (wasm/snapshot.mjs)
 #   single/                    opens from file:// (no server at all):
 #     index.html, style.css, icon.svg
 #     sysjourney.js            the single-file engine (the .wasm inlined) + the page's modules
@@ -46,12 +47,13 @@ find "$out" -mindepth 1 -delete
 # The page as the server embeds it: web/ as it is, plus app.min.js (every module, engine_wasm.js
 # included, bundled and minified by tools/bundle/build.mjs) and an index.html that loads it.
 node "$here/tools/bundle/build.mjs" --static "$web" "$out" >&2
-install -m 644 "$wasm_build/sysjourney_engine.js" "$wasm_build/sysjourney_engine.wasm" "$out/"
+install -m 644 "$wasm_build/sysjourney_engine.js" "$wasm_build/sysjourney_engine.wasm" "$wasm_build/sysjourney_engine.snap" "$out/"
 
 # The marker that makes engine.js use the WebAssembly engine without asking for api/model, and
-# the engine fetched along with the page's script rather than after it.
+# the engine (loader, module, and the snapshot of its memory with the model loaded) fetched along
+# with the page's script rather than after it.
 marker='<meta name="sysjourney-engine" content="wasm">'
-hints='<link rel="preload" href="sysjourney_engine.js" as="script">\n<link rel="preload" href="sysjourney_engine.wasm" as="fetch" type="application/wasm" crossorigin>'
+hints='<link rel="preload" href="sysjourney_engine.js" as="script">\n<link rel="preload" href="sysjourney_engine.wasm" as="fetch" type="application/wasm" crossorigin>\n<link rel="preload" href="sysjourney_engine.snap" as="fetch" crossorigin>'
 grep -q '<meta charset="utf-8">' "$out/index.html" || { echo "site.sh: no <meta charset=\"utf-8\"> in index.html" >&2; exit 1; }
 grep -q '^</head>' "$out/index.html" || { echo "site.sh: no </head> line in index.html" >&2; exit 1; }
 sed -i -e "s|<meta charset=\"utf-8\">|&\n$marker|" -e "s|^</head>|$hints\n</head>|" "$out/index.html"
@@ -72,5 +74,5 @@ install -m 644 "$wasm_build/single/sysjourney_engine.js" "$out/single/"
 
 size() { stat -c %s "$1"; }
 engine=$(( $(size "$out/sysjourney_engine.wasm") + $(size "$out/sysjourney_engine.js") ))
-echo "site: $out (engine $(size "$out/sysjourney_engine.wasm") B wasm + $(size "$out/sysjourney_engine.js") B loader = $engine B;" \
-     "single-file page script $(size "$out/single/sysjourney.js") B)"
+echo "site: $out (engine $(size "$out/sysjourney_engine.wasm") B wasm + $(size "$out/sysjourney_engine.js") B loader = $engine B," \
+     "snapshot $(size "$out/sysjourney_engine.snap") B; single-file page script $(size "$out/single/sysjourney.js") B)"

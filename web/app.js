@@ -623,9 +623,13 @@ async function init() {
   const selectFromLanes = (i) => {
     if (state.journey && state.journeyEngineQuery === engineQuery()) views.trace.open(i);
   };
+  // The two figures first: they learn their widths while the page has nothing new to lay out,
+  // so that no view makes the browser lay the page out before the first run is drawn.
+  const timeline = createTimeline(byId('timeline'), { onSelect: select });
+  const lanes = createLanes(byId('lanes'), { onSelect: selectFromLanes, onProgress, onDone, onPlay, onPause });
   views = {
     controls: createControls(byId('controls'), model, scenario, onScenarioChange),
-    lanes: createLanes(byId('lanes'), { onSelect: selectFromLanes, onProgress, onDone, onPlay, onPause }),
+    lanes,
     counters: createCounters(byId('counters')),
     baselines: createBaselines(byId('baselines')),
     trace: createTrace({ table: byId('trace-table'), toolSelect: byId('tool'), seenLine: byId('seen-line'), measuredBox: byId('trace-measured') }, model, {
@@ -634,7 +638,7 @@ async function init() {
       },
       onPriceOnMachine: () => setMachineOn(true),
     }),
-    timeline: createTimeline(byId('timeline'), { onSelect: select }),
+    timeline,
     compare: createCompare(byId('compare'), {
       onUnpin: () => {
         state.pinned = null;
@@ -690,12 +694,25 @@ async function init() {
   updateExport();
   setState('idle');
   // A link with options opens straight on its result; a bare visit waits for the Run button.
-  // "For scale" and the io_uring calculator sit below the figure: they are asked for after it,
-  // so that their six journeys do not compete with the first one on a small machine.
+  // "For scale" and the io_uring calculator are asked for once the figure is on screen, so that
+  // their six journeys do not compete with the first one on a small machine (and the WebAssembly
+  // engine, which answers at once, does not hold up the frame that shows it).
   if (hadQuery) await runCurrent({ animate: false });
   else await preview();
+  await afterFrame();
   refreshBaselines();
   views.calc.update();
+}
+
+/** Resolves once the next frame has been drawn (or after 100 ms where no frames come: a hidden tab). */
+function afterFrame() {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() => setTimeout(() => {
+      clearTimeout(timer);
+      resolve();
+    }, 0));
+  });
 }
 
 init();

@@ -96,6 +96,16 @@ test('a permalink opens on the same journey as the native engine, without an API
   }
 });
 
+test('the engine starts from its snapshot (the model already loaded), preloaded with the page', { skip }, async () => {
+  const { page, context, log } = await open(`${site.url}?cache=hit`);
+  const html = await (await fetch(site.url)).text();
+  assert.match(html, /<link rel="preload" href="sysjourney_engine\.snap" as="fetch" crossorigin>/);
+  const fromSnapshot = await page.evaluate(async () => (await (await import('./engine_wasm.js')).load()).fromSnapshot);
+  assert.equal(fromSnapshot, true, 'engine_wasm.js took sysjourney_engine.snap');
+  assert.deepEqual(log.problems, [], 'console');
+  await context.close();
+});
+
 test('a refused value rejects with the engine\'s error fields, as with the server', { skip }, async () => {
   const { page, context } = await open(site.url, { settled: 'started' });
   const err = await page.evaluate(async () => {

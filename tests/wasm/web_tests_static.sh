@@ -5,11 +5,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dist=$(cd "${1:-$here/../../dist}" && pwd)
-coproc SERVER { exec node "$here/static_server.js" --root "$dist" --port 0 --prefix /sj/ --csp; }
-server_pid=$SERVER_PID
-trap 'kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT
-read -r -t 30 line <&"${SERVER[0]}"
-url=$(grep -o 'http://[^ ]*' <<<"$line")
+source "$here/../web/start_server.sh"
+start_server node "$here/static_server.js" --root "$dist" --port 0 --prefix /sj/ --csp
 echo "tests/wasm: $dist at $url"
 cd "$here/../web"
 SYSJOURNEY_URL=$url SYSJOURNEY_STATIC=1 node --test --test-concurrency=1 browser/

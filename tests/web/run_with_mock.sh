@@ -22,16 +22,11 @@ tests=("$@")
 cd "$here"
 status=0
 
-coproc SERVER { exec "$bin" serve --host 127.0.0.1 --port 0 --no-measure; }
-server_pid=$SERVER_PID
-trap 'kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT
-# The server prints its URL once it is listening; reading that line is the synchronisation.
-read -r -t 30 line <&"${SERVER[0]}"
-url=$(grep -o 'http://[^ ]*' <<<"$line")
+source "$here/start_server.sh"
+start_server "$bin" serve --host 127.0.0.1 --port 0 --no-measure
 echo "tests/web: the real engine at $url, for the mock's check"
 node mock/refit_model.mjs "$url" || status=1
-kill -TERM "$server_pid" 2>/dev/null || true
-wait "$server_pid" 2>/dev/null || true
+stop_server
 trap - EXIT
 
 echo "tests/web: ${tests[*]} against the mock"

@@ -9,12 +9,8 @@ if [ ! -d "$here/node_modules/playwright-core" ]; then
   echo "tests/web: playwright-core is not installed; run scripts/deps.sh test" >&2
   exit 1
 fi
-coproc SERVER { exec "$bin" serve --host 127.0.0.1 --port 0; }
-server_pid=$SERVER_PID
-trap 'kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT
-# The server prints its URL once it is listening; reading that line is the synchronisation.
-read -r -t 30 line <&"${SERVER[0]}"
-url=$(grep -o 'http://[^ ]*' <<<"$line")
+source "$here/start_server.sh"
+start_server "$bin" serve --host 127.0.0.1 --port 0
 echo "tests/web: server at $url"
 cd "$here"
 SYSJOURNEY_URL=$url npm test

@@ -69,6 +69,10 @@ const js = await esbuild.build({
   target: 'es2022',
   // engine_wasm.js reads its engine from disk when run in node; those imports never run in a page.
   external: ['node:*'],
+  // V8's explicit compile hint: the page calls nearly all of its code while it starts, so compile
+  // it all while the script streams in (off the page's thread) rather than function by function
+  // on the page's thread as each is first called (about half of the page's compile time).
+  banner: { js: '//# allFunctionsCalledOnLoad' },
 });
 const bundle = js.outputFiles[0].contents;
 put('app.min.js', bundle);

@@ -35,35 +35,52 @@ export function bandText(band = BAND) {
   return `±${round(band * 100)}%`;
 }
 
-const uring = (n) => ({
-  title: `io_uring, ${n} read${n === 1 ? '' : 's'} per enter`,
-  what: `cost per read of a cached file when ${n === 1 ? 'each read gets its own' : `${n} reads share one`} io_uring_enter`,
-});
+// One journey a probe times, as the engine is asked for it: with warm caches, as the probe runs.
+const term = (q, more = {}) => ({ q: `${q}&warm=on`, ...more });
+// A probe that times one journey: the one the trace of that call shows.
+const probe = (title, what, q) => ({ title, what, terms: [term(q, { main: true })] });
+
+/**
+ * Each probe id: its words (a title and what it times) and the journeys it times in the model's
+ * terms (PROBE_TERMS): query strings of the API, each counted `times` over and possibly only from
+ * stage `from` on; `main` is the journey that shows in the trace. The journeys are the same table
+ * as core/fit.cc's probe_models(); keep the two in step.
+ */
+const PROBES = {
+  function_call: probe('Function call', 'an empty function: no kernel at all', 'op=function_call'),
+  vdso_clock_gettime: probe('clock_gettime() via the vDSO', 'reads the clock in user space, no trap', 'op=vdso_clock_gettime'),
+  syscall_getppid: probe('getppid()', 'the cheapest real system call: into the kernel and straight back', 'op=getppid'),
+  syscall_clock_gettime: probe('clock_gettime() as a syscall', 'the vDSO\'s question asked through the kernel: syscall(SYS_clock_gettime)', 'op=clock_gettime'),
+  read_file_hit: probe('read() of a cached file', 'pread() of 16 bytes already in the page cache', 'fd=file&cache=hit&api=pread'),
+  read_file_cold: probe('read() of an uncached file', '16 bytes of a block never read before: a trip to the device', 'fd=file&cache=miss&api=pread'),
+  read_direct: probe('O_DIRECT read', '4 KiB straight from the device, past the page cache, a new block each time', 'fd=file&direct=on&bytes=4096&api=pread'),
+  read_pipe: probe('read() from a pipe', '16 bytes already waiting in the pipe', 'fd=pipe'),
+  read_unix: probe('read() from an AF_UNIX socket', '16 bytes already waiting in the socket', 'fd=unix'),
+  read_tcp: probe('read() from a TCP socket', '16 bytes already waiting, over loopback', 'fd=tcp'),
+  read_ptraced: probe('read() under a ptrace tracer', 'a cached read while a bare tracer stops it at entry and exit', 'fd=file&cache=hit&api=pread&tracer=ptrace'),
+  write_file: probe('write() to a cached file', 'pwrite() of 16 bytes into a block already in the page cache: it ends in RAM, dirty', 'op=write&fd=file&cache=hit&api=pread'),
+  fsync_file: probe('write() + fsync()', '4 KiB pwrite() then fsync(), back to back: the data made durable on the drive', 'op=fsync&fd=file&bytes=4096&api=pread'),
+  fdatasync_file: probe('write() + fdatasync()', '4 KiB pwrite() then fdatasync(): the data durable, the timestamps may wait', 'op=fdatasync&fd=file&bytes=4096&api=pread'),
+  write_pipe_wakeup: probe('Pipe write that wakes a reader', 'the writer\'s write() alone, with a reader asleep on the pipe', 'op=write&fd=pipe&wait=on'),
+  // the writer's call (a pipe read's cost, until writes are modelled), then the switch away from the writer and the reader from its wake-up on
+  pipe_wakeup: {
+    title: 'Pipe wake-up', what: 'from a writer\'s write() to the sleeping reader\'s return: wake-up and switch',
+    terms: [term('fd=pipe', { what: 'the writer\'s write(), modelled as a pipe read' }), term('fd=pipe&wait=on', { from: 'pipe_wait', main: true })],
+  },
+  // two threads on one CPU: a round trip is two writes and two reads that sleep
+  pipe_pingpong_rtt: {
+    title: 'Pipe ping-pong', what: 'two threads on one CPU, 16 bytes each way through two pipes: one round trip',
+    terms: [term('fd=pipe', { times: 2, what: 'two write()s, modelled as pipe reads' }), term('fd=pipe&wait=on', { times: 2, main: true })],
+  },
+};
+for (const n of [1, 8, 32, 128]) {
+  PROBES[`io_uring_batch_${n}`] = probe(`io_uring, ${n} read${n === 1 ? '' : 's'} per enter`,
+    `cost per read of a cached file when ${n === 1 ? 'each read gets its own' : `${n} reads share one`} io_uring_enter`,
+    `fd=file&cache=hit&api=io_uring&batch=${n}`);
+}
 
 /** Words for each probe id: a title and what it times. */
-export const PROBE_LABELS = {
-  function_call: { title: 'Function call', what: 'an empty function: no kernel at all' },
-  vdso_clock_gettime: { title: 'clock_gettime() via the vDSO', what: 'reads the clock in user space, no trap' },
-  syscall_getppid: { title: 'getppid()', what: 'the cheapest real system call: into the kernel and straight back' },
-  syscall_clock_gettime: { title: 'clock_gettime() as a syscall', what: 'the vDSO\'s question asked through the kernel: syscall(SYS_clock_gettime)' },
-  read_file_hit: { title: 'read() of a cached file', what: 'pread() of 16 bytes already in the page cache' },
-  read_file_cold: { title: 'read() of an uncached file', what: '16 bytes of a block never read before: a trip to the device' },
-  read_direct: { title: 'O_DIRECT read', what: '4 KiB straight from the device, past the page cache, a new block each time' },
-  read_pipe: { title: 'read() from a pipe', what: '16 bytes already waiting in the pipe' },
-  read_unix: { title: 'read() from an AF_UNIX socket', what: '16 bytes already waiting in the socket' },
-  read_tcp: { title: 'read() from a TCP socket', what: '16 bytes already waiting, over loopback' },
-  io_uring_batch_1: uring(1),
-  io_uring_batch_8: uring(8),
-  io_uring_batch_32: uring(32),
-  io_uring_batch_128: uring(128),
-  read_ptraced: { title: 'read() under a ptrace tracer', what: 'a cached read while a bare tracer stops it at entry and exit' },
-  pipe_wakeup: { title: 'Pipe wake-up', what: 'from a writer\'s write() to the sleeping reader\'s return: wake-up and switch' },
-  pipe_pingpong_rtt: { title: 'Pipe ping-pong', what: 'two threads on one CPU, 16 bytes each way through two pipes: one round trip' },
-  write_file: { title: 'write() to a cached file', what: 'pwrite() of 16 bytes into a block already in the page cache: it ends in RAM, dirty' },
-  fsync_file: { title: 'write() + fsync()', what: '4 KiB pwrite() then fsync(), back to back: the data made durable on the drive' },
-  fdatasync_file: { title: 'write() + fdatasync()', what: '4 KiB pwrite() then fdatasync(): the data durable, the timestamps may wait' },
-  write_pipe_wakeup: { title: 'Pipe write that wakes a reader', what: 'the writer\'s write() alone, with a reader asleep on the pipe' },
-};
+export const PROBE_LABELS = Object.fromEntries(Object.entries(PROBES).map(([id, { title, what }]) => [id, { title, what }]));
 
 /** The stage groups a person reads the probes in, in page order. */
 export const PROBE_GROUPS = [
@@ -357,38 +374,8 @@ export function p99Label(p) {
 
 // --- the probes on the trace ---------------------------------------------------------------
 
-/**
- * What each probe times, in the model's terms: journeys (query strings of the API), each
- * counted `times` over and possibly only from stage `from` on. `main` is the journey that shows
- * in the trace. The same table as core/fit.cc's probe_models(); keep the two in step.
- */
-export const PROBE_TERMS = {
-  function_call: [{ q: 'op=function_call&warm=on', main: true }],
-  vdso_clock_gettime: [{ q: 'op=vdso_clock_gettime&warm=on', main: true }],
-  syscall_getppid: [{ q: 'op=getppid&warm=on', main: true }],
-  syscall_clock_gettime: [{ q: 'op=clock_gettime&warm=on', main: true }],
-  read_file_hit: [{ q: 'fd=file&cache=hit&api=pread&warm=on', main: true }],
-  read_file_cold: [{ q: 'fd=file&cache=miss&api=pread&warm=on', main: true }],
-  read_direct: [{ q: 'fd=file&direct=on&bytes=4096&api=pread&warm=on', main: true }],
-  read_pipe: [{ q: 'fd=pipe&warm=on', main: true }],
-  read_unix: [{ q: 'fd=unix&warm=on', main: true }],
-  read_tcp: [{ q: 'fd=tcp&warm=on', main: true }],
-  io_uring_batch_1: [{ q: 'fd=file&cache=hit&api=io_uring&batch=1&warm=on', main: true }],
-  io_uring_batch_8: [{ q: 'fd=file&cache=hit&api=io_uring&batch=8&warm=on', main: true }],
-  io_uring_batch_32: [{ q: 'fd=file&cache=hit&api=io_uring&batch=32&warm=on', main: true }],
-  io_uring_batch_128: [{ q: 'fd=file&cache=hit&api=io_uring&batch=128&warm=on', main: true }],
-  read_ptraced: [{ q: 'fd=file&cache=hit&api=pread&tracer=ptrace&warm=on', main: true }],
-  // the writer's call (a pipe read's cost, until writes are modelled), then the switch away from the writer and the reader from its wake-up on
-  pipe_wakeup: [{ q: 'fd=pipe&warm=on', what: 'the writer\'s write(), modelled as a pipe read' },
-    { q: 'fd=pipe&wait=on&warm=on', from: 'pipe_wait', main: true }],
-  // two threads on one CPU: a round trip is two writes and two reads that sleep
-  pipe_pingpong_rtt: [{ q: 'fd=pipe&warm=on', times: 2, what: 'two write()s, modelled as pipe reads' },
-    { q: 'fd=pipe&wait=on&warm=on', times: 2, main: true }],
-  write_file: [{ q: 'op=write&fd=file&cache=hit&api=pread&warm=on', main: true }],
-  fsync_file: [{ q: 'op=fsync&fd=file&bytes=4096&api=pread&warm=on', main: true }],
-  fdatasync_file: [{ q: 'op=fdatasync&fd=file&bytes=4096&api=pread&warm=on', main: true }],
-  write_pipe_wakeup: [{ q: 'op=write&fd=pipe&wait=on&warm=on', main: true }],
-};
+/** What each probe times, in the model's terms (see PROBES): { id: [{ q, main, times, from, what }] }. */
+export const PROBE_TERMS = Object.fromEntries(Object.entries(PROBES).map(([id, { terms }]) => [id, terms]));
 
 // The options of a call (not of the machine) that decide which journey it is.
 const CALL = ['op', 'fd', 'cache', 'direct', 'bytes', 'api', 'batch', 'tracer', 'wait', 'nonblock', 'sync', 'full'];

@@ -106,14 +106,25 @@ export function effective(scenario, model, key) {
  * core/relevance.h). Flags compare as on/off; ghz, kpti, pcid and device as the run uses them.
  */
 function clauseHolds(clause, scenario, model) {
-  const m = /^([a-z_]+)(!?)=(.+)$/.exec(clause);
-  if (!m) return false;
-  const [, key, negate, list] = m;
+  const c = parseClause(clause);
+  if (!c) return false;
+  const { key, negate, values } = c;
   const o = optionOf(key, model);
   let v = ['ghz', 'kpti', 'pcid', 'device'].includes(key) ? effective(scenario, model, key) : scenario[key];
   if (o?.kind === 'flag') v = v ? 'on' : 'off';
-  const found = v !== undefined && v !== null && list.split('|').includes(String(v));
+  const found = v !== undefined && v !== null && values.includes(String(v));
   return negate ? !found : found;
+}
+
+// A clause's parts ({ key, negate, values }, or null), read once: the form asks the same few
+// clauses for every option on every change.
+const clauses = new Map();
+function parseClause(clause) {
+  if (!clauses.has(clause)) {
+    const m = /^([a-z_]+)(!?)=(.+)$/.exec(clause);
+    clauses.set(clause, m ? { key: m[1], negate: m[2] === '!', values: m[3].split('|') } : null);
+  }
+  return clauses.get(clause);
 }
 
 const allHold = (clauses, scenario, model) => (clauses ?? []).every((c) => clauseHolds(c, scenario, model));

@@ -51,3 +51,25 @@ export function byId(id) {
 export function prefersReducedMotion() {
   return window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 }
+
+/**
+ * The width of `el` (its clientWidth, in whole px) for drawing, without making the browser lay
+ * the page out each time it is asked: read once, then kept by a ResizeObserver, which calls
+ * onResize(width) when it moves by more than 2 px. A width read between DOM writes forces a
+ * synchronous layout of everything written so far, and the page is drawn several times while it
+ * starts. watch.width() -> the width; watch.read() measures now (when the layout is fresh).
+ */
+export function watchWidth(el, onResize = () => {}) {
+  let known = null;
+  const measure = () => {
+    known = Math.round(el.clientWidth || 0);
+    return known;
+  };
+  new ResizeObserver((entries) => {
+    const w = Math.round(entries.at(-1).contentRect.width);
+    if (known !== null && Math.abs(w - known) <= 2) return;
+    known = w;
+    onResize(w);
+  }).observe(el);
+  return { width: () => known ?? measure(), read: measure };
+}

@@ -6,13 +6,13 @@
 // Wide (>= 520 px): stages run left to right, short names above them. Narrow (a phone): stages
 // run top to bottom, names on the left, the strip on the right. Drawn in real pixels from the
 // container's width so the labels keep their size.
-import { formatNs, formatShare } from '../lib/format.js';
+import { formatNs, formatShare, group } from '../lib/format.js';
 import { LANES } from '../lib/labels.js';
 import { elapsedOf, planPlayback, positionAt, positionAtStage, restFits, roundFactor, stepTarget } from '../lib/playback.js';
 import { clamp } from '../lib/scale.js';
 import { stageShortName } from '../lib/short_names.js';
 import { layoutTimeline } from '../lib/timeline.js';
-import { h, prefersReducedMotion, replace, s } from './dom.js';
+import { h, prefersReducedMotion, replace, s, watchWidth } from './dom.js';
 
 const LANE_INDEX = { user: 0, kernel: 1, hardware: 2 };
 // Short names are 11px sans: about 7 px a character (DejaVu Sans is wide).
@@ -78,7 +78,7 @@ export function createLanes(figure, hooks = {}) {
 
   function geometry(stages) {
     const n = Math.max(1, stages.length);
-    const width = Math.max(280, Math.round(holder.clientWidth || 320));
+    const width = Math.max(280, watch.width() || 320);
     const names = stages.map((st) => stageShortName(st));
     const longest = Math.max(24, ...names.map((t) => t.length * CHAR_PX));
     const horizontal = width >= 520 && (width - 16) / n >= 20;
@@ -356,10 +356,10 @@ export function createLanes(figure, hooks = {}) {
     const rest = geo.total - (stages[i].ns || 0);
     const times = Math.floor((frac * (stages[i].ns || 0)) / rest);
     const what = stages[i].on_cpu ? 'stage' : 'wait';
-    const count = (k) => (k === 1 ? 'once' : `${k.toLocaleString('en-US')} times`);
+    const count = (k) => (k === 1 ? 'once' : `${group(k)} times`);
     return frac >= 1
       ? `The rest of this call (${formatNs(rest)}) fits ${count(times)} into this ${what}.`
-      : `The rest of this call (${formatNs(rest)}) has fitted ${times.toLocaleString('en-US')} of ${full.toLocaleString('en-US')} times into this ${what} so far.`;
+      : `The rest of this call (${formatNs(rest)}) has fitted ${group(times)} of ${group(full)} times into this ${what} so far.`;
   }
 
   function describeNow() {
@@ -381,7 +381,7 @@ export function createLanes(figure, hooks = {}) {
       h('span', { class: `chip lane-${st.lane}` }, st.lane), ' ',
       st.on_cpu ? '' : h('span', { class: 'chip chip-blocked' }, 'task asleep'), ' ',
       h('span', { class: 'num' }, formatNs(st.ns)),
-      p.compression >= 2 ? h('span', { class: 'now-fast' }, ` shown ${roundFactor(p.compression).toLocaleString('en-US')}× faster`) : '');
+      p.compression >= 2 ? h('span', { class: 'now-fast' }, ` shown ${group(roundFactor(p.compression))}× faster`) : '');
   }
 
   function describePace() {
@@ -390,7 +390,7 @@ export function createLanes(figure, hooks = {}) {
       scaleLine.textContent = '';
       return;
     }
-    const slow = Math.round(plan.slowdown).toLocaleString('en-US');
+    const slow = group(Math.round(plan.slowdown));
     const perUs = seconds(plan.msPerNs * 1000);
     let text = `Slow motion: time runs 1:${slow} (1 µs of the call plays ${perUs}), and each stage gets ${(plan.floorMs / 1000).toFixed(2)} s more so that the short ones show.`;
     let big = -1;
@@ -400,7 +400,7 @@ export function createLanes(figure, hooks = {}) {
     if (big >= 0) {
       const st = journey.stages[big];
       const p = plan.stages[big];
-      text += ` Above ${formatNs(plan.thresholdNs)} time is compressed: the ${stageShortName(st)}'s ${formatNs(st.ns)} is shown ${roundFactor(p.compression).toLocaleString('en-US')}× faster (${seconds(p.ms)}); at the same pace it would last ${humanMs(p.naturalMs)}.`;
+      text += ` Above ${formatNs(plan.thresholdNs)} time is compressed: the ${stageShortName(st)}'s ${formatNs(st.ns)} is shown ${group(roundFactor(p.compression))}× faster (${seconds(p.ms)}); at the same pace it would last ${humanMs(p.naturalMs)}.`;
     }
     text += ` This call plays ${seconds(plan.totalMs)}.`;
     pace.textContent = text;
@@ -651,17 +651,16 @@ export function createLanes(figure, hooks = {}) {
     figure.scrollIntoView({ block: 'start', behavior: prefersReducedMotion() ? 'auto' : 'smooth' });
   }
 
-  draw(); // the empty lanes, before any route is known
-  describeDetail();
-  const ro = new ResizeObserver(() => {
-    if (Math.abs((holder.clientWidth || 0) - lastWidth) > 2) {
+  const watch = watchWidth(holder, (w) => {
+    if (Math.abs(w - lastWidth) > 2) {
       draw();
       describePace();
       shownDetail = '';
       describe();
     }
   });
-  ro.observe(holder);
+  draw(); // the empty lanes, before any route is known
+  describeDetail();
 
   return {
     route,

@@ -3,7 +3,7 @@
 // pixels. A playhead follows the animation (progress), so the timeline stays in step with the lanes.
 import { formatDuration, formatNs } from '../lib/format.js';
 import { layoutTimeline, xAtNs } from '../lib/timeline.js';
-import { h, replace, s } from './dom.js';
+import { h, replace, s, watchWidth } from './dom.js';
 
 // Tick labels are 11px monospace: about 6.7 px a character.
 const CHAR_PX = 6.7;
@@ -21,7 +21,7 @@ export function createTimeline(holder, hooks = {}) {
 
   function render(journey, { human = false, mode = 'linear' } = {}) {
     last = { journey, human, mode };
-    const width = Math.max(280, Math.round(holder.clientWidth || 320));
+    const width = Math.max(280, watch.width() || 320);
     lastWidth = width;
     const narrow = width < 560;
     const gutter = narrow ? 58 : 84;
@@ -93,9 +93,11 @@ export function createTimeline(holder, hooks = {}) {
     drawn.svg.dataset.playheadNs = String(lastPos.ns);
   }
 
-  new ResizeObserver(() => {
-    if (last && Math.abs((holder.clientWidth || 0) - lastWidth) > 2) render(last.journey, last);
-  }).observe(holder);
+  const watch = watchWidth(holder, (w) => {
+    if (last && Math.abs(w - lastWidth) > 2) render(last.journey, last);
+  });
+  // Measured now, while the page has no new content to lay out, rather than in the first render.
+  watch.read();
 
   return {
     render,
