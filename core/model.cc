@@ -219,14 +219,7 @@ Result<Condition> read_condition(const Reader& r, const toml::node& n, const std
   }
   c.negate = text[eq - 1] == '!';
   c.key = text.substr(0, c.negate ? eq - 1 : eq);
-  std::string rest = text.substr(eq + 1);
-  std::size_t pos = 0;
-  while (pos <= rest.size()) {
-    auto bar = rest.find('|', pos);
-    if (bar == std::string::npos) bar = rest.size();
-    c.values.push_back(rest.substr(pos, bar - pos));
-    pos = bar + 1;
-  }
+  c.values = split(std::string_view(text).substr(eq + 1), '|');
   const auto& keys = attribute_keys();
   c.key_index = int(std::find(keys.begin(), keys.end(), c.key) - keys.begin());
   if (!contains(attribute_keys(), c.key)) {

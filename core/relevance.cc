@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "text.h"
+
 namespace sysjourney {
 
 namespace {
@@ -14,17 +16,6 @@ const char* const kSyscall = "op=read|write|fsync|fdatasync|getppid|clock_gettim
 
 const char* const kZeroRead = "read(fd, buf, 0) returns before any I/O";
 const char* const kSameEagain = "every pipe and socket returns EAGAIN the same way";
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (true) {
-    std::size_t end = text.find(sep, pos);
-    out.push_back(text.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
-    if (end == std::string::npos) return out;
-    pos = end + 1;
-  }
-}
 
 }  // namespace
 
@@ -141,19 +132,23 @@ bool holds(const std::string& clause, const std::map<std::string, std::string>& 
   return c->negate ? !in : in;
 }
 
-namespace {
 bool all_hold(const std::vector<std::string>& clauses,
               const std::map<std::string, std::string>& v) {
   return std::all_of(clauses.begin(), clauses.end(),
                      [&](const std::string& c) { return holds(c, v); });
 }
-}  // namespace
+
+const InertRule* first_holding(const std::vector<InertRule>& rules,
+                               const std::map<std::string, std::string>& v) {
+  for (const InertRule& rule : rules) {
+    if (all_hold(rule.when, v)) return &rule;
+  }
+  return nullptr;
+}
 
 Relevance relevance_of(const OptionRelevance& rule, const std::map<std::string, std::string>& v) {
   if (!all_hold(rule.applies, v)) return {false, false, rule.reason};
-  for (const InertRule& inert : rule.inert) {
-    if (all_hold(inert.when, v)) return {true, false, inert.reason};
-  }
+  if (const InertRule* inert = first_holding(rule.inert, v)) return {true, false, inert->reason};
   return {};
 }
 

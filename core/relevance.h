@@ -48,6 +48,11 @@ Result<Clause> parse_clause(const std::string& text);
 std::map<std::string, std::string> clause_values(const ResolvedScenario& s);
 
 bool holds(const std::string& clause, const std::map<std::string, std::string>& values);
+bool all_hold(const std::vector<std::string>& clauses,
+              const std::map<std::string, std::string>& values);
+// The first rule whose clauses all hold (of `inert` or `same`), or nullptr.
+const InertRule* first_holding(const std::vector<InertRule>& rules,
+                               const std::map<std::string, std::string>& values);
 
 struct Relevance {
   bool applies = true;  // false: the option means nothing here (cache for a pipe)

@@ -108,16 +108,6 @@ std::vector<Scenario> base_scenarios() {
   return out;
 }
 
-// The `same` rule that holds for the scenario, if any.
-const InertRule* same_of(const OptionRelevance& rule, const std::map<std::string, std::string>& v) {
-  for (const InertRule& same : rule.same) {
-    if (std::all_of(same.when.begin(), same.when.end(),
-                    [&](const std::string& c) { return holds(c, v); }))
-      return &same;
-  }
-  return nullptr;
-}
-
 TEST(Relevance, OneEntryPerOptionInTheTablesOrder) {
   const auto& table = option_relevance();
   ASSERT_EQ(table.size(), scenario_options().size());
@@ -176,7 +166,8 @@ TEST(Relevance, AnOptionWithoutEffectLeavesTheJourneyAsItIs) {
     ASSERT_TRUE(before.ok);
     for (const auto& rule : option_relevance()) {
       Relevance rel = relevance_of(rule, before.values);
-      if (const InertRule* same = same_of(rule, before.values)) rel = {true, false, same->reason};
+      if (const InertRule* same = first_holding(rule.same, before.values))
+        rel = {true, false, same->reason};
       if (rel.applies && rel.enabled) continue;
       EXPECT_FALSE(rel.reason.empty()) << rule.option;
       for (const auto& [v, after] : others(base, rule.option)) {
@@ -264,7 +255,7 @@ TEST(Relevance, AnOptionThatMattersChangesTheJourneyForSomeValue) {
     const Outcome before = run(base);
     for (const auto& rule : option_relevance()) {
       Relevance rel = relevance_of(rule, before.values);
-      if (!rel.applies || !rel.enabled || same_of(rule, before.values)) continue;
+      if (!rel.applies || !rel.enabled || first_holding(rule.same, before.values)) continue;
       bool changed = false, tried = false;
       for (const auto& [v, after] : others(base, rule.option)) {
         if (after.values == before.values) continue;  // the value it already had

@@ -41,6 +41,19 @@ inline std::vector<std::string_view> words(std::string_view text) {
   return out;
 }
 
+// `text` cut at every `sep` ("a|b" -> {"a", "b"}; "" -> {""}; "a|" -> {"a", ""}).
+inline std::vector<std::string> split(std::string_view text, char sep) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t end = text.find(sep, pos);
+    out.emplace_back(
+        text.substr(pos, end == std::string_view::npos ? text.size() - pos : end - pos));
+    if (end == std::string_view::npos) return out;
+    pos = end + 1;
+  }
+}
+
 inline bool contains(const std::vector<std::string>& v, std::string_view x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
