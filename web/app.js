@@ -613,7 +613,10 @@ async function init() {
   const { scenario, problems } = fromQuery(window.location.search, model);
   state.scenario = scenario;
   const hadQuery = new URLSearchParams(window.location.search).toString() !== '';
-  window.history.replaceState(null, '', pageUrl(query())); // canonical form: API order, defaults left out
+  // The canonical form of the link (API order, defaults left out); a link already in that form is
+  // left alone, which spares the browser a history update while the page starts.
+  const canonical = pageUrl(query());
+  if (canonical !== window.location.href) window.history.replaceState(null, '', canonical);
   if (problems.length) notice(`Part of the link was not understood and was left at the default: ${problems.map((p) => p.message).join('; ')}.`);
 
   const select = (i) => {
