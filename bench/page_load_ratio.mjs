@@ -5,7 +5,7 @@
 //
 //   node bench/page_load_ratio.mjs [--bin BUILD/sysjourney | --served URL] [--site DIST]
 //                                  [--runs 11] [--search '?fd=file&cache=miss'] [--target 2.5]
-//                                  [--settle 250] [--json]
+//                                  [--settle 250] [--snapshot] [--json]
 //
 // Two times per load, both after #app first says "done":
 //   drawn  when that frame's style, layout and paint are over (a message posted from its
@@ -21,13 +21,17 @@
 // a pause (--settle ms) that lets the last context's renderer go away, so that one load's teardown
 // does not land in the next; a machine that gets busier during the run slows all three alike; the
 // first round only warms up.
+// --snapshot adds a reference that is not judged: the served page's result saved as static HTML
+// (its DOM once it showed the trace, scripts taken out, one small module to say "done"), served
+// without the page's CSP so that its inline widths stay. It draws what the page draws with none of
+// the page's script: the part of the time that is rendering the result alone.
 // Beside each time, the CPU the whole machine spent on the load (Linux /proc/stat: user, nice,
 // system, irq and softirq, from just before the navigation to the drawn frame): on a machine with
 // few cores the browser's processes use all of them while a page loads, and then the time follows
 // the work.
 // Exit status 1 when a ratio is above the target or a figure is missing (each named in the output).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -44,6 +48,7 @@ let servedUrl = flag('served', '');
 const dist = flag('site', '');
 const asJson = has('json');
 const settle = Number(flag('settle', '250'));
+const withSnapshot = has('snapshot');
 const CHROMIUM = process.env.SYSJOURNEY_CHROMIUM || '/usr/bin/chromium';
 
 const missing = []; // figures we could not get, each naming the tool that failed
@@ -98,6 +103,31 @@ async function loadOnce(browser, url, problems) {
     const t = await page.evaluate(() => window.__shown);
     if (t === 'error') throw new Error(`the page showed an error: ${(await page.textContent('#error').catch(() => '')) || 'see its alert box'}`);
     return { ...t, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
+  } finally {
+    await context.close();
+  }
+}
+
+// Saves the served page's result at `url` as static HTML in `dir` (see --snapshot above).
+async function saveSnapshot(browser, url, dir) {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById('app')?.dataset.state === 'done', null, { timeout: 30000 });
+    const html = await page.evaluate(() => {
+      for (const el of document.querySelectorAll('script, link[rel="preload"], link[rel="modulepreload"]')) el.remove();
+      document.getElementById('app').dataset.state = 'loading';
+      return `<!doctype html>\n${document.documentElement.outerHTML}`;
+    });
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'index.html'), html.replace('</body>', '<script type="module" src="done.js"></script></body>'));
+    writeFileSync(path.join(dir, 'done.js'), "document.getElementById('app').dataset.state = 'done';\n");
+    for (const file of ['style.css', 'icon.svg']) {
+      const answer = await fetch(new URL(file, url));
+      if (!answer.ok) throw new Error(`${file}: HTTP ${answer.status}`);
+      writeFileSync(path.join(dir, file), Buffer.from(await answer.arrayBuffer()));
+    }
   } finally {
     await context.close();
   }
@@ -165,6 +195,16 @@ try {
   const pages = [{ key: 'floor', name: 'minimal page', url: new URL('floor/', stat.url).href }];
   if (servedUrl) pages.push({ key: 'served', name: 'served page', url: new URL(search, servedUrl).href });
   if (siteOk) pages.push({ key: 'static', name: 'static site', url: new URL(`site/${search}`, stat.url).href });
+  if (withSnapshot && servedUrl) {
+    try {
+      await saveSnapshot(browser, new URL(search, servedUrl).href, path.join(top, 'snapshot'));
+      const plain = await startStatic({ root: top });
+      cleanups.push(() => plain.close());
+      pages.push({ key: 'snapshot', name: 'snapshot', url: new URL('snapshot/', plain.url).href });
+    } catch (e) {
+      missing.push(`snapshot of the served page: ${e.message.split('\n')[0]}`);
+    }
+  }
   for (const p of pages) {
     p.times = [];
     p.problems = new Set();
@@ -192,7 +232,8 @@ try {
     result[`${p.key}_cpu_ms`] = cpu.length ? Math.round(median(cpu)) : null;
   }
   if (result.floor_ms === null && !missing.some((m) => m.startsWith('minimal page'))) missing.push('minimal page: no figure');
-  for (const key of ['served', 'static']) {
+  for (const key of ['served', 'static', 'snapshot']) {
+    if (result[`${key}_ms`] === undefined) continue;
     if (result.floor_ms && result[`${key}_ms`] !== null) {
       result[`${key}_ratio`] = Number((result[`${key}_ms`] / result.floor_ms).toFixed(2));
       result[`${key}_frame_ratio`] = Number((result[`${key}_frame_ms`] / result.floor_frame_ms).toFixed(2));
@@ -210,19 +251,20 @@ result.pass = missing.length === 0 && result.served_ratio !== null && result.sta
 if (asJson) {
   console.log(JSON.stringify(result));
 } else {
-  const row = (name, key) => {
+  const row = (name, key, judged = true) => {
     const ms = result[`${key}_ms`];
     const ratio = result[`${key}_ratio`];
-    if (ms === null) return `  ${name.padEnd(44)} no figure`;
+    if (ms === null || ms === undefined) return `  ${name.padEnd(44)} no figure`;
     const cpu = result[`${key}_cpu_ms`] === null ? '' : `, cpu ${result[`${key}_cpu_ms`]} ms`;
     const frame = `(frame begun ${String(result[`${key}_frame_ms`]).padStart(4)} ms${ratio === undefined || ratio === null ? '' : `, ${result[`${key}_frame_ratio`].toFixed(2)}x`}${cpu})`;
-    const verdict = ratio === undefined || ratio === null ? '' : `${ratio.toFixed(2)}x the floor (target <= ${target}x) ${ratio <= target ? 'PASS' : 'FAIL'}`;
+    const verdict = ratio === undefined || ratio === null ? '' : `${ratio.toFixed(2)}x the floor${judged ? ` (target <= ${target}x) ${ratio <= target ? 'PASS' : 'FAIL'}` : ' (a reference, not judged)'}`;
     return `  ${name.padEnd(44)} ${String(ms).padStart(5)} ms  ${frame.padEnd(44)} ${verdict}`;
   };
   console.log(`page load, navigation to the frame that draws the trace of ${search}, median of ${runs} interleaved loads:`);
   console.log(row('minimal page (one module, one fetch, one table)', 'floor'));
   console.log(row('served page (sysjourney serve)', 'served'));
   console.log(row('static site (WebAssembly engine)', 'static'));
+  if (withSnapshot) console.log(row("served page's result as static HTML", 'snapshot', false));
   for (const m of missing) console.log(`  FAIL: ${m}`);
 }
 process.exit(result.pass ? 0 : 1);

@@ -22,7 +22,8 @@ class Api {
  public:
   Api(const Model& model, std::string version);
 
-  ApiResponse model() const { return {200, "application/json", model_json_}; }
+  // The whole model, or with view=page the part the page reads (no stages, no paths).
+  ApiResponse model(const Params& params = {}) const;
   ApiResponse run(const Params& params) const;
   ApiResponse compare(const Params& params) const;
   // A sysjourney.measure/1 document in, the fit out (POST /api/fit; the page's "drop a measure
@@ -39,6 +40,7 @@ class Api {
   const Model& model_;
   std::string version_;
   std::string model_json_;  // built once: the model does not change while serving
+  std::string page_model_json_;
 };
 
 }  // namespace sysjourney

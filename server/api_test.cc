@@ -87,6 +87,29 @@ TEST(Api, ModelListsEverythingThePageNeeds) {
   }
 }
 
+TEST(Api, ModelPageViewIsTheModelWithoutStagesAndPaths) {
+  auto whole = body(api().model());
+  auto page = body(api().model({{"view", "page"}}));
+  EXPECT_FALSE(page.contains("stages"));
+  EXPECT_FALSE(page.contains("paths"));
+  whole.erase("stages");
+  whole.erase("paths");
+  EXPECT_EQ(page, whole);  // every other field as it is
+}
+
+TEST(Api, ModelRefusesAnUnknownViewOrParameter) {
+  auto view = api().model({{"view", "all"}});
+  EXPECT_EQ(view.status, 400);
+  EXPECT_EQ(body(view)["field"], "view");
+  EXPECT_EQ(body(view)["value"], "all");
+  EXPECT_EQ(body(view)["allowed"], "page");
+  auto other = api().model({{"stages", "no"}});
+  EXPECT_EQ(other.status, 400);
+  EXPECT_EQ(body(other)["value"], "stages");
+  EXPECT_EQ(body(other)["allowed"], "view");
+  EXPECT_EQ(api().model({{"view", "page"}, {"view", "page"}}).status, 400);
+}
+
 TEST(Api, FitTakesAMeasureDocumentFromAnyMachine) {
   const char* doc = R"({"schema": "sysjourney.measure/1",
     "host": {"cpu_model": "Intel(R) Xeon(R) Processor", "ghz": 2.1, "virtualized": true, "device": "virtio",

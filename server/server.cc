@@ -99,7 +99,7 @@ std::string html_attribute(std::string_view text) {
 }
 
 constexpr std::string_view kModelPreload =
-    R"(<link rel="preload" href="api/model" as="fetch" crossorigin>)";
+    R"(<link rel="preload" href="api/model?view=page" as="fetch" crossorigin>)";
 
 }  // namespace
 
@@ -138,8 +138,9 @@ void WebServer::routes() {
 
   s.Get("/healthz",
         [this](const httplib::Request&, httplib::Response& res) { send(res, api_.health()); });
-  s.Get("/api/model",
-        [this](const httplib::Request&, httplib::Response& res) { send(res, api_.model()); });
+  s.Get("/api/model", [this](const httplib::Request& req, httplib::Response& res) {
+    send(res, api_.model(query_params(req.target)));
+  });
   s.Get("/api/run", [this](const httplib::Request& req, httplib::Response& res) {
     send(res, api_.run(query_params(req.target)));
   });

@@ -72,6 +72,25 @@ TEST_F(ServerTest, ServesTheBundledPageInGzip) {
   EXPECT_EQ(br->get_header_value("Content-Encoding"), "") << "brotli alone: sent as it is";
 }
 
+// The page preloads the model as engine.js asks for it (the page's view), and the server answers
+// that query: a preload under another URL would be fetched and then fetched again.
+TEST_F(ServerTest, PreloadsTheModelThePageAsksFor) {
+  auto page = client_->Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_NE(
+      page->body.find(R"(<link rel="preload" href="api/model?view=page" as="fetch" crossorigin>)"),
+      std::string::npos);
+  auto view = client_->Get("/api/model?view=page");
+  ASSERT_TRUE(view);
+  EXPECT_EQ(view->status, 200);
+  auto j = nlohmann::json::parse(view->body);
+  EXPECT_TRUE(j.contains("options"));
+  EXPECT_FALSE(j.contains("stages"));
+  auto bad = client_->Get("/api/model?view=everything");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+}
+
 // A permalink's page preloads its journey, with the query as given (escaped for the attribute);
 // a bare visit, a query the engine refuses or another format preloads nothing.
 TEST_F(ServerTest, APermalinkPreloadsItsJourneyAndOnlyAValidOne) {

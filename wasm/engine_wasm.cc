@@ -173,7 +173,7 @@ ApiResponse answer(const std::string& endpoint, const std::string& query) {
     const auto& m = builtin_model();
     return Api::error(500, "the embedded model does not load: " + describe(m.error()));
   }
-  if (endpoint == "model") return a->model();
+  if (endpoint == "model") return a->model(parse_query(query));
   if (endpoint == "health") return a->health();
   if (endpoint == "run") return a->run(parse_query(query));
   if (endpoint == "compare") return a->compare(parse_query(query));

@@ -109,12 +109,15 @@ async function askJson(path, query, options) {
 let modelPromise = null;
 const runs = new Map();
 
-/** The model: option vocabulary, defaults, CPU presets, devices, stage catalogue, sources. */
+/**
+ * The model as the page reads it (view=page): option vocabulary, defaults, CPU presets, devices,
+ * mitigations, sources. Not the stage catalogue: each journey brings its own stages.
+ */
 export function model() {
   if (!modelPromise) {
-    modelPromise = askJson('model').catch((e) => {
+    modelPromise = askJson('model', 'view=page').catch((e) => {
       if (backend === 'wasm') throw e;
-      return askJson('model', '', { via: 'wasm' }).then((m) => {
+      return askJson('model', 'view=page', { via: 'wasm' }).then((m) => {
         backend = 'wasm';
         return m;
       }, () => Promise.reject(e));

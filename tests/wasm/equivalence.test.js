@@ -34,10 +34,12 @@ async function same(endpoint, query, what = `${endpoint}?${query}`) {
   return n;
 }
 
-test('the model is the same, byte for byte', async () => {
-  const [n, w] = await Promise.all([native.get('api/model'), wasm.call('model', '')]);
-  assert.equal(w.status, 200);
-  assert.equal(w.body, n.body);
+test('the model is the same, byte for byte, whole and in the page\'s view', async () => {
+  for (const query of ['', 'view=page']) {
+    const [n, w] = await Promise.all([native.get(query ? `api/model?${query}` : 'api/model'), wasm.call('model', query)]);
+    assert.equal(w.status, 200, query);
+    assert.equal(w.body, n.body, query);
+  }
   assert.equal(model.schema, 'sysjourney.model/1');
 });
 

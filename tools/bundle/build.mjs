@@ -8,7 +8,7 @@
 //                on demand) in one minified ES module, by esbuild: one request instead of 24,
 //                which in Chromium on a busy 2-core machine cost 40-130 ms each
 //   index.html   loads app.min.js instead of app.js, without the modulepreload list, and has
-//                api/model fetched along with the script (not after it ran); not with --static
+//                api/model?view=page fetched along with the script (not after it ran); not with --static
 //                (wasm/site.sh: a static host has no API)
 //   style.css    minified
 // The modules stay next to it, so `import('./engine.js')` still works on the shipped page.
@@ -88,7 +88,7 @@ if (!html.includes(SCRIPT)) {
   process.exit(1);
 }
 // crossorigin: the mode and credentials of engine.js's fetch(), so that fetch takes the preload.
-const preload = staticSite ? '' : '\n<link rel="preload" href="api/model" as="fetch" crossorigin>';
+const preload = staticSite ? '' : '\n<link rel="preload" href="api/model?view=page" as="fetch" crossorigin>';
 html = html.replace(SCRIPT, `<script type="module" src="app.min.js"></script>${preload}`)
   .split('\n').filter((line) => !/^\s*<link rel="modulepreload"/.test(line) && !/^\s*<!-- Fetch every module at once/.test(line)).join('\n');
 put('index.html', html);

@@ -235,7 +235,7 @@ test('an engine that does not answer is reported, not a blank page', async () =>
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // The server's API, or on a static site the WebAssembly engine itself.
-  const engine = process.env.SYSJOURNEY_STATIC ? '**/sysjourney_engine.wasm' : '**/api/model';
+  const engine = process.env.SYSJOURNEY_STATIC ? '**/sysjourney_engine.wasm' : /\/api\/model(\?|$)/;
   await page.route(engine, (route) => route.fulfill({ status: 503, contentType: 'text/plain', body: 'down' }));
   await page.goto(env.base);
   await page.waitForFunction(() => document.getElementById('app').dataset.state === 'error');
@@ -354,7 +354,7 @@ test('an option the engine adds appears in the form and in the link, with no edi
   page.on('pageerror', (e) => errors.push(e.message));
   // The engine's model with two more options (a choice and a flag); the engine is then asked
   // without them, since this engine does not know them.
-  await page.route(/\/api\/model$/, async (route) => {
+  await page.route(/\/api\/model(\?|$)/, async (route) => {
     const res = await route.fetch();
     const m = await res.json();
     m.options = { ...m.options, colour: ['plain', 'red'], spin: ['on', 'off'] };

@@ -75,6 +75,20 @@ function readBody(req, limit = 96 * 1024) {
   });
 }
 
+// GET api/model as the engine answers it: the whole model, or with view=page the model without
+// the stages and paths the page never reads (server/api.cc).
+function modelAnswer(res, query) {
+  for (const [key, value] of query) {
+    if (key !== 'view') return sendJson(res, 400, { error: `unknown parameter '${key}' for model`, field: 'option', value: key, allowed: 'view' });
+    if (value !== 'page') return sendJson(res, 400, { error: `invalid value '${value}' for view`, field: 'view', value, allowed: 'page' });
+  }
+  if (!query.has('view')) return sendJson(res, 200, MODEL);
+  const page = { ...MODEL };
+  delete page.stages;
+  delete page.paths;
+  return sendJson(res, 200, page);
+}
+
 function api(req, res, route, query) {
   if (route === 'fit') {
     if (req.method !== 'POST') {
@@ -94,7 +108,7 @@ function api(req, res, route, query) {
     return measureAnswer(req.headers['x-mock-measure'] ?? '').then(({ status, body }) => sendJson(res, status, body));
   }
   try {
-    if (route === 'model') return sendJson(res, 200, MODEL);
+    if (route === 'model') return modelAnswer(res, query);
     if (route === 'run') {
       const j = runFromParams(query);
       const format = query.get('format') ?? 'json';

@@ -46,14 +46,14 @@ globalThis.fetch = async (url, init = {}) => {
 const engine = await import('../../../web/engine.js');
 const WEB = new URL('../../../web/', import.meta.url);
 
-test('model() asks api/model next to the module, once', async () => {
+test('model() asks api/model next to the module for the page\'s view, once', async () => {
   const a = await engine.model();
   const b = await engine.model();
   assert.equal(a.schema, 'sysjourney.model/1');
   assert.equal(a, b);
   const modelCalls = calls.filter((u) => u.pathname.endsWith('/api/model'));
   assert.equal(modelCalls.length, 1);
-  assert.equal(modelCalls[0].href, new URL('api/model', WEB).href);
+  assert.equal(modelCalls[0].href, new URL('api/model?view=page', WEB).href);
 });
 
 test('run() takes a query string or a scenario object and caches by query', async () => {
