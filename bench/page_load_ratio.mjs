@@ -48,6 +48,10 @@ let servedUrl = flag('served', '');
 const dist = flag('site', '');
 const asJson = has('json');
 const settle = Number(flag('settle', '250'));
+if (!Number.isFinite(settle) || settle < 0) {
+  console.error(`page_load_ratio: --settle must be a number of milliseconds, 0 or more (got '${flag('settle', '')}')`);
+  process.exit(2);
+}
 const withSnapshot = has('snapshot');
 const CHROMIUM = process.env.SYSJOURNEY_CHROMIUM || '/usr/bin/chromium';
 
