@@ -53,6 +53,12 @@ async function bytesAt(url) {
   }
 }
 
+// The module's and the snapshot's bytes, fetched at once ({ wasm, snap }, either null when absent).
+async function engineBytes(base) {
+  const [wasm, snap] = await Promise.all([bytesAt(new URL(WASM, base)), bytesAt(new URL(SNAPSHOT, base))]);
+  return { wasm, snap };
+}
+
 async function sha256(bytes) {
   return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
 }
@@ -93,7 +99,7 @@ async function factory(base) {
     // which preloads the snapshot, so asking for it there costs nothing and finds it).
     const snapshot = globalThis.document?.querySelector(`link[rel="preload"][href="${SNAPSHOT}"]`);
     if (!snapshot) return { create: globalThis.SysjourneyEngine, options: {} };
-    const [wasm, snap] = await Promise.all([bytesAt(new URL(WASM, base)), bytesAt(new URL(SNAPSHOT, base))]);
+    const { wasm, snap } = await engineBytes(base);
     return { create: globalThis.SysjourneyEngine, options: { locateFile: (name) => new URL(name, base).href, ...(wasm ? { wasmBinary: wasm } : {}) }, wasm, snap };
   }
   const loaderUrl = new URL(LOADER, base);
@@ -108,14 +114,14 @@ async function factory(base) {
     wrapped(mod, mod.exports, createRequire(file), file, path.dirname(file));
     const options = {};
     // Node's fetch cannot read file: URLs; hand the module over (absent in a single-file build).
-    const [wasm, snap] = await Promise.all([bytesAt(new URL(WASM, base)), bytesAt(new URL(SNAPSHOT, base))]);
+    const { wasm, snap } = await engineBytes(base);
     if (wasm) options.wasmBinary = wasm;
     return { create: mod.exports, options, wasm, snap };
   }
   // The loader, the module and the snapshot are asked for at once (the static site preloads all
   // three). The module's bytes are handed to the loader, which compiles them as it would have
   // compiled its own download, and they are what the snapshot is checked against.
-  const [, wasm, snap] = await Promise.all([loadScript(loaderUrl.href), bytesAt(new URL(WASM, base)), bytesAt(new URL(SNAPSHOT, base))]);
+  const [, { wasm, snap }] = await Promise.all([loadScript(loaderUrl.href), engineBytes(base)]);
   if (typeof globalThis.SysjourneyEngine !== 'function') throw new Error(`${LOADER} did not define SysjourneyEngine`);
   const options = { locateFile: (name) => new URL(name, base).href };
   if (wasm) options.wasmBinary = wasm;

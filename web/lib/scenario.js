@@ -118,13 +118,13 @@ function clauseHolds(clause, scenario, model) {
 
 // A clause's parts ({ key, negate, values }, or null), read once: the form asks the same few
 // clauses for every option on every change.
-const clauses = new Map();
+const parsedClauses = new Map();
 function parseClause(clause) {
-  if (!clauses.has(clause)) {
+  if (!parsedClauses.has(clause)) {
     const m = /^([a-z_]+)(!?)=(.+)$/.exec(clause);
-    clauses.set(clause, m ? { key: m[1], negate: m[2] === '!', values: m[3].split('|') } : null);
+    parsedClauses.set(clause, m ? { key: m[1], negate: m[2] === '!', values: m[3].split('|') } : null);
   }
-  return clauses.get(clause);
+  return parsedClauses.get(clause);
 }
 
 const allHold = (clauses, scenario, model) => (clauses ?? []).every((c) => clauseHolds(c, scenario, model));
