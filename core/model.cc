@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "bounds.h"
+#include "clause.h"
 #include "scenario.h"
 #include "text.h"
 
@@ -211,15 +212,15 @@ Result<Cost> read_cost(const Reader& r, const toml::table& t, const std::string&
 // Conditions look like "key=value", "key=a|b" or "key!=value".
 Result<Condition> read_condition(const Reader& r, const toml::node& n, const std::string& text,
                                  const std::string& owner) {
-  Condition c;
-  auto eq = text.find('=');
-  if (eq == std::string::npos || eq == 0) {
+  auto clause = parse_clause(text);
+  if (!clause) {
     return r.error(n, "when", text, "key=value, key=a|b or key!=value",
                    fmt::format("{}: condition '{}' is not key=value", owner, text));
   }
-  c.negate = text[eq - 1] == '!';
-  c.key = text.substr(0, c.negate ? eq - 1 : eq);
-  c.values = split(std::string_view(text).substr(eq + 1), '|');
+  Condition c;
+  c.key = clause->key;
+  c.negate = clause->negate;
+  c.values = clause->values;
   const auto& keys = attribute_keys();
   c.key_index = int(std::find(keys.begin(), keys.end(), c.key) - keys.begin());
   if (!contains(attribute_keys(), c.key)) {

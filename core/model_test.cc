@@ -285,6 +285,16 @@ const Broken kBroken[] = {
         {"when", "sendfile", "", "", ""},
     },
     {
+        "ConditionWithoutValue",
+        {"paths.toml", "op=read", "op="},
+        {"when", "op=", "key=value, key=a|b or key!=value", "", ""},
+    },
+    {
+        "ConditionWithoutKey",
+        {"paths.toml", "op=read", "!=read"},
+        {"when", "!=read", "", "", ""},
+    },
+    {
         "ConditionOnUnknownKey",
         {"paths.toml", "op=read", "colour=red"},
         {"", "colour", "", "", ""},

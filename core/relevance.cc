@@ -104,19 +104,6 @@ const std::vector<OptionRelevance>& option_relevance() {
   return table;
 }
 
-Result<Clause> parse_clause(const std::string& text) {
-  Clause c;
-  std::size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
-    return Error{fmt::format("clause '{}' is not key=values or key!=values", text), "clause", text,
-                 "key=v1|v2 or key!=v1|v2", ""};
-  }
-  c.negate = text[eq - 1] == '!';
-  c.key = text.substr(0, c.negate ? eq - 1 : eq);
-  c.values = split(text.substr(eq + 1), '|');
-  return c;
-}
-
 std::map<std::string, std::string> clause_values(const ResolvedScenario& s) {
   std::map<std::string, std::string> out;
   for (auto& [k, v] : scenario_pairs(s)) out[k] = v;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "clause.h"
 #include "result.h"
 #include "scenario.h"
 
@@ -35,14 +36,6 @@ struct OptionRelevance {
 
 // The table, one entry per option of scenario_options(), in its order.
 const std::vector<OptionRelevance>& option_relevance();
-
-// One clause read: "fd!=file" is key fd, negated, values {file}.
-struct Clause {
-  std::string key;
-  bool negate = false;
-  std::vector<std::string> values;
-};
-Result<Clause> parse_clause(const std::string& text);
 
 // The scenario's options as clauses see them (kpti and pcid as the run uses them).
 std::map<std::string, std::string> clause_values(const ResolvedScenario& s);

@@ -3,4 +3,4 @@
 # A new core/*.cc (other than a test) goes here.
 set(SYSJOURNEY_CORE_SOURCES
   result.cc model.cc scenario.cc journey.cc profile.cc format.cc units.cc builtin_model.cc
-  mitigations.cc fit.cc request.cc relevance.cc)
+  mitigations.cc fit.cc request.cc relevance.cc clause.cc)
