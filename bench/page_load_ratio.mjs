@@ -7,11 +7,9 @@
 //                                  [--runs 11] [--search '?fd=file&cache=miss'] [--target 2.5]
 //                                  [--settle 250] [--snapshot] [--json]
 //
-// Two times per load, both after #app first says "done":
-//   drawn  when that frame's style, layout and paint are over (a message posted from its
-//          requestAnimationFrame callback runs after them): the trace is on screen. Judged.
-//   frame  when that frame begins (the requestAnimationFrame callback): the page's script is done
-//          but the browser has yet to lay the result out. Reported beside it, for the trend.
+// Two times per load, of the frame after #app first says "done" (bench/page_load_probe.mjs):
+//   drawn  when its style, layout and paint are over: the trace is on screen. Judged.
+//   frame  when it begins: the page's script is done, the result not yet laid out. Reported beside it.
 // The minimal page is served by the same plain static server as the site (tests/wasm/static_server.js,
 // one node process on loopback, both under one origin), so the static site's ratio compares like
 // with like. The served page comes from the C++ server; both servers answer a request on loopback in
@@ -37,6 +35,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { ROOT as root, cli } from './page_load_args.mjs';
+import { probe, shown } from './page_load_probe.mjs';
 
 const here = path.join(root, 'bench');
 const { flag, has } = cli();
@@ -57,28 +56,6 @@ const CHROMIUM = process.env.SYSJOURNEY_CHROMIUM || '/usr/bin/chromium';
 
 const missing = []; // figures we could not get, each naming the tool that failed
 const cleanups = [];
-
-// Runs in each page before its scripts: the frame after #app first says "done" (or "error").
-const probe = () => {
-  window.__shown = null;
-  const seen = () => {
-    const state = document.getElementById('app')?.dataset.state;
-    if (window.__shown !== null) return;
-    if (state === 'error') window.__shown = 'error';
-    if (state === 'done') {
-      window.__shown = 'waiting';
-      requestAnimationFrame(() => {
-        const frame = performance.now();
-        const channel = new MessageChannel();
-        channel.port1.onmessage = () => {
-          window.__shown = { frame, drawn: performance.now() };
-        };
-        channel.port2.postMessage(null);
-      });
-    }
-  };
-  new MutationObserver(seen).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
-};
 
 // Milliseconds of CPU the machine has spent so far (all cores), or null where /proc/stat is missing.
 function cpuMs() {
@@ -102,10 +79,8 @@ async function loadOnce(browser, url, problems) {
     await page.addInitScript(probe);
     const cpu0 = cpuMs();
     await page.goto(url);
-    await page.waitForFunction(() => window.__shown === 'error' || typeof window.__shown === 'object' && window.__shown !== null, null, { timeout: 30000 });
+    const t = await shown(page);
     const cpu1 = cpuMs();
-    const t = await page.evaluate(() => window.__shown);
-    if (t === 'error') throw new Error(`the page showed an error: ${(await page.textContent('#error').catch(() => '')) || 'see its alert box'}`);
     return { ...t, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
   } finally {
     await context.close();

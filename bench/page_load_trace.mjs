@@ -1,7 +1,8 @@
 // Where a permalink load spends its time, from a Chromium performance trace: every resource
 // (asked, first byte, done, relative to navigation start), the renderer's main thread by kind of
 // work (script compile, evaluation, HTML parse, style and layout, paint, wasm, idle), and when the
-// page showed the trace. One fresh context per load; prints the median load's breakdown.
+// page's script was done and when the frame that shows the trace was drawn (bench/page_load_probe.mjs).
+// One fresh context per load; prints the median load's breakdown.
 //
 //   node bench/page_load_trace.mjs URL [--runs 5] [--search '?fd=file&cache=miss'] [--save trace.json]
 //
@@ -11,6 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import { ROOT as root, cli } from './page_load_args.mjs';
+import { probe, shown } from './page_load_probe.mjs';
 
 const require = createRequire(path.join(root, 'tests/web/package.json'));
 const { chromium } = require('playwright-core');
@@ -28,17 +30,6 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
   '--disable-sync', '--disable-quic', '--no-first-run'];
 const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'blink.user_timing',
   'loading', 'toplevel', 'disabled-by-default-v8.compile', 'v8.wasm'].join(',');
-
-// Runs in the page before its scripts: a user-timing mark when #app first says "done".
-const probe = () => {
-  let marked = false;
-  new MutationObserver(() => {
-    if (!marked && document.getElementById('app')?.dataset.state === 'done') {
-      marked = true;
-      performance.mark('sj-done');
-    }
-  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
-};
 
 // Trace event name -> kind of main-thread work (innermost known event wins; the rest is "other").
 const KIND = {
@@ -87,11 +78,12 @@ function mainThread(events) {
 
 function analyse(events) {
   const { pid, tid, navTs } = mainThread(events);
-  const done = events.find((e) => e.name === 'sj-done' && e.pid === pid);
-  if (navTs === undefined || !done) return null;
-  const end = done.ts;
+  // To the drawn frame: its layout and paint are often the largest single piece of work.
+  const drawn = events.find((e) => e.name === 'sj-drawn' && e.pid === pid);
+  if (navTs === undefined || !drawn) return null;
+  const end = drawn.ts;
   const ms = (ts) => (ts - navTs) / 1000;
-  // Self time per kind on the main thread between navigation start and "done".
+  // Self time per kind on the main thread between navigation start and the drawn frame.
   const complete = events.filter((e) => e.pid === pid && e.tid === tid && e.ph === 'X' && e.ts >= navTs && e.ts < end)
     .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
   const kinds = {};
@@ -133,6 +125,7 @@ function analyse(events) {
   for (const e of events) {
     if (e.pid !== pid || e.ts < navTs) continue;
     if (['domContentLoadedEventEnd', 'domInteractive', 'firstContentfulPaint', 'loadEventEnd'].includes(e.name) && marks[e.name] === undefined) marks[e.name] = ms(e.ts);
+    if (e.name === 'sj-frame' && marks['script done'] === undefined) marks['script done'] = ms(e.ts);
   }
   return { total: total / 1000, kinds: Object.fromEntries(Object.entries(kinds).map(([k, v]) => [k, v / 1000])), resources: [...res.values()], marks };
 }
@@ -146,7 +139,7 @@ try {
     await page.addInitScript(probe);
     await browser.startTracing(page, { categories: CATEGORIES.split(',') });
     await page.goto(new URL(search, base).href);
-    await page.waitForFunction(() => performance.getEntriesByName('sj-done').length > 0, null, { timeout: 20000 });
+    await shown(page, { timeout: 20000 });
     const buf = await browser.stopTracing();
     await context.close();
     if (i === 0) continue; // the first load warms the OS file cache and Chromium itself

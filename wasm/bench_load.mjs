@@ -4,8 +4,8 @@
 //   node wasm/bench_load.mjs [DIST=dist] [--runs 15] [--search '?cache=hit'] [--json]
 //
 // Each run is a fresh browser context (nothing cached) opening a permalink, which runs at once;
-// the time is from navigation start to the first frame after the page shows the run
-// (#app data-state="done"), read from the page's own clock. Prints the median, min and max.
+// the time is from navigation start to the drawn frame that shows the run (bench/page_load_probe.mjs),
+// read from the page's own clock. Prints the median, min and max.
 // For scale it also times the same page on tests/web's mock server, whose API answers from
 // fixtures at once: the page's own floor, which no engine can beat; the difference is the engine.
 // Budget: engine (.wasm + loader) <= 500 KiB (fails the run; tests/wasm/site.test.js holds the
@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import { ROOT as root, cli } from '../bench/page_load_args.mjs';
+import { probe, shown } from '../bench/page_load_probe.mjs';
 
 const { flag, has, positional } = cli();
 const dist = path.resolve(positional ?? path.join(root, 'dist'));
@@ -39,21 +40,6 @@ const snapshotBytes = existsSync(path.join(dist, 'sysjourney_engine.snap')) ? st
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync'];
 
-// Runs in the page before its scripts: notes the first frame after #app says "done".
-const probe = () => {
-  window.__firstTrace = null;
-  const seen = () => {
-    const app = document.getElementById('app');
-    if (window.__firstTrace === null && app?.dataset.state === 'done') {
-      window.__firstTrace = -1;
-      requestAnimationFrame(() => {
-        window.__firstTrace = performance.now();
-      });
-    }
-  };
-  new MutationObserver(seen).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
-};
-
 async function timeLoads(browser, base, problems) {
   const times = [];
   for (let i = 0; i < runs + 1; i++) {
@@ -65,9 +51,8 @@ async function timeLoads(browser, base, problems) {
     page.on('pageerror', (e) => problems.push(e.message));
     await page.addInitScript(probe);
     await page.goto(new URL(search, base).href);
-    await page.waitForFunction(() => window.__firstTrace > 0, null, { timeout: 20000 });
-    const t = await page.evaluate(() => window.__firstTrace);
-    if (i > 0) times.push(t); // the first run warms the OS file cache and Chromium itself
+    const { drawn } = await shown(page, { timeout: 20000 });
+    if (i > 0) times.push(drawn); // the first run warms the OS file cache and Chromium itself
     await context.close();
   }
   return times.sort((a, b) => a - b);
