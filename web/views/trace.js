@@ -59,7 +59,10 @@ export function createTrace({ table, toolSelect, seenLine, measuredBox = null },
   // The Measured cell of stage i: one bracket per probe that covers it; the first stage a probe
   // covers carries its figure.
   function measuredCell(i) {
-    return h('td', { class: `col-meas meas-n${measured.items.length}` }, measured.items.map((it, k) => {
+    // meas-starts: a probe starts here (a class, not :has(.meas-first), which costs every row a
+    // selector check while the page is laid out).
+    const starts = measured.items.some((it) => it.from === i);
+    return h('td', { class: `col-meas meas-n${measured.items.length}${starts ? ' meas-starts' : ''}` }, measured.items.map((it, k) => {
       if (i < it.from || i > it.to) return h('span', { class: 'meas-seg meas-none' });
       const first = i === it.from;
       return h('span', {
