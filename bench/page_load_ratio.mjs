@@ -78,8 +78,9 @@ async function loadOnce(browser, url, problems) {
     page.on('pageerror', (e) => problems.add(e.message));
     await page.addInitScript(probe);
     const cpu0 = cpuMs();
+    const drawnFrame = shown(page);
     await page.goto(url);
-    const t = await shown(page);
+    const t = await drawnFrame;
     const cpu1 = cpuMs();
     return { ...t, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
   } finally {

@@ -138,8 +138,9 @@ try {
     const page = await context.newPage();
     await page.addInitScript(probe);
     await browser.startTracing(page, { categories: CATEGORIES.split(',') });
+    const drawnFrame = shown(page, { timeout: 20000 });
     await page.goto(new URL(search, base).href);
-    await shown(page, { timeout: 20000 });
+    await drawnFrame;
     const buf = await browser.stopTracing();
     await context.close();
     if (i === 0) continue; // the first load warms the OS file cache and Chromium itself
