@@ -1,10 +1,6 @@
 #include "relevance.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
-
-#include "text.h"
 
 namespace sysjourney {
 
