@@ -16,10 +16,10 @@
 // byte for byte as a module that read the model itself. Exit status 1 when it does not.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import vm from 'node:vm';
+
+import { caller, nodeFactory } from '../web/engine_wasm.js';
 
 const MAGIC = 'SJSNAP01';
 // Runs closer than this are written as one (a run costs 8 bytes of header).
@@ -34,38 +34,15 @@ const loaderFile = path.join(dir, 'sysjourney_engine.js');
 const wasm = readFileSync(path.join(dir, 'sysjourney_engine.wasm'));
 const out = path.join(dir, 'sysjourney_engine.snap');
 
-// Emscripten's loader is CommonJS-shaped: run it as such (as web/engine_wasm.js does in node).
-function factory() {
-  const code = readFileSync(loaderFile, 'utf8');
-  const wrapped = vm.runInThisContext(`(function (module, exports, require, __filename, __dirname) {${code}\n})`, { filename: loaderFile });
-  const mod = { exports: {} };
-  wrapped(mod, mod.exports, createRequire(loaderFile), loaderFile, dir);
-  return mod.exports;
-}
-
+// A fresh module, which reads the model itself on its first call (the snapshot's reference).
 async function instance() {
-  return factory()({ wasmBinary: wasm, print: () => {}, printErr: () => {} });
-}
-
-function call(M, endpoint, query = '') {
-  const put = (text) => {
-    const n = M.lengthBytesUTF8(text) + 1;
-    const p = M._malloc(n);
-    M.stringToUTF8(text, p, n);
-    return p;
-  };
-  const e = put(endpoint);
-  const q = put(query);
-  const body = M._sj_call(e, q);
-  const answer = { status: M._sj_status(), contentType: M.UTF8ToString(M._sj_content_type()), body: M.UTF8ToString(body, M._sj_length()) };
-  M._free(e);
-  M._free(q);
-  return answer;
+  const create = await nodeFactory(pathToFileURL(loaderFile));
+  return create({ wasmBinary: wasm, print: () => {}, printErr: () => {} });
 }
 
 const M = await instance();
 const fresh = M.HEAPU8.slice();
-const health = call(M, 'health');
+const health = caller(M)('health', '');
 if (health.status !== 200) {
   console.error(`snapshot: the engine does not start: ${health.status} ${health.body}`);
   process.exit(1);
@@ -127,12 +104,13 @@ const CALLS = [
   ['run', 'cache=hit&format=trace-event'], ['run', 'cache=lukewarm'], ['compare', 'a=cache%3Dhit&b='],
 ];
 const reference = await instance();
+const askReference = caller(reference);
 const engine = await import(`${pathToFileURL(path.resolve(path.dirname(new URL(import.meta.url).pathname), '../web/engine_wasm.js')).href}?snapshot=${Date.now()}`);
 const loaded = await engine.load(pathToFileURL(`${dir}/`).href);
 const bad = [];
 if (!loaded.fromSnapshot) bad.push('web/engine_wasm.js did not take the snapshot');
 for (const [endpoint, query = ''] of CALLS) {
-  const want = call(reference, endpoint, query);
+  const want = askReference(endpoint, query);
   const got = await engine.call(endpoint, query);
   if (got.status !== want.status || got.contentType !== want.contentType || got.body !== want.body) bad.push(`${endpoint}?${query}`);
 }

@@ -89,6 +89,49 @@ async function snapshotRuns(snap, wasm) {
   return at === snap.length ? { memory, runs } : null;
 }
 
+/**
+ * In node: the factory of Emscripten's loader at `loaderUrl` (a file: URL). The loader is
+ * CommonJS-shaped; it is run as such whatever the nearest package.json says. wasm/snapshot.mjs
+ * starts its modules with it too.
+ */
+export async function nodeFactory(loaderUrl) {
+  const [{ readFile }, vm, { createRequire }, { fileURLToPath }, path] = await Promise.all([
+    import('node:fs/promises'), import('node:vm'), import('node:module'), import('node:url'), import('node:path')]);
+  const file = fileURLToPath(loaderUrl);
+  const code = await readFile(file, 'utf8');
+  const wrapped = vm.runInThisContext(`(function (module, exports, require, __filename, __dirname) {${code}\n})`, { filename: file });
+  const mod = { exports: {} };
+  wrapped(mod, mod.exports, createRequire(file), file, path.dirname(file));
+  return mod.exports;
+}
+
+/**
+ * Calls into a started module M: (endpoint, query) -> { status, contentType, body }, the body as
+ * text. wasm/snapshot.mjs asks its modules through it too.
+ */
+export function caller(M) {
+  const utf8 = new TextDecoder();
+  const put = (text) => {
+    const n = M.lengthBytesUTF8(text) + 1;
+    const p = M._malloc(n);
+    M.stringToUTF8(text, p, n);
+    return p;
+  };
+  return (endpoint, query) => {
+    const e = put(endpoint);
+    const q = put(query);
+    try {
+      const body = M._sj_call(e, q);
+      // The body's length is known: decoded at once, not scanned byte by byte for its end in
+      // JavaScript (as UTF8ToString does, ~10 ms for the 100 KB model while the page starts).
+      return { status: M._sj_status(), contentType: M.UTF8ToString(M._sj_content_type()), body: utf8.decode(M.HEAPU8.subarray(body, body + M._sj_length())) };
+    } finally {
+      M._free(e);
+      M._free(q);
+    }
+  };
+}
+
 // The factory Emscripten's loader defines (-sMODULARIZE -sEXPORT_NAME=SysjourneyEngine), its
 // options, and the module's and the snapshot's bytes when there may be a snapshot.
 async function factory(base) {
@@ -104,19 +147,12 @@ async function factory(base) {
   }
   const loaderUrl = new URL(LOADER, base);
   if (inNode) {
-    // The loader is CommonJS-shaped; run it as such whatever the nearest package.json says.
-    const [{ readFile }, vm, { createRequire }, { fileURLToPath }, path] = await Promise.all([
-      import('node:fs/promises'), import('node:vm'), import('node:module'), import('node:url'), import('node:path')]);
-    const file = fileURLToPath(loaderUrl);
-    const code = await readFile(file, 'utf8');
-    const wrapped = vm.runInThisContext(`(function (module, exports, require, __filename, __dirname) {${code}\n})`, { filename: file });
-    const mod = { exports: {} };
-    wrapped(mod, mod.exports, createRequire(file), file, path.dirname(file));
+    const create = await nodeFactory(loaderUrl);
     const options = {};
     // Node's fetch cannot read file: URLs; hand the module over (absent in a single-file build).
     const { wasm, snap } = await engineBytes(base);
     if (wasm) options.wasmBinary = wasm;
-    return { create: mod.exports, options, wasm, snap };
+    return { create, options, wasm, snap };
   }
   // The loader, the module and the snapshot are asked for at once (the static site preloads all
   // three). The module's bytes are handed to the loader, which compiles them as it would have
@@ -136,29 +172,13 @@ async function instantiate(base) {
   const [M, snapshot] = await Promise.all([create({ ...options, print: () => {}, printErr: () => {} }), snapshotRuns(snap, wasm)]);
   // The snapshot was taken from a module just like this one, straight after it started: its runs
   // are the bytes the model's loading changed. A memory of another size is not that module.
-  const utf8 = new TextDecoder();
   const fromSnapshot = Boolean(snapshot && M.HEAPU8.length === snapshot.memory);
   if (fromSnapshot) for (const { offset, bytes } of snapshot.runs) M.HEAPU8.set(bytes, offset);
-  const put = (text) => {
-    const n = M.lengthBytesUTF8(text) + 1;
-    const p = M._malloc(n);
-    M.stringToUTF8(text, p, n);
-    return p;
-  };
+  const ask = caller(M);
   return {
     fromSnapshot,
     async call(endpoint, query) {
-      const e = put(endpoint);
-      const q = put(query);
-      try {
-        const body = M._sj_call(e, q);
-        // The body's length is known: decoded at once, not scanned byte by byte for its end in
-        // JavaScript (as UTF8ToString does, ~10 ms for the 100 KB model while the page starts).
-        return { status: M._sj_status(), contentType: M.UTF8ToString(M._sj_content_type()), body: utf8.decode(M.HEAPU8.subarray(body, body + M._sj_length())) };
-      } finally {
-        M._free(e);
-        M._free(q);
-      }
+      return ask(endpoint, query);
     },
   };
 }

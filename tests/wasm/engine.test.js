@@ -22,8 +22,8 @@ globalThis.fetch = (url, init) => (String(url).startsWith('file:') ? Promise.rej
 const engine = await import(pathToFileURL(path.join(ROOT, 'web/engine.js')).href);
 const { defaultScenario } = await import(pathToFileURL(path.join(ROOT, 'web/lib/scenario.js')).href);
 
-test('engine_wasm.js exports only the call into the module', () => {
-  assert.deepEqual(Object.keys(wasm).sort(), ['call', 'load']);
+test('engine_wasm.js exports the call into the module, and what wasm/snapshot.mjs starts and asks its modules with', () => {
+  assert.deepEqual(Object.keys(wasm).sort(), ['call', 'caller', 'load', 'nodeFactory']);
 });
 
 test('model() answers sysjourney.model/1, once', async () => {
