@@ -22,24 +22,23 @@
 
 /** Runs in the page (serialised by Playwright: it may use nothing from this module). */
 export const probe = () => {
-  window.__shown = null;
+  let heard = false; // only the first "done" or "error" is reported
+  const say = (what) => console.debug(`sysjourney-probe ${JSON.stringify(what)}`);
   const seen = () => {
-    if (window.__shown !== null) return;
     const state = document.getElementById('app')?.dataset.state;
+    if (heard || (state !== 'done' && state !== 'error')) return;
+    heard = true;
     if (state === 'error') {
-      window.__shown = 'error';
-      console.debug('sysjourney-probe "error"');
+      say('error');
+      return;
     }
-    if (state !== 'done') return;
-    window.__shown = 'waiting';
     requestAnimationFrame(() => {
       const frame = performance.now();
       performance.mark('sj-frame');
       const channel = new MessageChannel();
       channel.port1.onmessage = () => {
         performance.mark('sj-drawn');
-        window.__shown = { frame, drawn: performance.now() };
-        console.debug(`sysjourney-probe ${JSON.stringify(window.__shown)}`);
+        say({ frame, drawn: performance.now() });
       };
       channel.port2.postMessage(null);
     });

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <utility>
 
 // Parse errors come back as values; model.cc is the only file that includes toml++.
 #define TOML_EXCEPTIONS 0
@@ -218,9 +219,9 @@ Result<Condition> read_condition(const Reader& r, const toml::node& n, const std
                    fmt::format("{}: condition '{}' is not key=value", owner, text));
   }
   Condition c;
-  c.key = clause->key;
+  c.key = std::move(clause->key);
   c.negate = clause->negate;
-  c.values = clause->values;
+  c.values = std::move(clause->values);
   const auto& keys = attribute_keys();
   c.key_index = int(std::find(keys.begin(), keys.end(), c.key) - keys.begin());
   if (!contains(attribute_keys(), c.key)) {

@@ -19,7 +19,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { caller, nodeFactory } from '../web/engine_wasm.js';
+import { call, caller, load, nodeFactory } from '../web/engine_wasm.js';
 
 const MAGIC = 'SJSNAP01';
 // Runs closer than this are written as one (a run costs 8 bytes of header).
@@ -105,13 +105,13 @@ const CALLS = [
 ];
 const reference = await instance();
 const askReference = caller(reference);
-const engine = await import(`${pathToFileURL(path.resolve(path.dirname(new URL(import.meta.url).pathname), '../web/engine_wasm.js')).href}?snapshot=${Date.now()}`);
-const loaded = await engine.load(pathToFileURL(`${dir}/`).href);
+// This script's own copy of engine_wasm.js has started no engine yet: it starts it here, on DIR.
+const loaded = await load(pathToFileURL(`${dir}/`).href);
 const bad = [];
 if (!loaded.fromSnapshot) bad.push('web/engine_wasm.js did not take the snapshot');
 for (const [endpoint, query = ''] of CALLS) {
   const want = askReference(endpoint, query);
-  const got = await engine.call(endpoint, query);
+  const got = await call(endpoint, query);
   if (got.status !== want.status || got.contentType !== want.contentType || got.body !== want.body) bad.push(`${endpoint}?${query}`);
 }
 if (bad.length) {
