@@ -4,7 +4,7 @@
 // Run: node --test --test-concurrency=1 browser/figure.test.js
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, openPage, screenshot, setup, waitRunShown } from './harness.js';
+import { assertClean, openPage, screenshot, setup, waitRunShown, waitScrollStill } from './harness.js';
 
 let env;
 before(async () => {
@@ -172,13 +172,14 @@ test('at 375 px Run brings the lanes into view', async () => {
       await page.$eval('#skip', (el) => el.click());
     }
     await waitRunShown(page);
+    await waitScrollStill(page);
     const r = await page.evaluate(() => {
       const box = document.querySelector('#lanes svg').getBoundingClientRect();
       const player = document.getElementById('lanes-play').getBoundingClientRect();
       return { top: box.top, bottom: box.bottom, player: player.bottom, vh: window.innerHeight };
     });
     assert.ok(r.top >= 0 && r.bottom <= r.vh, `lanes at ${r.top}..${r.bottom} in ${r.vh}`);
-    assert.ok(r.player <= r.vh, 'the player is on screen too');
+    assert.ok(r.player <= r.vh, `the player is on screen too (${JSON.stringify(r)})`);
     if (reducedMotion === 'reduce') await screenshot(page, 'figure-phone-run');
     assertClean(assert, env, log);
     await context.close();

@@ -66,6 +66,25 @@ export async function waitRunShown(page) {
   });
 }
 
+/**
+ * Waits until the page has stopped scrolling: its scroll position is the same for five frames in
+ * a row. A smooth scroll passes through positions where the target is already on screen, so a
+ * test that reads positions right after the target first shows reads them mid-scroll.
+ */
+export async function waitScrollStill(page) {
+  await page.evaluate(() => new Promise((resolve) => {
+    let last = window.scrollY;
+    let still = 0;
+    const tick = () => {
+      still = window.scrollY === last ? still + 1 : 0;
+      last = window.scrollY;
+      if (still >= 5) resolve();
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }));
+}
+
 /** Clicks Run and waits for the result (with reduced motion there is no animation). */
 export async function run(page) {
   await page.click('#run');
