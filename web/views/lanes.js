@@ -71,7 +71,6 @@ export function createLanes(figure, hooks = {}) {
   let chosen = -1; // the stage the reader picked (details beside), -1: follow the call
   let geo = null;
   let els = null;
-  let lastWidth = 0;
   let shownDetail = '';
 
   // ---- geometry ---------------------------------------------------------------------------
@@ -146,7 +145,6 @@ export function createLanes(figure, hooks = {}) {
   function draw() {
     const stages = journey?.stages ?? [];
     geo = geometry(stages);
-    lastWidth = geo.width;
     const g0 = geo;
     const { width, height } = g0;
     figure.dataset.orient = g0.horizontal ? 'h' : 'v';
@@ -651,13 +649,12 @@ export function createLanes(figure, hooks = {}) {
     figure.scrollIntoView({ block: 'start', behavior: prefersReducedMotion() ? 'auto' : 'smooth' });
   }
 
-  const watch = watchWidth(holder, (w) => {
-    if (Math.abs(w - lastWidth) > 2) {
-      draw();
-      describePace();
-      shownDetail = '';
-      describe();
-    }
+  // watchWidth calls only when the width has moved by more than 2 px since it last told us.
+  const watch = watchWidth(holder, () => {
+    draw();
+    describePace();
+    shownDetail = '';
+    describe();
   });
   draw(); // the empty lanes, before any route is known
   describeDetail();

@@ -15,14 +15,12 @@ const CHAR_PX = 6.7;
  */
 export function createTimeline(holder, hooks = {}) {
   let last = null;
-  let lastWidth = 0;
   let drawn = null; // { svg, segs, layout, gutter, head, y0, y1 }
   let lastPos = null;
 
   function render(journey, { human = false, mode = 'linear' } = {}) {
     last = { journey, human, mode };
     const width = Math.max(280, watch.width() || 320);
-    lastWidth = width;
     const narrow = width < 560;
     const gutter = narrow ? 58 : 84;
     const plotW = width - gutter - 12;
@@ -93,8 +91,9 @@ export function createTimeline(holder, hooks = {}) {
     drawn.svg.dataset.playheadNs = String(lastPos.ns);
   }
 
-  const watch = watchWidth(holder, (w) => {
-    if (last && Math.abs(w - lastWidth) > 2) render(last.journey, last);
+  // watchWidth calls only when the width has moved by more than 2 px since it last told us.
+  const watch = watchWidth(holder, () => {
+    if (last) render(last.journey, last);
   });
   // Measured now, while the page has no new content to lay out, rather than in the first render.
   watch.read();
