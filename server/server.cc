@@ -98,27 +98,35 @@ std::string html_attribute(std::string_view text) {
   return out;
 }
 
+// Where tools/bundle/build.mjs leaves room in the served index.html for the preloads below: the
+// URLs are this server's API, so they are spelled here only.
+constexpr std::string_view kPreloadMark = "<!-- sysjourney-preloads -->";
+
+// crossorigin: the mode and credentials of engine.js's fetch(), so that fetch takes the preload;
+// view=page is the model as engine.js asks for it.
 constexpr std::string_view kModelPreload =
     R"(<link rel="preload" href="api/model?view=page" as="fetch" crossorigin>)";
 
 }  // namespace
 
 std::string WebServer::page_for(std::string_view html, const std::string& target) const {
+  auto at = html.find(kPreloadMark);
+  if (at == std::string_view::npos) return std::string(html);
+  std::string out(html.substr(0, at));
+  out += kModelPreload;
   // A link with options (a permalink) opens on its journey: preloading it lets the browser ask
   // while the page's script is still on its way, instead of after it ran. Only a query the engine
   // answers 200 is preloaded, so that a bad link never shows a failed request; the page's
   // engine.js asks with exactly this query (data-sysjourney-run) and so takes the preload.
   auto q = target.find('?');
-  auto at = html.find(kModelPreload);
-  if (q == std::string::npos || q + 1 == target.size() || at == std::string_view::npos)
-    return std::string(html);
-  const ApiResponse journey = api_.run(query_params(target));
-  if (journey.status != 200 || journey.content_type.rfind("application/json", 0) != 0)
-    return std::string(html);  // refused, or another format (csv): the page never asks that
-  std::string out(html.substr(0, at + kModelPreload.size()));
-  out += R"(<link rel="preload" href="api/run?)" + html_attribute(target.substr(q + 1)) +
-         R"(" as="fetch" crossorigin data-sysjourney-run>)";
-  out += html.substr(at + kModelPreload.size());
+  if (q != std::string::npos && q + 1 < target.size()) {
+    const ApiResponse journey = api_.run(query_params(target));
+    // refused, or another format (csv): the page never asks that
+    if (journey.status == 200 && journey.content_type.rfind("application/json", 0) == 0)
+      out += R"(<link rel="preload" href="api/run?)" + html_attribute(target.substr(q + 1)) +
+             R"(" as="fetch" crossorigin data-sysjourney-run>)";
+  }
+  out += html.substr(at + kPreloadMark.size());
   return out;
 }
 

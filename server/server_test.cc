@@ -80,6 +80,8 @@ TEST_F(ServerTest, PreloadsTheModelThePageAsksFor) {
   EXPECT_NE(
       page->body.find(R"(<link rel="preload" href="api/model?view=page" as="fetch" crossorigin>)"),
       std::string::npos);
+  EXPECT_EQ(page->body.find("sysjourney-preloads"), std::string::npos)
+      << "the bundle's mark was left in the page";
   auto view = client_->Get("/api/model?view=page");
   ASSERT_TRUE(view);
   EXPECT_EQ(view->status, 200);

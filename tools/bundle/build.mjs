@@ -7,9 +7,10 @@
 //   app.min.js   app.js and every module it imports (engine_wasm.js too, which engine.js imports
 //                on demand) in one minified ES module, by esbuild: one request instead of 24,
 //                which in Chromium on a busy 2-core machine cost 40-130 ms each
-//   index.html   loads app.min.js instead of app.js, without the modulepreload list, and has
-//                api/model?view=page fetched along with the script (not after it ran); not with --static
-//                (wasm/site.sh: a static host has no API)
+//   index.html   loads app.min.js instead of app.js, without the modulepreload list, and leaves a
+//                mark where the server puts its API's preloads, so that the model is fetched along
+//                with the script (not after it ran); not with --static (wasm/site.sh: a static host
+//                has no API)
 //   style.css    minified
 // The modules stay next to it, so `import('./engine.js')` still works on the shipped page.
 // Every output is written on every run (the build system compares timestamps).
@@ -87,8 +88,9 @@ if (!html.includes(SCRIPT)) {
   console.error(`bundle: ${path.join(web, 'index.html')} does not load the page as ${SCRIPT}`);
   process.exit(1);
 }
-// crossorigin: the mode and credentials of engine.js's fetch(), so that fetch takes the preload.
-const preload = staticSite ? '' : '\n<link rel="preload" href="api/model?view=page" as="fetch" crossorigin>';
+// The server puts its API's preloads (the model, a permalink's journey) in place of this mark
+// (server/server.cc, page_for); the static site has no API and preloads its engine (wasm/site.sh).
+const preload = staticSite ? '' : '\n<!-- sysjourney-preloads -->';
 html = html.replace(SCRIPT, `<script type="module" src="app.min.js"></script>${preload}`)
   .split('\n').filter((line) => !/^\s*<link rel="modulepreload"/.test(line) && !/^\s*<!-- Fetch every module at once/.test(line)).join('\n');
 put('index.html', html);
