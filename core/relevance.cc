@@ -11,6 +11,7 @@ const char* const kIo = "op=read|write|fsync|fdatasync";
 const char* const kSyscall = "op=read|write|fsync|fdatasync|getppid|clock_gettime";
 
 const char* const kZeroRead = "read(fd, buf, 0) returns before any I/O";
+const char* const kZeroWrite = "write(fd, buf, 0) returns before any I/O";
 const char* const kSameEagain = "every pipe and socket returns EAGAIN the same way";
 
 }  // namespace
@@ -32,12 +33,14 @@ const std::vector<OptionRelevance>& option_relevance() {
        .applies = {"op=read|write", "fd=file"},
        .reason = "only for read() and write() of files",
        .inert = {{{"direct=on"}, "O_DIRECT bypasses the page cache"},
-                 {{"op=read", "bytes=0"}, kZeroRead}}},
+                 {{"op=read", "bytes=0"}, kZeroRead},
+                 {{"op=write", "bytes=0"}, kZeroWrite}}},
       {.option = "device",
        .applies = {kIo, "fd=file"},
        .reason = "only for files",
        .inert = {{{"op=read", "cache=hit", "direct=off"}, "a hit never reaches the device"},
                  {{"op=read", "bytes=0"}, kZeroRead},
+                 {{"op=write", "bytes=0"}, kZeroWrite},
                  {{"op=write", "cache=hit", "direct=off", "sync=none"},
                   "a buffered write ends in RAM: no device"}}},
       {.option = "cpu"},
@@ -52,12 +55,9 @@ const std::vector<OptionRelevance>& option_relevance() {
        .reason = "only for read() and write()",
        .inert =
            {
-               {{"op=write", "fd!=file"},
-                "the model prices a pipe or socket write by the call, not by its size"},
-           },
-       // 16 bytes, the default, is EINVAL with O_DIRECT: the size stays.
-       .same = {{{"op=write", "direct=on", "sync!=none"},
-                 "the model prices an O_DIRECT O_DSYNC write as one FUA write at any size"}}},
+               {{"op=write", "fd=tcp|unix"},
+                "the model prices a socket write by the call, not by its size"},
+           }},
       {.option = "tracer", .applies = {kSyscall}, .reason = "not a system call"},
       {.option = "api",
        .applies = {kIo},
@@ -73,29 +73,35 @@ const std::vector<OptionRelevance>& option_relevance() {
       {.option = "direct",
        .applies = {"op=read|write", "fd=file"},
        .reason = "only for files",
-       .inert = {{{"op=read", "bytes=0"}, kZeroRead}}},
+       .inert = {{{"op=read", "bytes=0"}, kZeroRead}, {{"op=write", "bytes=0"}, kZeroWrite}}},
       {.option = "wait",
        .applies = {kIo, "fd!=file"},
        .reason = "only for pipes and sockets",
        .inert = {{{"op=read", "bytes=0"}, kZeroRead},
+                 {{"op=write", "bytes=0"}, kZeroWrite},
                  {{"op=write", "full=on", "nonblock=on"},
                   "EAGAIN returns before any reader is woken"}}},
       {.option = "nonblock",
        .applies = {kIo, "fd!=file"},
        .reason = "only for pipes and sockets",
        .inert = {{{"op=read", "bytes=0"}, kZeroRead},
+                 {{"op=write", "bytes=0"}, kZeroWrite},
                  {{"op=read", "wait=off"}, "matters only when no data is waiting"},
                  {{"op=write", "full=off"}, "matters only when the buffer is full"}}},
       {.option = "sync",
        .applies = {"op=write", "fd=file"},
-       .reason = "only for write() to a file"},
+       .reason = "only for write() to a file",
+       // generic_write_sync runs only after a write that wrote.
+       .inert = {{{"bytes=0"}, "a 0-byte write flushes nothing"}}},
       {.option = "full",
        .applies = {"op=write", "fd!=file"},
-       .reason = "only for writes to pipes and sockets"},
+       .reason = "only for writes to pipes and sockets",
+       .inert = {{{"bytes=0"}, "pipe_write returns 0 for 0 bytes before it looks for room"}}},
       {.option = "warm",
        .applies = {"op=write|fsync|fdatasync", "fd=file"},
        .reason = "the model has warm figures for writes to files only",
-       .inert = {{{"direct=on"}, "the model's warm figures are the buffered path's"}}},
+       .inert = {{{"direct=on"}, "the model's warm figures are the buffered path's"},
+                 {{"op=write", "bytes=0"}, kZeroWrite}}},
   };
   return table;
 }

@@ -108,7 +108,7 @@ const std::vector<OptionSpec>& scenario_options() {
        .kind = OptionKind::number,
        .min = 0,
        .max = double(kGiB),
-       .help = "read or write size: 0 (reads), 16, 4k, 1MiB ... up to 1GiB"},
+       .help = "read or write size: 0 (not to sockets), 16, 4k, 1MiB ... up to 1GiB"},
       {.name = "tracer",
        .kind = OptionKind::choice,
        .values = {"none", "ptrace", "strace"},
@@ -295,10 +295,19 @@ std::optional<Error> resolve_into(const Scenario& s, const Model& model, Resolve
                   : option_error("sync", s.sync, "none for op=read",
                                  "sync (O_DSYNC / O_SYNC) applies to writes");
   }
-  if (s.bytes == 0 && (writes || !plain_api)) {
+  if (s.bytes == 0 && !plain_api) {
     return option_error("bytes", "0", "1 or more here",
-                        writes ? "bytes=0 is modelled for reads only"
-                               : "read(fd, buf, 0) is modelled with api=read or pread");
+                        fmt::format("{}(fd, buf, 0) is modelled with api=read or pread",
+                                    writes ? "write" : "read"));
+  }
+  if (s.bytes == 0 && writes && (s.fd == "tcp" || s.fd == "unix")) {
+    // A socket's sendmsg still runs (and takes the socket's lock) for 0 bytes: not modelled.
+    return option_error("bytes", "0", "1 or more for fd=" + s.fd,
+                        "write(fd, buf, 0) is modelled for files and pipes");
+  }
+  if (s.bytes == 0 && syncs) {
+    return option_error("bytes", "0", "1 or more with op=" + op,
+                        op + " is modelled after a write that wrote; for 0 bytes use op=write");
   }
   if (syncs && !file) {
     Error e = option_error("fd", s.fd, "file with op=" + op,
@@ -337,7 +346,7 @@ std::optional<Error> resolve_into(const Scenario& s, const Model& model, Resolve
     return option_error("api", s.api, "read, pread for this write",
                         "io_uring writes are modelled as buffered writes to a cached file");
   }
-  if (writes && file && r.in.cache == "miss" && sync_flag && !s.direct) {
+  if (writes && file && r.in.cache == "miss" && sync_flag && !s.direct && s.bytes != 0) {
     return option_error("sync", s.sync, "none with cache=miss",
                         "a synchronous write to an uncached block is not modelled; use cache=hit");
   }

@@ -165,7 +165,9 @@ TEST(Writes, BadCombinationsAreRefusedWithTheKernelsAnswer) {
        std::vector<std::pair<std::string, std::string>>{{"op=write,fd=pipe,sync=dsync", "sync"},
                                                         {"op=read,sync=dsync", "sync"},
                                                         {"op=fsync,api=io_uring", "api"},
-                                                        {"op=write,bytes=0", "bytes"}})
+                                                        {"op=write,bytes=0,fd=tcp", "bytes"},
+                                                        {"op=fsync,bytes=0", "bytes"},
+                                                        {"op=write,bytes=0,api=io_uring", "bytes"}})
     EXPECT_EQ(error_of(text).field, field) << text;
 }
 
@@ -176,6 +178,25 @@ TEST(Writes, AZeroByteReadReturnsAtOnce) {
     EXPECT_EQ(j.totals.blocked_ns, 0) << fd;
   }
   EXPECT_LT(total_ns("bytes=0"), total_ns("cache=hit"));
+}
+
+// write(fd, buf, 0) returns 0 without touching the page cache or the pipe: no device, no flush
+// with O_DSYNC or O_SYNC, no wait on a full pipe, and cheaper than a 16-byte buffered write.
+TEST(Writes, AZeroByteWriteReturnsAtOnceAndFlushesNothing) {
+  for (const char* text : {"op=write,bytes=0", "op=write,bytes=0,sync=sync,cache=miss",
+                           "op=write,bytes=0,direct=on,sync=dsync"}) {
+    Journey j = journey_of(text);
+    EXPECT_EQ(j.path->id, "write_zero_file") << text;
+    EXPECT_EQ(j.totals.blocked_ns, 0) << text;
+    EXPECT_GT(stage_ns(j, "ext4_write_zero"), 0) << text;
+  }
+  for (const char* text : {"op=write,bytes=0,fd=pipe", "op=write,bytes=0,fd=pipe,full=on"}) {
+    Journey j = journey_of(text);
+    EXPECT_EQ(j.path->id, "write_zero_pipe") << text;
+    EXPECT_EQ(j.totals.blocked_ns, 0) << text;
+  }
+  EXPECT_LT(total_ns("op=write,bytes=0"), total_ns("op=write,bytes=16"));
+  EXPECT_LT(total_ns("op=write,bytes=0,fd=pipe"), total_ns("op=write,bytes=16,fd=pipe"));
 }
 
 TEST(Writes, IoUringBufferedWritesArePuntedToAWorker) {
