@@ -295,19 +295,18 @@ std::optional<Error> resolve_into(const Scenario& s, const Model& model, Resolve
                   : option_error("sync", s.sync, "none for op=read",
                                  "sync (O_DSYNC / O_SYNC) applies to writes");
   }
-  if (s.bytes == 0 && !plain_api) {
-    return option_error("bytes", "0", "1 or more here",
-                        fmt::format("{}(fd, buf, 0) is modelled with api=read or pread",
-                                    writes ? "write" : "read"));
-  }
-  if (s.bytes == 0 && writes && (s.fd == "tcp" || s.fd == "unix")) {
+  if (s.bytes == 0) {
+    if (!plain_api)
+      return option_error("bytes", "0", "1 or more here",
+                          fmt::format("{}(fd, buf, 0) is modelled with api=read or pread",
+                                      writes ? "write" : "read"));
     // A socket's sendmsg still runs (and takes the socket's lock) for 0 bytes: not modelled.
-    return option_error("bytes", "0", "1 or more for fd=" + s.fd,
-                        "write(fd, buf, 0) is modelled for files and pipes");
-  }
-  if (s.bytes == 0 && syncs) {
-    return option_error("bytes", "0", "1 or more with op=" + op,
-                        op + " is modelled after a write that wrote; for 0 bytes use op=write");
+    if (writes && (s.fd == "tcp" || s.fd == "unix"))
+      return option_error("bytes", "0", "1 or more for fd=" + s.fd,
+                          "write(fd, buf, 0) is modelled for files and pipes");
+    if (syncs)
+      return option_error("bytes", "0", "1 or more with op=" + op,
+                          op + " is modelled after a write that wrote; for 0 bytes use op=write");
   }
   if (syncs && !file) {
     Error e = option_error("fd", s.fd, "file with op=" + op,
